@@ -1,0 +1,1 @@
+"""Question sets: the model, the safe YAML loader, the search path, lint and find."""

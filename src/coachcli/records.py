@@ -1,0 +1,83 @@
+"""What a session leaves behind: the session record, its turns, actions and review, as stored in the journal.
+
+These are the JSON shapes of DESIGN.md (`sessions --json`, `recap --format json`, `actions --json`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Mode = Literal["manager", "self"]
+SessionStatus = Literal["complete", "interrupted"]
+ActionStatus = Literal["open", "done", "dropped"]
+ProposedBy = Literal["rep", "manager"]
+
+
+class _Record(BaseModel):
+    # Unknown keys are kept out: a journal written by a newer coach is read with what this one knows.
+    model_config = ConfigDict(extra="ignore")
+
+
+class Turn(_Record):
+    """One answered question. A "what else?" loop gives one turn per answer."""
+
+    question_id: str
+    stage: str
+    question: str
+    answer: str
+
+
+class Action(_Record):
+    """A commitment, in the rep's words, owned by the rep."""
+
+    id: str
+    text: str
+    owner: str
+    proposed_by: ProposedBy = "rep"
+    due: dt.date | None = None
+    status: ActionStatus = "open"
+    session_id: str
+    set: str
+    created: dt.datetime
+    closed: dt.datetime | None = None
+    note: str | None = None
+    flagged: bool = Field(default=False, description="The ask-don't-tell guard read it as advice.")
+
+
+class ReviewItem(_Record):
+    """The outcome of reviewing one earlier commitment at the start of a session."""
+
+    action_id: str
+    text: str
+    status: ActionStatus
+    note: str | None = None
+    due: dt.date | None = None
+    at: dt.datetime
+
+
+class Session(_Record):
+    """A coaching session, complete or interrupted."""
+
+    id: str
+    set: str
+    set_title: str | None = None
+    situation: str | None = None
+    rep: str
+    mode: Mode = "manager"
+    coach: str | None = None
+    started: dt.datetime
+    ended: dt.datetime | None = None
+    status: SessionStatus = "complete"
+    turns: list[Turn] = Field(default_factory=list)
+    options: list[str] = Field(default_factory=list)
+    actions: list[Action] = Field(default_factory=list)
+    review: list[ReviewItem] = Field(default_factory=list)
+    # Where an interrupted session stopped, for `coach resume`; opaque to everything but the engine.
+    resume: dict[str, Any] | None = None
+
+    def public_dict(self) -> dict[str, Any]:
+        """The session object other tools read (no resume state)."""
+        return self.model_dump(mode="json", exclude={"resume"})
