@@ -108,5 +108,4 @@ def json_schema() -> dict[str, object]:
     """The JSON Schema of a question set file."""
     schema = QuestionSet.model_json_schema(by_alias=True)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["$id"] = "https://coachcli.dev/schema/question-set.json"
     return schema

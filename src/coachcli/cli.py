@@ -1,0 +1,266 @@
+"""The `coach` command: thin Typer commands that parse options and call the core.
+
+Heavy modules are imported inside the commands, so that `coach --version` and `--help` stay fast.
+`CoachGroup.invoke` is the one place that maps errors to messages and exit codes.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import sys
+from pathlib import Path
+from typing import Any, NoReturn
+
+import typer
+from typer.core import TyperGroup
+
+from coachcli import __version__
+from coachcli.errors import EXIT_INTERRUPTED, EXIT_RUNTIME, CoachError
+
+
+class CoachGroup(TyperGroup):
+    """Maps the project's exceptions to one-line messages and exit codes; no traceback without --debug."""
+
+    def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
+        try:
+            return super().invoke(ctx)
+        except CoachError as exc:
+            _print_error_lines(exc.lines())
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            _print_error_lines(["interrupted"])
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+        except (typer.Exit, typer.TyperException, typer.Abort):
+            raise
+        except Exception as exc:
+            if _debug_requested(ctx):
+                raise
+            # The message of an unexpected error may quote what a rep said: name only its kind.
+            _print_error_lines(
+                [f"internal error ({type(exc).__name__}); run again with --debug for details"]
+            )
+            raise typer.Exit(EXIT_RUNTIME) from None
+
+
+def _debug_requested(ctx: typer.Context) -> bool:
+    return bool(ctx.params.get("debug")) or "--debug" in sys.argv
+
+
+def _print_error_lines(lines: list[str]) -> None:
+    from coachcli.console import stderr_console
+
+    console = stderr_console()
+    for index, line in enumerate(lines):
+        prefix = "[bold red]error:[/bold red] " if index == 0 else ""
+        console.print(prefix, end="")
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+app = typer.Typer(
+    cls=CoachGroup,
+    name="coach",
+    help="A coaching prompter for sales managers and reps: ask, don't tell, and follow up.",
+    no_args_is_help=False,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+sets_app = typer.Typer(cls=TyperGroup, help="List, read, find, check and write question sets.", no_args_is_help=True)
+app.add_typer(sets_app, name="sets")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"coach {__version__}")
+        raise typer.Exit()
+
+
+@app.callback(invoke_without_command=True)
+def _root(
+    ctx: typer.Context,
+    journal: Path | None = typer.Option(
+        None, "--journal", help="The journal file (else $COACHCLI_JOURNAL, else $COACHCLI_HOME/journal.jsonl)."
+    ),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for unexpected errors."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    ctx.obj = {"journal": journal, "debug": debug}
+    if ctx.invoked_subcommand is None:
+        typer.echo(ctx.get_help())
+
+
+class TextFormat(str, enum.Enum):
+    text = "text"
+    md = "md"
+    json = "json"
+
+
+def _print_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
+
+
+def _fail(message: str, code: int = 2) -> NoReturn:
+    from coachcli.errors import UsageError
+
+    error = UsageError(message)
+    error.exit_code = code
+    raise error
+
+
+# ---------------------------------------------------------------- sets
+
+
+@sets_app.command("list")
+def sets_list(json_output: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """The question sets found: built-in, the user's ($COACHCLI_HOME/questions), the project's (./questions)."""
+    from coachcli.console import stdout_console, warning
+    from coachcli.questions.library import discover
+    from coachcli.render.sets import set_summary, sets_table
+
+    library = discover()
+    for problem in library.problems:
+        warning(f"skipped {problem}")
+    rows = library.ordered()
+    if json_output:
+        _print_json([set_summary(s, library.overridden.get(s.id)) for s in rows])
+        return
+    stdout_console().print(sets_table(rows, library.overridden))
+
+
+@sets_app.command("show")
+def sets_show(
+    set_name: str = typer.Argument(..., metavar="SET", help="A set id, or the path of a YAML file."),
+    self_mode: bool = typer.Option(False, "--self", help="The first-person wordings, for coaching yourself."),
+    output_format: TextFormat = typer.Option(TextFormat.text, "--format", help="text, md or json."),
+) -> None:
+    """A set's stages and questions."""
+    from coachcli.console import data, stdout_console
+    from coachcli.questions.library import resolve
+    from coachcli.render.sets import set_json, set_markdown, set_text
+
+    loaded = resolve(set_name)
+    if output_format is TextFormat.json:
+        _print_json(set_json(loaded))
+    elif output_format is TextFormat.md:
+        data(set_markdown(loaded.qset, self_mode))
+    else:
+        stdout_console().print(set_text(loaded.qset, self_mode))
+
+
+@sets_app.command("find")
+def sets_find(
+    words: list[str] = typer.Argument(..., metavar="TEXT", help="The situation, in words."),
+    json_output: bool = typer.Option(False, "--json", help="Print JSON."),
+    limit: int = typer.Option(5, "--limit", min=1, help="How many sets to show."),
+) -> None:
+    """The sets that best fit a situation described in words, best first."""
+    from coachcli.console import stdout_console
+    from coachcli.errors import NotFoundError
+    from coachcli.questions.find import rank
+    from coachcli.questions.library import discover
+
+    query = " ".join(words)
+    ranked = rank(discover().ordered(), query)[:limit]
+    if json_output:
+        _print_json([{"id": s.id, "title": s.qset.title, "score": round(v, 3)} for v, s in ranked])
+        return
+    if not ranked:
+        raise NotFoundError(f"no set fits '{query}'; see `coach sets list`")
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    table.add_column("#", justify="right")
+    table.add_column("id", no_wrap=True)
+    table.add_column("title")
+    for index, (_, loaded) in enumerate(ranked, start=1):
+        table.add_row(str(index), loaded.id, loaded.qset.title)
+    stdout_console().print(table)
+
+
+def _set_files(paths: list[Path]) -> list[Path]:
+    from coachcli.questions.library import SET_SUFFIXES
+
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.iterdir() if p.suffix in SET_SUFFIXES))
+        else:
+            files.append(path)
+    return files
+
+
+@sets_app.command("validate")
+def sets_validate(paths: list[Path] = typer.Argument(..., metavar="PATH...", help="Set files or folders.")) -> None:
+    """Exit 0 when every file is a valid set; else exit 2 with PATH:LINE:COL: message lines on stderr."""
+    from coachcli.console import message
+    from coachcli.errors import InputFileError
+    from coachcli.questions.loader import load_set
+
+    problems = []
+    files = _set_files(paths)
+    for path in files:
+        try:
+            load_set(path)
+        except InputFileError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InputFileError(problems)
+    message(f"{len(files)} {'file' if len(files) == 1 else 'files'} valid")
+
+
+@sets_app.command("lint")
+def sets_lint(paths: list[Path] = typer.Argument(..., metavar="PATH...", help="Set files or folders.")) -> None:
+    """Coaching-quality warnings: closed or leading questions, advice, missing wordings, no "what else?".
+
+    Exit 0 when clean, 1 when there are warnings, 2 when a file is not a valid set.
+    """
+    from coachcli.console import data, message
+    from coachcli.errors import InputFileError
+    from coachcli.questions.lint import lint_set
+    from coachcli.questions.loader import load_set
+
+    problems = []
+    warnings = []
+    for path in _set_files(paths):
+        try:
+            warnings.extend(lint_set(load_set(path)))
+        except InputFileError as exc:
+            problems.extend(exc.problems)
+    for warning_line in warnings:
+        data(str(warning_line))
+    if problems:
+        raise InputFileError(problems)
+    if warnings:
+        message(f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''}")
+        raise typer.Exit(1)
+    message("no warnings")
+
+
+@sets_app.command("new")
+def sets_new(
+    set_id: str = typer.Argument(..., metavar="ID", help="The new set's id, a slug like missed-quota."),
+    directory: Path | None = typer.Option(None, "--dir", help="Where to write it (default: your own sets folder)."),
+) -> None:
+    """Write a valid starter set to edit."""
+    from coachcli.console import data, message
+    from coachcli.questions.starter import write_starter
+
+    path = write_starter(set_id, directory)
+    data(str(path))
+    message(f"wrote a starter set; edit it, then run `coach sets lint {path}`")
+
+
+@sets_app.command("schema")
+def sets_schema() -> None:
+    """The JSON Schema of a question-set file, on stdout."""
+    from coachcli.questions.models import json_schema
+
+    _print_json(json_schema())
+
+
+def main() -> None:
+    """Entry point of the `coach` console script."""
+    app(prog_name="coach")

@@ -1,0 +1,50 @@
+"""The two output streams: data on stdout, prompts and messages on stderr.
+
+Consoles are made on each call, not at import, so that tests which swap sys.stdout see the output.
+Rich already honours NO_COLOR and TERM=dumb; a pipe gets no escape codes.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+def _plain_terminal() -> bool:
+    return os.environ.get("TERM", "") in {"dumb", "unknown"}
+
+
+def stdout_console() -> Console:
+    from rich.console import Console
+
+    return Console(file=sys.stdout, highlight=False, soft_wrap=False, emoji=False, no_color=_no_color())
+
+
+def stderr_console() -> Console:
+    from rich.console import Console
+
+    return Console(file=sys.stderr, highlight=False, emoji=False, no_color=_no_color())
+
+
+def _no_color() -> bool | None:
+    return True if ("NO_COLOR" in os.environ or _plain_terminal()) else None
+
+
+def message(text: str) -> None:
+    """A line for the user on stderr, with Rich markup."""
+    stderr_console().print(text)
+
+
+def warning(text: str) -> None:
+    from rich.markup import escape
+
+    stderr_console().print(f"[yellow]warning:[/yellow] {escape(text)}")
+
+
+def data(text: str) -> None:
+    """Plain data on stdout, exactly as given (no markup, no wrapping)."""
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")

@@ -1,0 +1,83 @@
+"""Load one question-set file: safe YAML, then the strict model, every problem as PATH:LINE:COL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from coachcli.errors import InputFileError, Problem
+from coachcli.questions.models import QuestionSet, semantic_problems
+from coachcli.yamlsafe import Document, load_file
+
+
+@dataclass(frozen=True)
+class LoadedSet:
+    """A valid set, where it came from, and the positions of its values (for lint)."""
+
+    qset: QuestionSet
+    path: Path
+    origin: str  # built-in, user, project or path
+    document: Document
+
+    @property
+    def id(self) -> str:
+        return self.qset.id
+
+
+def load_set(path: Path, origin: str = "path") -> LoadedSet:
+    """Read and validate a set file, or raise InputFileError listing every problem."""
+    document = load_file(path)
+    return LoadedSet(validate_document(document), path, origin, document)
+
+
+def validate_document(document: Document) -> QuestionSet:
+    """The QuestionSet a parsed document describes, or InputFileError with located problems."""
+    if not isinstance(document.data, dict):
+        raise InputFileError([document.problem((), "a question set is a mapping of keys (id, title, stages ...)")])
+    try:
+        qset = QuestionSet.model_validate(document.data)
+    except ValidationError as exc:
+        raise InputFileError(pydantic_problems(exc, document)) from None
+    problems = [document.problem(loc, message) for loc, message in semantic_problems(qset)]
+    if problems:
+        raise InputFileError(problems)
+    return qset
+
+
+def pydantic_problems(exc: ValidationError, document: Document) -> list[Problem]:
+    """One located, readable problem per pydantic error."""
+    problems = []
+    for error in exc.errors(include_url=False):
+        loc = tuple(error["loc"])
+        problems.append(_problem(error, loc, document))
+    problems.sort(key=lambda p: (p.line or 0, p.column or 0))
+    return problems
+
+
+def _problem(error: Any, loc: tuple[str | int, ...], document: Document) -> Problem:
+    kind = error["type"]
+    where = _dotted(loc)
+    if kind == "extra_forbidden":
+        return document.problem(loc, f"unknown key '{loc[-1]}'", key=True)
+    if kind == "missing":
+        return document.problem(loc, f"missing key '{loc[-1]}'" + (f" in {_dotted(loc[:-1])}" if loc[:-1] else ""))
+    if loc in document.surprises:
+        return document.problem(loc, f"{where}: {document.surprises[loc]}")
+    message = str(error["msg"])
+    if kind == "string_pattern_mismatch":
+        message = "must be a slug: lowercase letters, digits and single hyphens (like stalled-deal)"
+    elif kind == "value_error":
+        message = message.removeprefix("Value error, ")
+    else:
+        message = message[:1].lower() + message[1:]
+    return document.problem(loc, f"{where}: {message}" if where else message)
+
+
+def _dotted(loc: tuple[str | int, ...]) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text

@@ -1,0 +1,1 @@
+"""Renderers: turn sets, sessions, actions and stats into text, Markdown, JSON and CSV."""

@@ -1,0 +1,95 @@
+"""Question sets as a table, as text, as Markdown and as JSON."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from coachcli.questions.loader import LoadedSet
+from coachcli.questions.models import QuestionSet
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+
+def question_count(qset: QuestionSet) -> int:
+    return len(qset.questions())
+
+
+def set_summary(loaded: LoadedSet, overrides: list[LoadedSet] | None = None) -> dict[str, Any]:
+    """One row of `sets list --json`."""
+    return {
+        "id": loaded.id,
+        "title": loaded.qset.title,
+        "situation": loaded.qset.situation,
+        "keywords": list(loaded.qset.keywords),
+        "stages": [stage.name for stage in loaded.qset.stages],
+        "questions": question_count(loaded.qset),
+        "origin": loaded.origin,
+        "path": str(loaded.path),
+        "overrides": [str(o.path) for o in overrides or []],
+    }
+
+
+def sets_table(rows: list[LoadedSet], overridden: dict[str, list[LoadedSet]]) -> RenderableType:
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    table.add_column("id", no_wrap=True)
+    table.add_column("title")
+    table.add_column("questions", justify="right")
+    table.add_column("from")
+    for loaded in rows:
+        origin = loaded.origin + (" (overrides built-in)" if loaded.id in overridden else "")
+        table.add_row(loaded.id, loaded.qset.title, str(question_count(loaded.qset)), origin)
+    return table
+
+
+def set_text(qset: QuestionSet, self_mode: bool) -> RenderableType:
+    """The set as the coach reads it: stages, numbered questions, hints dimmed."""
+    from rich.console import Group
+    from rich.markup import escape
+    from rich.text import Text
+
+    parts: list[RenderableType] = [
+        Text(qset.title, style="bold"),
+        Text(qset.situation, style="italic"),
+    ]
+    number = 0
+    for stage in qset.stages:
+        parts.append(Text(""))
+        parts.append(Text(stage.name.upper(), style="bold cyan"))
+        if stage.commit:
+            parts.append(Text("  The rep picks from the options, in their own words, and sets a date for each."))
+        for question in stage.questions:
+            number += 1
+            parts.append(Text.from_markup(f"  {number}. {escape(question.wording(self_mode))}"))
+            more = question.more_wording(self_mode)
+            if more:
+                parts.append(Text.from_markup(f"     ↻ {escape(more)} [dim](until nothing more)[/dim]"))
+            if question.hint and not self_mode:
+                parts.append(Text(f"     {question.hint}", style="dim"))
+    return Group(*parts)
+
+
+def set_markdown(qset: QuestionSet, self_mode: bool) -> str:
+    lines = [f"# {qset.title}", "", f"_{qset.situation}_", ""]
+    for stage in qset.stages:
+        lines += [f"## {stage.name}", ""]
+        if stage.commit:
+            lines += ["The rep picks from the options, in their own words, and sets a date for each.", ""]
+        for question in stage.questions:
+            lines.append(f"1. {question.wording(self_mode)}")
+            more = question.more_wording(self_mode)
+            if more:
+                lines.append(f"   - then, until nothing more: _{more}_")
+            if question.hint and not self_mode:
+                lines.append(f"   - hint: {question.hint}")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def set_json(loaded: LoadedSet) -> dict[str, Any]:
+    body = loaded.qset.model_dump(mode="json", by_alias=True, exclude_none=True, exclude={"schema_"})
+    body["origin"] = loaded.origin
+    body["path"] = str(loaded.path)
+    return body
