@@ -10,7 +10,7 @@ import enum
 import json
 import sys
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, Literal, NoReturn
 
 import typer
 from typer.core import TyperGroup
@@ -37,9 +37,7 @@ class CoachGroup(TyperGroup):
             if _debug_requested(ctx):
                 raise
             # The message of an unexpected error may quote what a rep said: name only its kind.
-            _print_error_lines(
-                [f"internal error ({type(exc).__name__}); run again with --debug for details"]
-            )
+            _print_error_lines([f"internal error ({type(exc).__name__}); run again with --debug for details"])
             raise typer.Exit(EXIT_RUNTIME) from None
 
 
@@ -68,6 +66,10 @@ app = typer.Typer(
 )
 sets_app = typer.Typer(cls=TyperGroup, help="List, read, find, check and write question sets.", no_args_is_help=True)
 app.add_typer(sets_app, name="sets")
+journal_app = typer.Typer(
+    cls=TyperGroup, help="Where the journal is, whether it is sound, compacting it.", no_args_is_help=True
+)
+app.add_typer(journal_app, name="journal")
 
 
 def _version(value: bool) -> None:
@@ -80,7 +82,9 @@ def _version(value: bool) -> None:
 def _root(
     ctx: typer.Context,
     journal: Path | None = typer.Option(
-        None, "--journal", help="The journal file (else $COACHCLI_JOURNAL, else $COACHCLI_HOME/journal.jsonl)."
+        None,
+        "--journal",
+        help="The journal file (else $COACHCLI_JOURNAL, else $COACHCLI_HOME/journal.jsonl).",
     ),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks for unexpected errors."),
     version: bool = typer.Option(
@@ -193,7 +197,9 @@ def _set_files(paths: list[Path]) -> list[Path]:
 
 
 @sets_app.command("validate")
-def sets_validate(paths: list[Path] = typer.Argument(..., metavar="PATH...", help="Set files or folders.")) -> None:
+def sets_validate(
+    paths: list[Path] = typer.Argument(..., metavar="PATH...", help="Set files or folders."),
+) -> None:
     """Exit 0 when every file is a valid set; else exit 2 with PATH:LINE:COL: message lines on stderr."""
     from coachcli.console import message
     from coachcli.errors import InputFileError
@@ -212,7 +218,9 @@ def sets_validate(paths: list[Path] = typer.Argument(..., metavar="PATH...", hel
 
 
 @sets_app.command("lint")
-def sets_lint(paths: list[Path] = typer.Argument(..., metavar="PATH...", help="Set files or folders.")) -> None:
+def sets_lint(
+    paths: list[Path] = typer.Argument(..., metavar="PATH...", help="Set files or folders."),
+) -> None:
     """Coaching-quality warnings: closed or leading questions, advice, missing wordings, no "what else?".
 
     Exit 0 when clean, 1 when there are warnings, 2 when a file is not a valid set.
@@ -259,6 +267,170 @@ def sets_schema() -> None:
     from coachcli.questions.models import json_schema
 
     _print_json(json_schema())
+
+
+# ---------------------------------------------------------------- sessions
+
+
+def _journal(ctx: typer.Context) -> Any:
+    from coachcli.journal import Journal
+    from coachcli.paths import journal_path
+
+    explicit = (ctx.find_root().obj or {}).get("journal")
+    return Journal(journal_path(explicit))
+
+
+def _print_recap(session: Any, recap_format: TextFormat) -> None:
+    from coachcli.console import data, stdout_console
+    from coachcli.render.recap import recap_json, recap_markdown, recap_text
+
+    if recap_format is TextFormat.json:
+        _print_json(recap_json(session))
+    elif recap_format is TextFormat.md:
+        data(recap_markdown(session))
+    else:
+        stdout_console().print(recap_text(session))
+
+
+def _pick_set(console: Any) -> Any:
+    """The picker for `coach start` with no SET: a number, an id, or the situation in words."""
+    from rich.markup import escape
+
+    from coachcli.questions.find import rank
+    from coachcli.questions.library import discover
+
+    sets = discover().ordered()
+    for number, loaded in enumerate(sets, start=1):
+        console.print(f"  [bold]{number:>2}.[/bold] {escape(loaded.qset.title)} [dim]({loaded.id})[/dim]")
+    while True:
+        console.print("Which set? A number, an id, or the situation in a few words: ", end="")
+        choice = input().strip()
+        if not choice:
+            continue
+        if choice.isdigit() and 1 <= int(choice) <= len(sets):
+            return sets[int(choice) - 1]
+        by_id = [s for s in sets if s.id == choice]
+        if by_id:
+            return by_id[0]
+        ranked = rank(sets, choice)
+        if ranked:
+            best = ranked[0][1]
+            console.print(f"Best fit: [bold]{escape(best.qset.title)}[/bold] ({best.id}). Use it? (Y/n) ", end="")
+            if input().strip().lower() in ("", "y", "yes"):
+                return best
+        else:
+            console.print("[yellow]No set fits those words; try a number.[/yellow]")
+
+
+@app.command("start")
+def start(
+    ctx: typer.Context,
+    set_name: str | None = typer.Argument(None, metavar="[SET]", help="A set id, or the path of a YAML file."),
+    rep: str | None = typer.Option(None, "--rep", help="The rep you are coaching."),
+    self_mode: bool = typer.Option(False, "--self", help="Coach yourself: first-person questions."),
+    answers: Path | None = typer.Option(None, "--answers", help="Answer from a YAML or JSON file (see README)."),
+    recap: TextFormat | None = typer.Option(None, "--recap", help="Print the recap on stdout: text, md or json."),
+    no_review: bool = typer.Option(False, "--no-review", help="Skip the review of open commitments."),
+) -> None:
+    """Run a coaching session: interactive at a terminal, scripted from --answers or piped stdin.
+
+    At any prompt: blank or :skip skips, :back goes back, :quit saves it to resume later, :e opens $EDITOR.
+    """
+    from coachcli import runner
+    from coachcli.console import stderr_console
+    from coachcli.errors import UsageError
+    from coachcli.questions.library import resolve
+
+    if rep and self_mode:
+        raise UsageError("give --rep NAME or --self, not both")
+    interactive = answers is None and runner.stdin_is_terminal()
+    console = stderr_console()
+    if set_name is None:
+        if not interactive:
+            raise UsageError("name a set: coach start SET (see `coach sets list`)")
+        loaded = _pick_set(console)
+    else:
+        loaded = resolve(set_name)
+    mode: Literal["manager", "self"] = "self" if self_mode else "manager"
+    if self_mode:
+        rep_name = runner.user_name()
+    elif rep and rep.strip():
+        rep_name = rep.strip()
+    elif interactive:
+        console.print("Who are you coaching? ", end="")
+        rep_name = input().strip() or "the rep"
+    else:
+        raise UsageError("name the rep with --rep NAME, or coach yourself with --self")
+    journal = _journal(ctx)
+    engine = runner.new_engine(loaded, journal, rep=rep_name, mode=mode, review=not no_review, interactive=interactive)
+    set_path = loaded.path if loaded.origin == "path" else None
+    if answers is not None:
+        from coachcli.scripted import load_answers
+
+        script = load_answers(answers, loaded.qset, engine.review_actions, engine.today)
+        result = runner.run_scripted(engine, journal, script, set_path=set_path)
+    elif not interactive:
+        from coachcli.scripted import LinesScript
+
+        result = runner.run_scripted(engine, journal, LinesScript(iter(sys.stdin)), set_path=set_path)
+    else:
+        result = runner.run_interactive(engine, journal, console, set_path=set_path)
+    _finish(result, recap, interactive, console)
+
+
+def _finish(result: Any, recap: TextFormat | None, interactive: bool, console: Any) -> None:
+    from coachcli.console import message
+    from coachcli.render.recap import recap_text
+
+    session = result.session
+    if result.outcome != "complete":
+        message(f"Saved as interrupted: session {session.id}. `coach resume` continues it.")
+    elif interactive and recap is None:
+        console.print()
+        console.print(recap_text(session))
+        message(f"[dim]Saved session {session.id}.[/dim]")
+    else:
+        message(f"Saved session {session.id} ({len(session.actions)} commitments).")
+    if recap is not None:
+        _print_recap(session, recap)
+
+
+@app.command("resume")
+def resume(
+    ctx: typer.Context,
+    session_id: str | None = typer.Argument(
+        None, metavar="[SESSION]", help="An id or unique prefix (default: the latest interrupted)."
+    ),
+    recap: TextFormat | None = typer.Option(None, "--recap", help="Print the recap on stdout: text, md or json."),
+) -> None:
+    """Continue an interrupted session at the question where it stopped."""
+    from coachcli import runner
+    from coachcli.console import stderr_console
+
+    journal = _journal(ctx)
+    session = runner.resumable(journal, session_id)
+    interactive = runner.stdin_is_terminal()
+    engine, set_path = runner.resume_engine(session, interactive=interactive)
+    console = stderr_console()
+    if interactive:
+        console.print(f"[dim]Resuming session {session.id} from {session.started:%Y-%m-%d %H:%M}.[/dim]")
+        result = runner.run_interactive(engine, journal, console, set_path=set_path)
+    else:
+        from coachcli.scripted import LinesScript
+
+        result = runner.run_scripted(engine, journal, LinesScript(iter(sys.stdin)), set_path=set_path)
+    _finish(result, recap, interactive, console)
+
+
+# ---------------------------------------------------------------- journal
+
+
+@journal_app.command("path")
+def journal_path_command(ctx: typer.Context) -> None:
+    """Where the journal is (it may not exist yet)."""
+    from coachcli.console import data
+
+    data(str(_journal(ctx).path))
 
 
 def main() -> None:

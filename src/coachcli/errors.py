@@ -72,7 +72,9 @@ class InputFileError(UsageError):
         return [str(p) for p in self.problems]
 
     @classmethod
-    def single(cls, path: str | Path, message: str, line: int | None = None, column: int | None = None) -> InputFileError:
+    def single(
+        cls, path: str | Path, message: str, line: int | None = None, column: int | None = None
+    ) -> InputFileError:
         return cls([Problem(str(path), message, line, column)])
 
 

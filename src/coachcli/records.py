@@ -73,6 +73,8 @@ class Session(_Record):
     status: SessionStatus = "complete"
     turns: list[Turn] = Field(default_factory=list)
     options: list[str] = Field(default_factory=list)
+    # Options and actions the ask-don't-tell guard read as advice, for the recap to mark.
+    flagged: list[str] = Field(default_factory=list)
     actions: list[Action] = Field(default_factory=list)
     review: list[ReviewItem] = Field(default_factory=list)
     # Where an interrupted session stopped, for `coach resume`; opaque to everything but the engine.

@@ -73,7 +73,9 @@ def read_text(path: Path, display: str | None = None) -> str:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputFileError.single(name, f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})") from None
+        raise InputFileError.single(
+            name, f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})"
+        ) from None
     if not text.strip():
         raise InputFileError.single(name, "the file is empty")
     return text
@@ -105,7 +107,9 @@ def parse(text: str, name: str) -> Document:
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
         column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
-        raise InputFileError.single(name, f"a control character (#x{exc.character:04x}) is not allowed", line, column) from None
+        raise InputFileError.single(
+            name, f"a control character (#x{exc.character:04x}) is not allowed", line, column
+        ) from None
     except yaml.YAMLError as exc:
         raise InputFileError.single(name, f"not valid YAML: {exc}") from None
     return document
@@ -134,9 +138,11 @@ def _check_events(text: str, name: str) -> None:
     documents = 0
     for event in yaml.parse(text, Loader=_Loader):
         mark = event.start_mark
-        where = (mark.line + 1, mark.column + 1)
+        where = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            raise InputFileError.single(name, "anchors and aliases (& and *) are not allowed; write the value out", *where)
+            raise InputFileError.single(
+                name, "anchors and aliases (& and *) are not allowed; write the value out", *where
+            )
         if isinstance(event, yaml.DocumentStartEvent):
             documents += 1
             if documents > 1:
@@ -163,8 +169,9 @@ def _build(node: yaml.Node, loc: Loc, document: Document, constructor: Any) -> A
             key = str(key_node.value)
             if key in result:
                 raise InputFileError.single(document.path, f"duplicate key '{key}'", *where)
-            document.keys[(*loc, key)] = where
-            result[key] = _build(value_node, (*loc, key), document, constructor)
+            key_loc = (*loc, key)
+            document.keys[key_loc] = where
+            result[key] = _build(value_node, key_loc, document, constructor)
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_build(item, (*loc, index), document, constructor) for index, item in enumerate(node.value)]
@@ -176,7 +183,7 @@ def _build(node: yaml.Node, loc: Loc, document: Document, constructor: Any) -> A
         raise InputFileError.single(
             document.path, f"`{node.value}` is not a valid date; quote it if it is text", line, column
         ) from None
-    if not node.style and not isinstance(value, str) and value is not None:
+    if not getattr(node, "style", None) and not isinstance(value, str) and value is not None:
         document.surprises[loc] = _surprise(node.value, value)
     return value
 
@@ -185,9 +192,9 @@ def _surprise(source: str, value: Any) -> str:
     """Why an unquoted value is not text: the YAML 1.1 rules that catch people out."""
     if isinstance(value, bool):
         kind = "true" if value else "false"
-        return f"YAML reads `{source}` as {kind}, not as text; quote it: \"{source}\""
+        return f'YAML reads `{source}` as {kind}, not as text; quote it: "{source}"'
     if isinstance(value, (int, float)) and ":" in source:
-        return f"YAML 1.1 reads `{source}` as the number {value} (base 60); quote it: \"{source}\""
+        return f'YAML 1.1 reads `{source}` as the number {value} (base 60); quote it: "{source}"'
     if isinstance(value, (dt.date, dt.datetime)):
-        return f"YAML reads `{source}` as a date, not as text; quote it: \"{source}\""
-    return f"YAML reads `{source}` as a number, not as text; quote it: \"{source}\""
+        return f'YAML reads `{source}` as a date, not as text; quote it: "{source}"'
+    return f'YAML reads `{source}` as a number, not as text; quote it: "{source}"'

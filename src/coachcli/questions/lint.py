@@ -50,16 +50,32 @@ def lint_set(loaded: LoadedSet) -> list[Warning]:
                     )
                 phrase = leading_phrase(text)
                 if phrase:
-                    warn((*base, key), "leading-question", f"'{question.id}' {key}: leads or advises ('{phrase}'); ask, don't tell")
+                    warn(
+                        (*base, key),
+                        "leading-question",
+                        f"'{question.id}' {key}: leads or advises ('{phrase}'); ask, don't tell",
+                    )
             if question.self_ is None:
                 warn(base, "no-self-wording", f"'{question.id}' has no first-person wording (add `self:`)")
             if question.more is not None and question.more_self is None:
-                warn((*base, "more"), "no-self-wording", f"'{question.id}' has `more` but no first-person `more_self`")
+                warn(
+                    (*base, "more"),
+                    "no-self-wording",
+                    f"'{question.id}' has `more` but no first-person `more_self`",
+                )
             if question.capture == "options":
                 if question.more is None:
-                    warn(base, "no-what-else", f"options question '{question.id}' never asks \"what else?\" (add `more:`)")
+                    warn(
+                        base,
+                        "no-what-else",
+                        f"options question '{question.id}' never asks \"what else?\" (add `more:`)",
+                    )
                 elif not mentions_else(question.more):
-                    warn((*base, "more"), "no-what-else", f"'{question.id}' more: ask for more options (\"What else ...?\")")
+                    warn(
+                        (*base, "more"),
+                        "no-what-else",
+                        f"'{question.id}' more: ask for more options (\"What else ...?\")",
+                    )
     closing = loaded.qset.stages[-1]
     if not any(asks_learning(q.ask) for q in closing.questions):
         warn(

@@ -97,7 +97,10 @@ def semantic_problems(qset: QuestionSet) -> list[tuple[tuple[str | int, ...], st
         for q_index, question in enumerate(stage.questions):
             if question.id in seen:
                 problems.append(
-                    (("stages", s_index, "questions", q_index, "id"), f"question id '{question.id}' is used twice")
+                    (
+                        ("stages", s_index, "questions", q_index, "id"),
+                        f"question id '{question.id}' is used twice",
+                    )
                 )
             seen.add(question.id)
             captured = captured or question.capture == "options"

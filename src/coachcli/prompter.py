@@ -1,0 +1,127 @@
+"""The terminal front end: shows the engine's prompts with Rich on stderr and reads answers with readline.
+
+Everything it prints goes to stderr, so stdout stays free for data (a recap asked for with --recap).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shlex
+import subprocess
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from coachcli.session import Engine, Prompt, QuitSession
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+ReadLine = Callable[[], str]
+
+
+def _enable_line_editing() -> None:
+    # Importing readline gives input() history and line editing; not every platform ships it.
+    with contextlib.suppress(ImportError):
+        import readline  # noqa: F401
+
+
+def default_read_line() -> str:
+    _enable_line_editing()
+    return input()
+
+
+class TerminalPrompter:
+    """Runs one session at a terminal."""
+
+    def __init__(self, engine: Engine, console: Console, read_line: ReadLine | None = None) -> None:
+        self.engine = engine
+        self.console = console
+        self.read_line = read_line or default_read_line
+        self._stage: str | None = None
+
+    def header(self) -> None:
+        from rich.panel import Panel
+        from rich.text import Text
+
+        qset = self.engine.qset
+        who = "coaching yourself" if self.engine.mode == "self" else f"with {self.engine.rep}"
+        body = Text()
+        body.append(qset.situation + "\n", style="italic")
+        body.append(who, style="bold")
+        body.append("\n")
+        body.append("Blank skips · :back · :quit · :e opens $EDITOR · ? help", style="dim")
+        self.console.print(Panel(body, title=Text(qset.title, style="bold"), title_align="left", expand=True))
+
+    def run(self) -> bool:
+        """Ask until the session ends. True when complete, False on :quit. Ctrl-C and EOF propagate."""
+        self.header()
+        while (prompt := self.engine.prompt()) is not None:
+            self.show(prompt)
+            text = self._read()
+            if text.strip() == ":e":
+                edited = self._edit()
+                if edited is None:
+                    continue
+                text = edited
+            try:
+                reply = self.engine.answer(text)
+            except QuitSession:
+                return False
+            if reply.message:
+                style = "cyan" if reply.accepted or text.strip() == "?" else "yellow"
+                self.console.print(reply.message, style=style, markup=False)
+        return True
+
+    def _read(self) -> str:
+        self.console.print("[bold]›[/bold] ", end="")
+        self.console.file.flush()
+        return self.read_line()
+
+    def show(self, prompt: Prompt) -> None:
+        from rich.markup import escape
+        from rich.rule import Rule
+
+        console = self.console
+        if prompt.stage != self._stage:
+            self._stage = prompt.stage
+            console.print(Rule(escape(prompt.stage), align="left", style="cyan"))
+        if prompt.kind == "confirm-owner" and prompt.nudge:
+            console.print(f"[yellow]⚑ {escape(prompt.nudge)}[/yellow]")
+        if prompt.kind == "review" and prompt.overdue:
+            console.print("[red]overdue[/red]")
+        console.print(f"[dim]{escape(prompt.progress)}[/dim]")
+        if prompt.kind == "choose-options":
+            for number, option in enumerate(prompt.options, start=1):
+                console.print(f"  [bold]{number}.[/bold] {escape(option)}")
+            if not prompt.options:
+                console.print("  [dim](no options yet: type an action in words)[/dim]")
+        style = "bold" if prompt.kind in ("answer", "review", "choose-options") else "bold cyan"
+        console.print(f"[{style}]{escape(prompt.text)}[/{style}]")
+        if prompt.hint and self.engine.mode == "manager":
+            console.print(f"[dim italic]{escape(prompt.hint)}[/dim italic]")
+
+    def _edit(self) -> str | None:
+        """A long answer in $EDITOR; the file lives in the coach folder and is removed at once."""
+        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+        if not editor:
+            self.console.print("[yellow]Set $EDITOR to write a long answer with :e.[/yellow]")
+            return None
+        from coachcli.paths import coach_home
+
+        folder = coach_home()
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(prefix="answer-", suffix=".txt", dir=folder)
+        os.close(handle)
+        path = Path(name)
+        try:
+            subprocess.run([*shlex.split(editor), str(path)], check=False)
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError as exc:
+            self.console.print(f"[yellow]Could not run the editor: {exc.strerror or exc}[/yellow]", markup=True)
+            return None
+        finally:
+            path.unlink(missing_ok=True)
+        return text.strip()

@@ -1,0 +1,179 @@
+"""A session's recap: what the rep said, the options they generated, what they committed to, whose idea each was.
+
+Markdown is fit for an email or a CRM note; text is for the terminal; JSON is DESIGN.md's session object.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from coachcli.records import Action, Session
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+STATUS_MARK = {"done": "done", "open": "still open", "dropped": "dropped"}
+
+
+@dataclass(frozen=True)
+class SessionFigures:
+    """Breadth and ownership of one session."""
+
+    options: int
+    actions: int
+    rep_owned: int
+
+    def summary(self, separator: str) -> str:
+        """Like "3 options · 2 commitments · 2 of 2 the rep's own idea"."""
+        return separator.join([plural(self.options, "option"), plural(self.actions, "commitment"), self.ownership])
+
+    @property
+    def ownership(self) -> str:
+        if not self.actions:
+            return "no actions"
+        return f"{self.rep_owned} of {self.actions} the rep's own idea"
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
+def figures(session: Session) -> SessionFigures:
+    return SessionFigures(
+        options=len(session.options),
+        actions=len(session.actions),
+        rep_owned=sum(1 for a in session.actions if a.proposed_by == "rep"),
+    )
+
+
+def _idea(action: Action, session: Session) -> str:
+    owner = "manager's idea" if action.proposed_by == "manager" else "rep's idea"
+    if session.mode == "self":
+        owner = "own idea"
+    return owner + (", read as advice" if action.flagged else "")
+
+
+def _flag(text: str, session: Session) -> str:
+    return " (read as advice)" if text in session.flagged else ""
+
+
+def _due(action: Action) -> str:
+    return action.due.isoformat() if action.due else "no date"
+
+
+def _answers(session: Session) -> list[tuple[str, list[str]]]:
+    """Answers grouped by question, in order; option answers are listed with the options instead."""
+    option_texts = set(session.options)
+    grouped: dict[str, tuple[str, list[str]]] = {}
+    for turn in session.turns:
+        if turn.answer in option_texts and turn.question_id in _option_questions(session):
+            continue
+        _, answers = grouped.setdefault(turn.question_id, (turn.question, []))
+        answers.append(turn.answer)
+    return list(grouped.values())
+
+
+def _option_questions(session: Session) -> set[str]:
+    options = set(session.options)
+    return {t.question_id for t in session.turns if t.answer in options}
+
+
+def _title(session: Session) -> str:
+    title = session.set_title or session.set
+    when = session.started.strftime("%Y-%m-%d %H:%M")
+    who = f"{session.rep} (self-coaching)" if session.mode == "self" else session.rep
+    suffix = " - interrupted" if session.status == "interrupted" else ""
+    return f"{title} with {who}, {when}{suffix}"
+
+
+def recap_markdown(session: Session) -> str:
+    lines = [f"# {_title(session)}", ""]
+    if session.situation:
+        lines += [f"_{session.situation}_", ""]
+    if session.review:
+        lines += ["## Earlier commitments", ""]
+        for item in session.review:
+            line = f"- **{STATUS_MARK[item.status]}**: {item.text}"
+            if item.due:
+                line += f" (now due {item.due.isoformat()})"
+            if item.note:
+                line += f". Learned: {item.note}"
+            lines.append(line)
+        lines.append("")
+    answers = _answers(session)
+    if answers:
+        lines += ["## In their words", ""]
+        for question, said in answers:
+            lines.append(f"**{question}**")
+            lines.append("")
+            lines += [f"> {answer}" for answer in said]
+            lines.append("")
+    if session.options:
+        lines += [f"## Options ({len(session.options)})", ""]
+        lines += [f"{n}. {text}{_flag(text, session)}" for n, text in enumerate(session.options, start=1)]
+        lines.append("")
+    lines += ["## Commitments", ""]
+    if session.actions:
+        lines += ["| action | due | whose idea | id |", "|---|---|---|---|"]
+        for action in session.actions:
+            text = action.text.replace("|", "\\|")
+            lines.append(f"| {text} | {_due(action)} | {_idea(action, session)} | {action.id} |")
+    else:
+        lines.append("None.")
+    stats = figures(session)
+    lines += ["", f"_{stats.summary(', ')}._", ""]
+    return "\n".join(lines)
+
+
+def recap_text(session: Session) -> RenderableType:
+    from rich.console import Group
+    from rich.text import Text
+
+    parts: list[RenderableType] = [Text(_title(session), style="bold")]
+    if session.situation:
+        parts.append(Text(session.situation, style="italic"))
+    if session.review:
+        parts += [Text(""), Text("Earlier commitments", style="bold cyan")]
+        for item in session.review:
+            line = f"  {STATUS_MARK[item.status]}: {item.text}"
+            if item.due:
+                line += f" (now due {item.due.isoformat()})"
+            if item.note:
+                line += f". Learned: {item.note}"
+            parts.append(Text(line))
+    answers = _answers(session)
+    if answers:
+        parts += [Text(""), Text("In their words", style="bold cyan")]
+        for question, said in answers:
+            parts.append(Text(f"  {question}", style="dim"))
+            parts += [Text(f"    {answer}") for answer in said]
+    if session.options:
+        parts += [Text(""), Text(f"Options ({len(session.options)})", style="bold cyan")]
+        parts += [Text(f"  {n}. {text}{_flag(text, session)}") for n, text in enumerate(session.options, start=1)]
+    parts += [Text(""), Text("Commitments", style="bold cyan")]
+    if session.actions:
+        parts.append(actions_table(session))
+    else:
+        parts.append(Text("  None."))
+    stats = figures(session)
+    parts += [Text(""), Text(stats.summary(" · "))]
+    return Group(*parts)
+
+
+def actions_table(session: Session) -> RenderableType:
+    """The session's commitments: text wraps, never cut, so it reads at 40 columns."""
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False, header_style="bold", expand=False)
+    table.add_column("action", overflow="fold", ratio=3)
+    table.add_column("due", no_wrap=True)
+    table.add_column("idea", overflow="fold")
+    table.add_column("id", no_wrap=True, style="dim")
+    for action in session.actions:
+        table.add_row(action.text, _due(action), _idea(action, session), action.id[:6])
+    return table
+
+
+def recap_json(session: Session) -> dict[str, Any]:
+    return session.public_dict()

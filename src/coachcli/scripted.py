@@ -1,0 +1,219 @@
+"""The scripted front end: drives the engine from an answers file (YAML or JSON) or from piped lines.
+
+Both feed the same engine as the terminal does, so a scripted session is recorded exactly like a live one.
+An answers file is checked whole before the session starts; every error names the file and line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from coachcli.dates import DateParseError, parse_due
+from coachcli.errors import InputFileError, Problem, UsageError
+from coachcli.questions.loader import pydantic_problems
+from coachcli.questions.models import QuestionSet
+from coachcli.records import Action, ActionStatus, ProposedBy
+from coachcli.session import Engine, Prompt, QuitSession
+from coachcli.yamlsafe import Document, load_file
+
+AnswerText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100_000)]
+DueValue = dt.date | Annotated[str, StringConstraints(max_length=200)] | None
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CommitEntry(_Strict):
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100_000)]
+    due: DueValue = None
+    proposed_by: ProposedBy | None = None
+
+
+class ReviewEntry(_Strict):
+    status: ActionStatus
+    note: Annotated[str, StringConstraints(max_length=100_000)] | None = None
+    due: DueValue = None
+
+
+class AnswersFile(_Strict):
+    """DESIGN.md's "Scripted input" format."""
+
+    answers: dict[str, AnswerText | list[AnswerText]] = Field(default_factory=dict)
+    commit: list[CommitEntry] = Field(default_factory=list)
+    review: dict[str, ReviewEntry] = Field(default_factory=dict)
+
+
+class Script(Protocol):
+    """Where a scripted session's answers come from."""
+
+    def reply(self, prompt: Prompt) -> tuple[str, ProposedBy | None]:
+        """The answer to `prompt`, and who proposed it when the script says."""
+        ...
+
+    def where(self) -> str:
+        """Where the last answer came from, for error messages."""
+        ...
+
+
+@dataclass
+class AnswersScript:
+    """Answers from a validated answers file."""
+
+    path: str
+    data: AnswersFile
+    review_by_action: dict[str, ReviewEntry] = field(default_factory=dict)
+    _lists: dict[str, Iterator[str]] = field(default_factory=dict)
+    _commits: Iterator[CommitEntry] | None = None
+    _current_commit: CommitEntry | None = None
+
+    def reply(self, prompt: Prompt) -> tuple[str, ProposedBy | None]:
+        if prompt.kind in ("answer", "what-else"):
+            return self._next_answer(prompt.question_id or ""), None
+        if prompt.kind == "choose-options":
+            return self._next_commit(prompt)
+        if prompt.kind == "due-date" and prompt.action is None:
+            due = self._current_commit.due if self._current_commit else None
+            return _due_text(due), None
+        entry = self.review_by_action.get(prompt.action.id) if prompt.action else None
+        if entry is None:
+            return "", None
+        if prompt.kind == "review":
+            return entry.status, None
+        if prompt.kind == "due-date":
+            return _due_text(entry.due), None
+        if prompt.kind == "review-note":
+            return entry.note or "", None
+        return "", None
+
+    def _next_answer(self, question_id: str) -> str:
+        if question_id not in self._lists:
+            value = self.data.answers.get(question_id, [])
+            self._lists[question_id] = iter([value] if isinstance(value, str) else list(value))
+        return next(self._lists[question_id], "")
+
+    def _next_commit(self, prompt: Prompt) -> tuple[str, ProposedBy | None]:
+        if self._commits is None:
+            self._commits = iter(self.data.commit)
+        entry = next(self._commits, None)
+        self._current_commit = entry
+        if entry is None:
+            return "", None
+        lowered = [option.casefold() for option in prompt.options]
+        if entry.text.casefold() in lowered:
+            return str(lowered.index(entry.text.casefold()) + 1), entry.proposed_by
+        return entry.text, entry.proposed_by
+
+    def where(self) -> str:
+        return self.path
+
+
+@dataclass
+class LinesScript:
+    """Answers from piped stdin: each line answers the next prompt; running out skips the rest."""
+
+    lines: Iterator[str]
+    line_no: int = 0
+
+    def reply(self, prompt: Prompt) -> tuple[str, ProposedBy | None]:
+        line = next(self.lines, None)
+        if line is None:
+            return "", None
+        self.line_no += 1
+        return line.rstrip("\r\n"), None
+
+    def where(self) -> str:
+        return f"stdin line {self.line_no}"
+
+
+def _due_text(due: dt.date | str | None) -> str:
+    if isinstance(due, dt.date):
+        return due.isoformat()
+    return due or ""
+
+
+def load_answers(path: Path, qset: QuestionSet, open_actions: list[Action], today: dt.date) -> AnswersScript:
+    """Read and check an answers file against the set and the rep's open commitments."""
+    document = load_file(path)
+    if not isinstance(document.data, dict):
+        raise InputFileError([document.problem((), "an answers file is a mapping with answers:, commit:, review:")])
+    try:
+        data = AnswersFile.model_validate(document.data)
+    except ValidationError as exc:
+        raise InputFileError(pydantic_problems(exc, document)) from None
+    problems = _check_answers(document, data, qset, today)
+    review_by_action, review_problems = _match_review(document, data, open_actions)
+    problems += review_problems
+    if problems:
+        raise InputFileError(sorted(problems, key=lambda p: (p.line or 0, p.column or 0)))
+    return AnswersScript(document.path, data, review_by_action)
+
+
+def _check_answers(document: Document, data: AnswersFile, qset: QuestionSet, today: dt.date) -> list[Problem]:
+    problems = []
+    known = {q.id: q for _, q in qset.questions()}
+    for question_id, value in data.answers.items():
+        question = known.get(question_id)
+        if question is None:
+            problems.append(
+                document.problem(
+                    ("answers", question_id),
+                    f"unknown question id '{question_id}' in set '{qset.id}' (known: {', '.join(known)})",
+                    key=True,
+                )
+            )
+        elif isinstance(value, list) and len(value) > 1 and not question.more:
+            problems.append(document.problem(("answers", question_id), f"'{question_id}' takes one answer, not a list"))
+    for index, entry in enumerate(data.commit):
+        problems += _check_due(document, ("commit", index, "due"), entry.due, today)
+    for key, review in data.review.items():
+        problems += _check_due(document, ("review", key, "due"), review.due, today)
+    return problems
+
+
+def _check_due(
+    document: Document, loc: tuple[str | int, ...], due: dt.date | str | None, today: dt.date
+) -> list[Problem]:
+    if isinstance(due, str) and due.strip():
+        try:
+            parse_due(due, today)
+        except DateParseError as exc:
+            return [document.problem(loc, exc.message)]
+    return []
+
+
+def _match_review(
+    document: Document, data: AnswersFile, open_actions: list[Action]
+) -> tuple[dict[str, ReviewEntry], list[Problem]]:
+    matched: dict[str, ReviewEntry] = {}
+    problems = []
+    for prefix, entry in data.review.items():
+        candidates = [a.id for a in open_actions if a.id.startswith(prefix)]
+        if len(candidates) == 1:
+            matched[candidates[0]] = entry
+            continue
+        if candidates:
+            message = f"review: '{prefix}' matches {len(candidates)} open commitments ({', '.join(candidates)})"
+        else:
+            message = f"review: no open commitment with id '{prefix}' for this rep"
+        problems.append(document.problem(("review", prefix), message, key=True))
+    return matched, problems
+
+
+def run_script(engine: Engine, script: Script) -> bool:
+    """Answer every prompt from the script. True when the session completed, False on `:quit`."""
+    while (prompt := engine.prompt()) is not None:
+        text, proposed_by = script.reply(prompt)
+        try:
+            reply = engine.answer(text, proposed_by=proposed_by)
+        except QuitSession:
+            return False
+        if not reply.accepted:
+            raise UsageError(f"{script.where()}: {reply.message}")
+    return True

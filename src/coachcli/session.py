@@ -1,0 +1,528 @@
+"""The session engine: a state machine with no I/O.
+
+Given a set, the mode, the rep and the rep's open commitments, it yields the next `Prompt` and takes the
+answer. Front ends (the Rich terminal prompter, the scripted runner) show prompts and feed answers; the
+engine knows nothing of terminals or files. `record()` turns what was said into a `Session`.
+
+The flow: review of earlier commitments, then each stage's questions (with "what else?" loops that
+capture options), the commit step (pick options by number or in new words, then "By when?" for each),
+and the closing questions.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from coachcli.coaching import advice_phrase
+from coachcli.dates import EXAMPLE as DATE_EXAMPLE
+from coachcli.dates import DateParseError, parse_due
+from coachcli.questions.models import Question, QuestionSet
+from coachcli.records import Action, ActionStatus, Mode, ProposedBy, ReviewItem, Session, SessionStatus, Turn
+
+PromptKind = Literal["answer", "what-else", "choose-options", "due-date", "confirm-owner", "review", "review-note"]
+
+RESUME_VERSION = 1
+HELP_TEXT = (
+    'Type the answer and press Enter. Blank or :skip skips the question (or ends a "what else?" list); '
+    ":back returns to the previous prompt; :quit stops here and saves the session to resume later."
+)
+NUDGE = "That sounds like advice. Ask them instead, and type their own words."
+_NUMBERS = re.compile(r"^\s*\d+(\s*[,;\s]\s*\d+)*\s*$")
+_REVIEW_WORDS: dict[str, ActionStatus] = {
+    "d": "done",
+    "done": "done",
+    "o": "open",
+    "open": "open",
+    "still open": "open",
+    "x": "dropped",
+    "drop": "dropped",
+    "dropped": "dropped",
+}
+_YES = {"y", "yes"}
+_NO = {"n", "no"}
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """What a front end shows next."""
+
+    kind: PromptKind
+    text: str
+    stage: str
+    step: int  # 1-based position among the set's questions and commit steps (0 during review)
+    total: int
+    hint: str | None = None
+    question_id: str | None = None
+    options: tuple[str, ...] = ()  # choose-options: the numbered list
+    action: Action | None = None  # review: the commitment under review; due-date: the action being dated
+    overdue: bool = False
+    nudge: str | None = None  # confirm-owner: why we ask
+
+    @property
+    def progress(self) -> str:
+        """Like "Options · 3/8"."""
+        if self.step == 0:
+            return f"{self.stage}"
+        return f"{self.stage} · {self.step}/{self.total}"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """The engine's response to one answer: a message to show, if any (help, a date it could not read)."""
+
+    accepted: bool
+    message: str | None = None
+
+
+@dataclass
+class Option:
+    text: str
+    proposed_by: ProposedBy = "rep"
+    flagged: bool = False
+
+
+@dataclass
+class _PendingAction:
+    text: str
+    proposed_by: ProposedBy
+    flagged: bool
+    due: dt.date | None = None
+
+
+@dataclass
+class _State:
+    """Everything that changes as the session goes; copied whole for :back, saved whole for resume."""
+
+    step: int = 0  # index into the engine's step list
+    phase: str = "ask"  # within a step: ask, more, choose, due, confirm, review-due, review-note
+    turns: list[dict[str, str]] = field(default_factory=list)
+    options: list[dict[str, Any]] = field(default_factory=list)
+    actions: list[dict[str, Any]] = field(default_factory=list)  # committed, with due dates
+    queue: list[dict[str, Any]] = field(default_factory=list)  # chosen, awaiting a due date
+    pending: dict[str, Any] | None = None  # an option or action waiting for the ownership answer
+    review: list[dict[str, Any]] = field(default_factory=list)
+    review_status: str | None = None
+    review_due: str | None = None
+    finished: bool = False
+
+
+@dataclass(frozen=True)
+class _Step:
+    kind: Literal["review", "question", "commit"]
+    stage: str
+    question: Question | None = None
+    action: Action | None = None
+    number: int = 0
+
+
+class Engine:
+    """One coaching session, one prompt at a time."""
+
+    def __init__(
+        self,
+        qset: QuestionSet,
+        *,
+        rep: str,
+        mode: Mode = "manager",
+        coach: str | None = None,
+        open_actions: list[Action] | None = None,
+        confirm_ownership: bool = True,
+        now: Callable[[], dt.datetime] | None = None,
+        new_id: Callable[[], str] | None = None,
+        session_id: str | None = None,
+        started: dt.datetime | None = None,
+    ) -> None:
+        self.qset = qset
+        self.rep = rep
+        self.mode: Mode = mode
+        self.coach = coach
+        self.review_actions = sorted(open_actions or [], key=lambda a: a.created)
+        # The y/n ownership question needs someone at a terminal; a scripted run records flags instead.
+        self.confirm_ownership = confirm_ownership and mode == "manager"
+        self._now = now or (lambda: dt.datetime.now(dt.timezone.utc).astimezone())
+        self._new_id = new_id or (lambda: secrets.token_hex(6))
+        self.session_id = session_id or self._new_id()
+        self.started = started or self._now()
+        self.steps = self._build_steps()
+        self.state = _State()
+        self._history: list[_State] = []
+        self._skip_finished_steps()
+
+    # ------------------------------------------------------------ structure
+
+    def _build_steps(self) -> list[_Step]:
+        steps = [_Step("review", "Review", action=a) for a in self.review_actions]
+        number = 0
+        for stage in self.qset.stages:
+            if stage.commit:
+                number += 1
+                steps.append(_Step("commit", stage.name, number=number))
+            for question in stage.questions:
+                number += 1
+                steps.append(_Step("question", stage.name, question=question, number=number))
+        return steps
+
+    @property
+    def total(self) -> int:
+        return sum(1 for s in self.steps if s.kind != "review")
+
+    @property
+    def self_mode(self) -> bool:
+        return self.mode == "self"
+
+    @property
+    def finished(self) -> bool:
+        return self.state.finished
+
+    @property
+    def today(self) -> dt.date:
+        return self._now().date()
+
+    def options(self) -> list[Option]:
+        return [Option(**o) for o in self.state.options]
+
+    # ------------------------------------------------------------ prompts
+
+    def prompt(self) -> Prompt | None:
+        """The next prompt, or None when the session is over."""
+        state = self.state
+        if state.finished:
+            return None
+        step = self.steps[state.step]
+        base: dict[str, Any] = {"stage": step.stage, "step": step.number, "total": self.total}
+        if state.phase == "confirm":
+            pending = state.pending or {}
+            return Prompt(
+                "confirm-owner",
+                f"Is “{pending.get('text', '')}” {self._rep_possessive()} own idea? (y/n)",
+                nudge=NUDGE,
+                **base,
+            )
+        if step.kind == "review":
+            return self._review_prompt(step, base)
+        if step.kind == "commit":
+            return self._commit_prompt(base)
+        question = step.question
+        assert question is not None
+        if state.phase == "more":
+            more = question.more_wording(self.self_mode) or ""
+            return Prompt("what-else", more, hint=question.hint, question_id=question.id, **base)
+        return Prompt("answer", question.wording(self.self_mode), hint=question.hint, question_id=question.id, **base)
+
+    def _rep_possessive(self) -> str:
+        return "your" if self.self_mode else f"{self.rep}'s"
+
+    def _review_prompt(self, step: _Step, base: dict[str, Any]) -> Prompt:
+        action = step.action
+        assert action is not None
+        overdue = action.due is not None and action.due < self.today
+        if self.state.phase == "review-due":
+            kept = f"blank keeps {action.due.isoformat()}" if action.due else "blank for none"
+            return Prompt("due-date", f"New due date? ({kept})", action=action, overdue=overdue, **base)
+        if self.state.phase == "review-note":
+            learned = "What did I learn?" if self.self_mode else "What did you learn?"
+            return Prompt("review-note", learned, action=action, overdue=overdue, **base)
+        due = f", due {action.due.isoformat()}" if action.due else ""
+        late = " (overdue)" if overdue else ""
+        return Prompt(
+            "review",
+            f"“{action.text}”{due}{late}: done, still open, or dropped? (d/o/x)",
+            hint="Ask what happened before you ask why.",
+            action=action,
+            overdue=overdue,
+            **base,
+        )
+
+    def _commit_prompt(self, base: dict[str, Any]) -> Prompt:
+        state = self.state
+        if state.phase == "due":
+            pending = state.queue[0]
+            return Prompt(
+                "due-date",
+                f"By when? “{pending['text']}”",
+                hint=f"A date or words: {DATE_EXAMPLE}",
+                **base,
+            )
+        options = tuple(o["text"] for o in state.options)
+        if state.actions or state.phase == "choose-more":
+            text = "What else will you commit to? (numbers or new words; blank when done)"
+        elif self.self_mode:
+            text = "Which of these will I do? (numbers like 1,3, or new words)"
+        else:
+            text = "Which of these will you do? (numbers like 1,3, or new words)"
+        if self.self_mode:
+            text = text.replace("will you", "will I")
+        return Prompt(
+            "choose-options",
+            text,
+            hint="Let them choose. Their words, their dates.",
+            options=options,
+            **base,
+        )
+
+    # ------------------------------------------------------------ answers
+
+    def answer(self, text: str, *, proposed_by: ProposedBy | None = None) -> Reply:
+        """Take the answer to the current prompt. `proposed_by` is a scripted run's word on ownership."""
+        if self.state.finished:
+            return Reply(False, "the session is over")
+        command = text.strip()
+        if command == "?":
+            return Reply(False, HELP_TEXT)
+        if command == ":back":
+            if not self._history:
+                return Reply(False, "this is the first question")
+            self.state = self._history.pop()
+            return Reply(True)
+        if command == ":quit":
+            raise QuitSession
+        if command == ":skip":
+            text = ""
+        snapshot = copy.deepcopy(self.state)
+        reply = self._take(text.strip(), proposed_by)
+        if reply.accepted:
+            self._history.append(snapshot)
+            self._skip_finished_steps()
+        return reply
+
+    def _take(self, text: str, proposed_by: ProposedBy | None) -> Reply:
+        state = self.state
+        if state.phase == "confirm":
+            return self._take_confirm(text)
+        step = self.steps[state.step]
+        if step.kind == "review":
+            return self._take_review(step, text)
+        if step.kind == "commit":
+            return self._take_commit(text, proposed_by)
+        return self._take_question(step, text, proposed_by)
+
+    def _take_question(self, step: _Step, text: str, proposed_by: ProposedBy | None) -> Reply:
+        state = self.state
+        question = step.question
+        assert question is not None
+        if not text:
+            self._advance()
+            return Reply(True)
+        asked = self.prompt()
+        assert asked is not None
+        state.turns.append({"question_id": question.id, "stage": step.stage, "question": asked.text, "answer": text})
+        if question.capture == "options":
+            self._propose({"text": text, "kind": "option"}, proposed_by)
+        if question.more_wording(self.self_mode):
+            state.phase = "more"
+        elif state.phase != "confirm":
+            self._advance()
+        return Reply(True)
+
+    def _propose(self, item: dict[str, Any], proposed_by: ProposedBy | None) -> None:
+        """Add an option or a new action, passing it through the ask-don't-tell guard."""
+        flagged = self.mode == "manager" and advice_phrase(item["text"]) is not None
+        item.update(proposed_by=proposed_by or "rep", flagged=flagged)
+        if flagged and self.confirm_ownership and proposed_by is None:
+            item["return_phase"] = self.state.phase
+            self.state.pending = item
+            self.state.phase = "confirm"
+            return
+        self._place(item)
+
+    def _place(self, item: dict[str, Any]) -> None:
+        entry = {"text": item["text"], "proposed_by": item["proposed_by"], "flagged": item["flagged"]}
+        if item["kind"] == "option":
+            self.state.options.append(entry)
+        else:
+            self.state.queue.append(entry)
+
+    def _take_confirm(self, text: str) -> Reply:
+        word = text.lower()
+        if word not in _YES | _NO:
+            return Reply(False, "Answer y (it is their idea) or n (it is yours).")
+        state = self.state
+        pending = state.pending or {}
+        pending["proposed_by"] = "rep" if word in _YES else "manager"
+        state.pending = None
+        self._place(pending)
+        step = self.steps[state.step]
+        if step.kind == "commit":
+            state.phase = "due"
+        else:
+            question = step.question
+            has_more = question is not None and question.more_wording(self.self_mode)
+            if has_more:
+                state.phase = "more"
+            else:
+                self._advance()
+        return Reply(True)
+
+    def _take_commit(self, text: str, proposed_by: ProposedBy | None) -> Reply:
+        state = self.state
+        if state.phase == "due":
+            return self._take_due(text)
+        if not text:
+            self._advance()
+            return Reply(True)
+        if _NUMBERS.match(text):
+            numbers = [int(n) for n in re.findall(r"\d+", text)]
+            bad = [n for n in numbers if not 1 <= n <= len(state.options)]
+            if bad:
+                count = len(state.options)
+                limit = f"1 to {count}" if count else "none yet: type the action in words"
+                return Reply(False, f"No option {bad[0]}; the numbers are {limit}.")
+            for number in dict.fromkeys(numbers):
+                option = state.options[number - 1]
+                state.queue.append(dict(option))
+            state.phase = "due"
+            return Reply(True)
+        self._propose({"text": text, "kind": "action"}, proposed_by)
+        if state.phase != "confirm":
+            state.phase = "due"
+        return Reply(True)
+
+    def _take_due(self, text: str) -> Reply:
+        state = self.state
+        due: dt.date | None = None
+        if text:
+            try:
+                due = parse_due(text, self.today)
+            except DateParseError:
+                return Reply(False, f"I can't read “{text}” as a date; try {DATE_EXAMPLE}.")
+        pending = state.queue.pop(0)
+        state.actions.append({**pending, "due": due.isoformat() if due else None})
+        if not state.queue:
+            state.phase = "choose-more"
+        return Reply(True)
+
+    def _take_review(self, step: _Step, text: str) -> Reply:
+        state = self.state
+        action = step.action
+        assert action is not None
+        if state.phase == "review-due":
+            if text:
+                try:
+                    state.review_due = parse_due(text, self.today).isoformat()
+                except DateParseError:
+                    return Reply(False, f"I can't read “{text}” as a date; try {DATE_EXAMPLE}.")
+            state.phase = "review-note"
+            return Reply(True)
+        if state.phase == "review-note":
+            state.review.append(
+                {
+                    "action_id": action.id,
+                    "text": action.text,
+                    "status": state.review_status,
+                    "note": text or None,
+                    "due": state.review_due,
+                    "at": self._now().isoformat(),
+                }
+            )
+            self._advance()
+            return Reply(True)
+        if not text:
+            self._advance()  # not reviewed: it stays open, untouched
+            return Reply(True)
+        status = _REVIEW_WORDS.get(text.lower())
+        if status is None:
+            return Reply(False, "Answer d (done), o (still open) or x (dropped); blank to skip.")
+        state.review_status = status
+        state.review_due = None
+        state.phase = "review-due" if status == "open" else "review-note"
+        return Reply(True)
+
+    def _advance(self) -> None:
+        state = self.state
+        state.step += 1
+        state.phase = "ask"
+        state.review_status = None
+        state.review_due = None
+
+    def _skip_finished_steps(self) -> None:
+        """Move past steps with nothing to ask (a commit step with no options and none typed is still asked)."""
+        if self.state.step >= len(self.steps):
+            self.state.finished = True
+
+    # ------------------------------------------------------------ results
+
+    def record(self, status: SessionStatus = "complete", ended: dt.datetime | None = None) -> Session:
+        """The session as the journal keeps it."""
+        state = self.state
+        created = self.started
+        actions = [
+            Action(
+                id=self._action_id(index),
+                text=item["text"],
+                owner=self.rep,
+                proposed_by=item["proposed_by"],
+                due=dt.date.fromisoformat(item["due"]) if item["due"] else None,
+                status="open",
+                session_id=self.session_id,
+                set=self.qset.id,
+                created=created,
+                flagged=item["flagged"],
+            )
+            for index, item in enumerate(state.actions)
+        ]
+        return Session(
+            id=self.session_id,
+            set=self.qset.id,
+            set_title=self.qset.title,
+            situation=self.qset.situation,
+            rep=self.rep,
+            mode=self.mode,
+            coach=self.coach,
+            started=self.started,
+            ended=ended or self._now(),
+            status=status,
+            turns=[Turn(**t) for t in state.turns],
+            options=[o["text"] for o in state.options],
+            flagged=[o["text"] for o in [*state.options, *state.actions] if o["flagged"]],
+            actions=actions,
+            review=[ReviewItem.model_validate(r) for r in state.review],
+            resume=self.snapshot() if status == "interrupted" else None,
+        )
+
+    def _action_id(self, index: int) -> str:
+        ids = self.state.actions[index].setdefault("id", self._new_id())
+        return str(ids)
+
+    def snapshot(self) -> dict[str, Any]:
+        """What `restore` needs to continue at the same prompt."""
+        for index in range(len(self.state.actions)):
+            self._action_id(index)
+        return {
+            "v": RESUME_VERSION,
+            "state": asdict(self.state),
+            "review_actions": [a.model_dump(mode="json") for a in self.review_actions],
+        }
+
+    @classmethod
+    def restore(cls, qset: QuestionSet, session: Session, **kwargs: Any) -> Engine:
+        """Continue an interrupted session where it stopped."""
+        snapshot = session.resume or {}
+        if snapshot.get("v") != RESUME_VERSION:
+            raise ValueError("this session was saved by another version of coach and cannot be resumed")
+        review_actions = [Action.model_validate(a) for a in snapshot.get("review_actions", [])]
+        engine = cls(
+            qset,
+            rep=session.rep,
+            mode=session.mode,
+            coach=session.coach,
+            open_actions=review_actions,
+            session_id=session.id,
+            started=session.started,
+            **kwargs,
+        )
+        state = _State(**snapshot["state"])
+        if state.step > len(engine.steps):
+            raise ValueError("the question set has changed since the session was saved")
+        engine.state = state
+        engine._skip_finished_steps()
+        return engine
+
+
+class QuitSession(Exception):
+    """`:quit` at a prompt: the front end saves the session as interrupted."""
