@@ -389,8 +389,8 @@ class Engine:
         if text:
             try:
                 due = parse_due(text, self.today)
-            except DateParseError:
-                return Reply(False, f"I can't read “{text}” as a date; try {DATE_EXAMPLE}.")
+            except DateParseError as exc:
+                return Reply(False, exc.message)
         pending = state.queue.pop(0)
         state.actions.append({**pending, "due": due.isoformat() if due else None})
         if not state.queue:
@@ -405,8 +405,8 @@ class Engine:
             if text:
                 try:
                     state.review_due = parse_due(text, self.today).isoformat()
-                except DateParseError:
-                    return Reply(False, f"I can't read “{text}” as a date; try {DATE_EXAMPLE}.")
+                except DateParseError as exc:
+                    return Reply(False, exc.message)
             state.phase = "review-note"
             return Reply(True)
         if state.phase == "review-note":
