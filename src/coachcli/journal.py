@@ -1,0 +1,664 @@
+"""The journal: the only code that reads or writes the journal file.
+
+The file is JSON Lines (UTF-8, one record per line, `"v": 1` in every record):
+
+    {"v":1,"type":"session","session":{...}}
+    {"v":1,"type":"session","folded":true,"session":{...}}
+    {"v":1,"type":"status","action_id":"...","status":"done","note":"...","due":null,"at":"..."}
+
+The state is the fold of the records in journal order:
+- a session record adds a session; a later record with the same id replaces it in place (that is how
+  `coach resume` completes an interrupted session). The actions it shares with the earlier record keep
+  the status they have reached, since the later record was built before any status change in between;
+- a status record, and each item of a session's `review` list, changes an earlier action's status;
+- a `folded` session record (written by `compact` and `import`) holds its actions in their current state:
+  its review list is history already counted in them, so it is not applied again.
+
+Writers hold an exclusive lock on `<journal>.lock`, append whole records in one write and fsync; readers take
+no lock and never write. A line that cannot be used is reported as damaged, skipped in the fold and kept.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import errno
+import json
+import math
+import os
+import secrets
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from coachcli.errors import (
+    AmbiguousIdError,
+    JournalDamagedError,
+    JournalError,
+    JournalLockedError,
+    NotFoundError,
+    UsageError,
+)
+from coachcli.records import Action, ActionStatus, ReviewItem, Session
+
+SCHEMA_VERSION = 1
+DEFAULT_LOCK_TIMEOUT = 10.0
+LOCK_TIMEOUT_ENV = "COACHCLI_LOCK_TIMEOUT"
+FILE_MODE = 0o600
+FOLDER_MODE = 0o700
+
+_PREVIEW_CHARS = 80
+_BOM = b"\xef\xbb\xbf"
+# Windows would otherwise translate newlines; elsewhere these flags are 0.
+_BINARY = getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def new_id() -> str:
+    """A fresh id for a session or an action: 12 random lowercase hex characters."""
+    return secrets.token_hex(6)
+
+
+def now() -> dt.datetime:
+    """The current local time, with its UTC offset."""
+    return dt.datetime.now().astimezone()
+
+
+# The low-level I/O seam: tests replace these to make one call fail.
+
+
+def _os_open(path: Path, flags: int, mode: int = FILE_MODE) -> int:
+    return os.open(path, flags, mode)
+
+
+def _os_write(fd: int, data: bytes | memoryview) -> int:
+    return os.write(fd, data)
+
+
+def _os_fsync(fd: int) -> None:
+    os.fsync(fd)
+
+
+def _os_replace(src: Path, dst: Path) -> None:
+    os.replace(src, dst)
+
+
+# Records
+
+
+def session_record(session: Session, *, folded: bool = False) -> dict[str, Any]:
+    """The journal record of a session; `folded` when its actions already hold their current status."""
+    record: dict[str, Any] = {"v": SCHEMA_VERSION, "type": "session"}
+    if folded:
+        record["folded"] = True
+    record["session"] = session.model_dump(mode="json")
+    return record
+
+
+def status_record(
+    action_id: str,
+    status: ActionStatus,
+    note: str | None = None,
+    due: dt.date | None = None,
+    at: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """The journal record of a change of an action's status (done, dropped, reopened)."""
+    return {
+        "v": SCHEMA_VERSION,
+        "type": "status",
+        "action_id": action_id,
+        "status": status,
+        "note": note,
+        "due": due.isoformat() if due is not None else None,
+        "at": (at or now()).isoformat(),
+    }
+
+
+class _StatusRecord(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    action_id: str
+    status: ActionStatus
+    note: str | None = None
+    due: dt.date | None = None
+    at: dt.datetime
+
+
+@dataclass(frozen=True)
+class _SessionEntry:
+    session: Session
+    folded: bool
+
+
+class _BadRecord(Exception):
+    """Why a line is not a record this coach can use."""
+
+
+@dataclass(frozen=True)
+class DamagedLine:
+    """A journal line that could not be used: skipped in the fold, kept in the file."""
+
+    line_no: int
+    reason: str
+    raw_preview: str
+
+    def __str__(self) -> str:
+        return f"line {self.line_no}: {self.reason}"
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _first_error(exc: ValidationError) -> str:
+    errors = exc.errors()
+    first = errors[0]
+    where = ".".join(str(part) for part in first["loc"])
+    message = f"{where}: {first['msg']}" if where else first["msg"]
+    if len(errors) > 1:
+        message += f" (and {len(errors) - 1} more)"
+    return message
+
+
+def _parse_record(obj: object) -> _SessionEntry | _StatusRecord:
+    if not isinstance(obj, dict):
+        raise _BadRecord("not a JSON object")
+    version = obj.get("v")
+    if version is None:
+        raise _BadRecord('no schema version ("v")')
+    # `type` rather than isinstance: JSON true would otherwise pass as version 1.
+    if type(version) is not int or version != SCHEMA_VERSION:
+        raise _BadRecord(f"unknown schema version {_clip(repr(version), 40)}; a newer coach may have written it")
+    kind = obj.get("type")
+    if kind == "session":
+        folded = obj.get("folded", False)
+        if not isinstance(folded, bool):
+            raise _BadRecord('invalid session record: "folded" must be true or false')
+        try:
+            return _SessionEntry(Session.model_validate(obj.get("session")), folded)
+        except ValidationError as exc:
+            raise _BadRecord(f"invalid session record: {_first_error(exc)}") from None
+    if kind == "status":
+        try:
+            return _StatusRecord.model_validate(obj)
+        except ValidationError as exc:
+            raise _BadRecord(f"invalid status record: {_first_error(exc)}") from None
+    raise _BadRecord(f"unknown record type {_clip(repr(kind), 40)}")
+
+
+def _parse_line(raw: bytes) -> _SessionEntry | _StatusRecord:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _BadRecord(f"not valid UTF-8 (byte {exc.start + 1})") from None
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise _BadRecord(f"not valid JSON ({exc.msg} at column {exc.colno})") from None
+    except RecursionError:
+        raise _BadRecord("not valid JSON (nested too deeply)") from None
+    return _parse_record(obj)
+
+
+def _preview(raw: bytes) -> str:
+    # Control characters are escaped: the preview is printed on a terminal and the line may be hostile.
+    text = raw[: _PREVIEW_CHARS * 4].decode("utf-8", errors="replace")
+    shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text[:_PREVIEW_CHARS])
+    clipped = len(text) > _PREVIEW_CHARS or len(raw) > _PREVIEW_CHARS * 4
+    return shown + "…" if clipped else shown
+
+
+def _encode_line(record: Mapping[str, Any]) -> bytes:
+    try:
+        text = json.dumps(record, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        line = text.encode("utf-8")
+    except UnicodeEncodeError:
+        # Lone surrogates (undecodable input bytes) cannot be UTF-8; escaped, they still round-trip.
+        line = json.dumps(record, ensure_ascii=True, separators=(",", ":"), allow_nan=False).encode("ascii")
+    # Every line written must read back, or the journal would report its own writes as damage.
+    try:
+        _parse_line(line)
+    except _BadRecord as exc:
+        raise ValueError(f"refusing to write an unreadable journal record: {exc}") from None
+    return line + b"\n"
+
+
+def _encode(records: Sequence[Mapping[str, Any]]) -> bytes:
+    return b"".join(_encode_line(record) for record in records)
+
+
+# Folding
+
+
+def _with_status(
+    action: Action, status: ActionStatus, note: str | None, due: dt.date | None, at: dt.datetime
+) -> Action:
+    update: dict[str, Any] = {"status": status, "closed": None if status == "open" else at}
+    if note is not None:
+        update["note"] = note
+    if due is not None:
+        update["due"] = due
+    return action.model_copy(update=update)
+
+
+def _carry_status(action: Action, reached: Action) -> Action:
+    return action.model_copy(
+        update={"status": reached.status, "closed": reached.closed, "note": reached.note, "due": reached.due}
+    )
+
+
+class _Fold:
+    def __init__(self) -> None:
+        self.sessions: dict[str, Session] = {}
+        self._holder: dict[str, str] = {}  # action id -> id of the session holding it
+        self._reviewed: dict[str, list[ReviewItem]] = {}
+
+    def add(self, entry: _SessionEntry | _StatusRecord) -> None:
+        if isinstance(entry, _SessionEntry):
+            self._add_session(entry.session, entry.folded)
+        else:
+            self._change(entry.action_id, entry.status, entry.note, entry.due, entry.at)
+
+    def _add_session(self, session: Session, folded: bool) -> None:
+        previous = self.sessions.get(session.id)
+        if previous is not None and not folded:
+            reached = {action.id: action for action in previous.actions}
+            session.actions = [
+                _carry_status(action, reached[action.id]) if action.id in reached else action
+                for action in session.actions
+            ]
+        self.sessions[session.id] = session
+        for action in session.actions:
+            self._holder[action.id] = session.id
+        # A resumed session repeats the review items of its interrupted record: apply each one once,
+        # or a repeat would undo a status change made between the two records.
+        seen = self._reviewed.setdefault(session.id, [])
+        for item in session.review:
+            if item in seen:
+                continue
+            seen.append(item)
+            if not folded:
+                self._change(item.action_id, item.status, item.note, item.due, item.at)
+
+    def _change(
+        self, action_id: str, status: ActionStatus, note: str | None, due: dt.date | None, at: dt.datetime
+    ) -> None:
+        session_id = self._holder.get(action_id)
+        if session_id is None:
+            return  # no such action (its session's line may be damaged): nothing to change
+        actions = self.sessions[session_id].actions
+        for index, action in enumerate(actions):
+            if action.id == action_id:
+                actions[index] = _with_status(action, status, note, due, at)
+                return
+
+
+def _lines(data: bytes) -> Iterator[tuple[int, bytes]]:
+    lines = data.split(b"\n")
+    if lines[-1] == b"":
+        lines.pop()
+    for line_no, raw in enumerate(lines, start=1):
+        if line_no == 1 and raw.startswith(_BOM):
+            raw = raw[len(_BOM) :]
+        if raw.strip():  # a blank line carries nothing, so it is neither a record nor damage
+            yield line_no, raw
+
+
+def _sort_key(moment: dt.datetime) -> dt.datetime:
+    # Naive and aware times cannot be compared; bring both to naive UTC (naive taken as UTC).
+    offset = moment.utcoffset()
+    naive = moment.replace(tzinfo=None)
+    if offset is None:
+        return naive
+    try:
+        return naive - offset
+    except OverflowError:
+        return naive
+
+
+class _HasId(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+_T = TypeVar("_T", bound=_HasId)
+
+
+def _find_unique(prefix: str, items: Sequence[_T], kind: str, describe: Callable[[_T], str]) -> _T:
+    wanted = prefix.strip().lower()
+    if not wanted:
+        raise UsageError(f"give the {kind}'s id, or a unique prefix of it")
+    matches: dict[str, _T] = {}
+    for item in items:
+        key = item.id.lower()
+        if key == wanted:
+            return item
+        if key.startswith(wanted):
+            matches.setdefault(item.id, item)
+    if not matches:
+        raise NotFoundError(f"no {kind} with id '{prefix.strip()}'")
+    if len(matches) > 1:
+        raise AmbiguousIdError(prefix.strip(), [describe(item) for item in matches.values()])
+    return next(iter(matches.values()))
+
+
+def _describe_action(action: Action) -> str:
+    return f"{action.id}  {_clip(action.text, 60)}"
+
+
+def _describe_session(session: Session) -> str:
+    return f"{session.id}  {session.started:%Y-%m-%d %H:%M}  {session.set}  {session.rep}"
+
+
+@dataclass
+class JournalState:
+    """What the journal holds once folded: sessions in journal order, and the lines that were damaged."""
+
+    sessions: list[Session] = field(default_factory=list)
+    damaged: list[DamagedLine] = field(default_factory=list)
+
+    def actions(self) -> list[Action]:
+        """Every action, in its current state, in journal order."""
+        return [action for session in self.sessions for action in session.actions]
+
+    def open_actions(self, rep: str | None = None) -> list[Action]:
+        """Open actions (of one rep, matched without regard to case), oldest first."""
+        wanted = rep.strip().casefold() if rep is not None else None
+        found = [
+            action
+            for action in self.actions()
+            if action.status == "open" and (wanted is None or action.owner.strip().casefold() == wanted)
+        ]
+        return sorted(found, key=lambda action: _sort_key(action.created))
+
+    def find_action(self, prefix: str) -> Action:
+        """The action whose id is, or uniquely starts with, `prefix`."""
+        return _find_unique(prefix, self.actions(), "action", _describe_action)
+
+    def find_session(self, prefix: str) -> Session:
+        """The session whose id is, or uniquely starts with, `prefix`."""
+        return _find_unique(prefix, self.sessions, "session", _describe_session)
+
+    def last_session(self) -> Session | None:
+        """The session last begun in the journal, if any."""
+        return self.sessions[-1] if self.sessions else None
+
+    def last_interrupted_session(self) -> Session | None:
+        """The latest session that is still interrupted, if any."""
+        return next((s for s in reversed(self.sessions) if s.status == "interrupted"), None)
+
+
+def parse(data: bytes) -> JournalState:
+    """Fold the bytes of a journal into its state."""
+    fold = _Fold()
+    damaged: list[DamagedLine] = []
+    for line_no, raw in _lines(data):
+        try:
+            entry = _parse_line(raw)
+        except _BadRecord as exc:
+            damaged.append(DamagedLine(line_no, str(exc), _preview(raw)))
+            continue
+        fold.add(entry)
+    return JournalState(list(fold.sessions.values()), damaged)
+
+
+# Errors and low-level writing
+
+
+def _os_error(exc: OSError, verb: str, what: str, path: Path) -> JournalError:
+    """One readable line for an OS failure on a journal file."""
+    code = exc.errno
+    if isinstance(exc, IsADirectoryError) or code == errno.EISDIR:
+        return JournalError(f"{what} {path} is a folder, not a file")
+    if code in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        return JournalError(f"disk full: could not {verb} {what} {path}")
+    if code in (errno.EACCES, errno.EPERM):
+        return JournalError(f"permission denied: could not {verb} {what} {path}")
+    if code == errno.EROFS:
+        return JournalError(f"read-only file system: could not {verb} {what} {path}")
+    return JournalError(f"could not {verb} {what} {path}: {exc.strerror or exc}")
+
+
+def _damaged_message(path: Path, damaged: Sequence[DamagedLine]) -> str:
+    shown = ", ".join(str(line.line_no) for line in damaged[:5])
+    more = ", ..." if len(damaged) > 5 else ""
+    lines = "line" if len(damaged) == 1 else "lines"
+    return (
+        f"the journal {path} has {len(damaged)} damaged {lines} ({lines} {shown}{more}); "
+        "it was left as it is (see `coach journal check`)"
+    )
+
+
+def lock_timeout() -> float:
+    """Seconds a writer waits for the lock: $COACHCLI_LOCK_TIMEOUT, else 10."""
+    raw = os.environ.get(LOCK_TIMEOUT_ENV, "").strip()
+    if not raw:
+        return DEFAULT_LOCK_TIMEOUT
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    # A negative timeout means "wait forever" to filelock: never hang.
+    if not (math.isfinite(value) and value >= 0):
+        raise UsageError(f"{LOCK_TIMEOUT_ENV} must be a number of seconds (0 or more), not {_clip(raw, 40)!r}")
+    return value
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = _os_write(fd, view)
+        if written <= 0:
+            raise OSError(errno.EIO, "the write made no progress")
+        view = view[written:]
+
+
+def _set_private(fd: int) -> None:
+    # The umask may have left more (or fewer) bits than asked for.
+    if hasattr(os, "fchmod"):
+        os.fchmod(fd, FILE_MODE)
+
+
+def _write_new_file(path: Path, data: bytes) -> None:
+    fd = _os_open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _BINARY, FILE_MODE)
+    try:
+        _set_private(fd)
+        _write_all(fd, data)
+        _os_fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_folder(folder: Path) -> None:
+    # Makes a rename durable. Best effort: it runs after the replace, when the new journal is already
+    # complete and readable, and some systems cannot open a folder at all.
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+class Journal:
+    """The journal file at `path`: read its state, append records, check, compact, import."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+
+    @property
+    def lock_path(self) -> Path:
+        return Path(f"{self.path}.lock")
+
+    @property
+    def backup_path(self) -> Path:
+        return Path(f"{self.path}.bak")
+
+    # Reading
+
+    def _read_bytes(self) -> bytes:
+        try:
+            with open(self.path, "rb") as file:
+                return file.read()
+        except FileNotFoundError:
+            return b""  # a journal not written yet is an empty one
+        except OSError as exc:
+            raise _os_error(exc, "read", "the journal", self.path) from exc
+
+    def read(self) -> JournalState:
+        """The folded state. Takes no lock and creates nothing; a missing journal is empty."""
+        return parse(self._read_bytes())
+
+    def check(self) -> list[DamagedLine]:
+        """The damaged lines, for `coach journal check`."""
+        return self.read().damaged
+
+    # Writing
+
+    def append_session(self, session: Session) -> None:
+        """Append a session; a later record with the same id replaces the earlier one in the fold."""
+        self.append_records([session_record(session)])
+
+    def append_status(
+        self,
+        action_id: str,
+        status: ActionStatus,
+        note: str | None = None,
+        due: dt.date | None = None,
+        at: dt.datetime | None = None,
+    ) -> None:
+        """Append a change of an action's status (done, dropped, or open again)."""
+        self.append_records([status_record(action_id, status, note, due, at)])
+
+    def append_records(self, records: Sequence[Mapping[str, Any]]) -> None:
+        """Append records in one write, under the lock, and fsync them."""
+        if not records:
+            return
+        payload = _encode(records)
+        with self._locked():
+            self._append_locked(payload)
+
+    def import_sessions(self, sessions: Sequence[Session]) -> tuple[int, int]:
+        """Append the sessions whose ids are new, in one write; return (added, skipped)."""
+        if not sessions:
+            return 0, 0
+        with self._locked():
+            known = {session.id for session in self.read().sessions}
+            fresh: list[Session] = []
+            for session in sessions:
+                if session.id not in known:
+                    known.add(session.id)
+                    fresh.append(session)
+            if fresh:
+                # Exported actions are in their current state: folded, so their reviews are not replayed.
+                self._append_locked(_encode([session_record(s, folded=True) for s in fresh]))
+        return len(fresh), len(sessions) - len(fresh)
+
+    def compact(self) -> Path:
+        """Rewrite the journal as one folded record per session; return the backup of the old file.
+
+        Refuses when any line is damaged. The new journal is written beside the old one and swapped in
+        with one rename, so a failure at any point leaves the old journal as it was.
+        """
+        if not self.path.exists():
+            raise JournalError(f"there is no journal to compact at {self.path}")
+        with self._locked():
+            old = self._read_bytes()
+            state = parse(old)
+            if state.damaged:
+                raise JournalDamagedError(_damaged_message(self.path, state.damaged))
+            new = _encode([session_record(session, folded=True) for session in state.sessions])
+            self._swap_in(new, old)
+        return self.backup_path
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        # Imported here: only commands that write pay for it.
+        from filelock import FileLock, Timeout
+
+        self._make_folder()
+        timeout = lock_timeout()
+        lock = FileLock(self.lock_path, timeout=timeout, mode=FILE_MODE)
+        try:
+            lock.acquire()
+        except Timeout:
+            raise JournalLockedError(
+                f"the journal is locked by another coach process (waited {timeout:g}s): {self.lock_path}"
+            ) from None
+        except OSError as exc:
+            raise _os_error(exc, "write", "the journal's lock file", self.lock_path) from exc
+        try:
+            yield
+        finally:
+            with contextlib.suppress(OSError):
+                lock.release()
+
+    def _make_folder(self) -> None:
+        folder = self.path.parent
+        if folder.is_dir():
+            return
+        try:
+            folder.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
+        except OSError as exc:
+            raise _os_error(exc, "create", "the journal's folder", folder) from exc
+
+    def _open_for_append(self) -> int:
+        flags = os.O_WRONLY | os.O_APPEND | _BINARY
+        try:
+            fd = _os_open(self.path, flags | os.O_CREAT | os.O_EXCL, FILE_MODE)
+        except FileExistsError:
+            return _os_open(self.path, flags)
+        try:
+            _set_private(fd)
+        except OSError:
+            os.close(fd)
+            raise
+        return fd
+
+    def _ends_with_newline(self, size: int) -> bool:
+        with open(self.path, "rb") as file:
+            file.seek(size - 1)
+            return file.read(1) == b"\n"
+
+    def _append_locked(self, payload: bytes) -> None:
+        try:
+            fd = self._open_for_append()
+        except OSError as exc:
+            raise _os_error(exc, "write", "the journal", self.path) from exc
+        try:
+            start = os.fstat(fd).st_size
+            # A crash mid-write leaves a torn last line: start a new line so it stays apart, kept as damage.
+            if start > 0 and not self._ends_with_newline(start):
+                payload = b"\n" + payload
+            try:
+                _write_all(fd, payload)
+                _os_fsync(fd)
+            except OSError:
+                # Take back whatever part of this batch got in, so a failed write changes nothing.
+                with contextlib.suppress(OSError):
+                    os.ftruncate(fd, start)
+                    os.fsync(fd)
+                raise
+        except OSError as exc:
+            raise _os_error(exc, "write", "the journal", self.path) from exc
+        finally:
+            os.close(fd)
+
+    def _swap_in(self, new: bytes, old: bytes) -> None:
+        folder = self.path.parent
+        token = secrets.token_hex(4)
+        temp = folder / f".{self.path.name}.{token}.tmp"
+        backup_temp = folder / f".{self.path.name}.bak.{token}.tmp"
+        try:
+            _write_new_file(temp, new)
+            _write_new_file(backup_temp, old)
+            _os_replace(backup_temp, self.backup_path)
+            _os_replace(temp, self.path)
+        except OSError as exc:
+            for leftover in (temp, backup_temp):
+                with contextlib.suppress(OSError):
+                    leftover.unlink(missing_ok=True)
+            raise _os_error(exc, "write", "the journal", self.path) from exc
+        _fsync_folder(folder)
