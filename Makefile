@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
+PY_DIRS := src tests $(wildcard bench scripts)
 SET ?= stalled-deal
 REP ?= Ana
 
@@ -25,8 +26,8 @@ run: $(STAMP_RUN)
 	$(BIN)/coach start $(SET) --rep $(REP)
 
 test: $(STAMP_TEST)
-	$(BIN)/ruff check src tests bench scripts
-	$(BIN)/ruff format --check src tests bench scripts
+	$(BIN)/ruff check $(PY_DIRS)
+	$(BIN)/ruff format --check $(PY_DIRS)
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
