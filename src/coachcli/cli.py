@@ -6,6 +6,7 @@ Heavy modules are imported inside the commands, so that `coach --version` and `-
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import json
 import sys
@@ -18,6 +19,8 @@ from typer.core import TyperGroup
 from coachcli import __version__
 from coachcli.errors import EXIT_INTERRUPTED, EXIT_RUNTIME, CoachError
 
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a reader that closed early
+
 
 class CoachGroup(TyperGroup):
     """Maps the project's exceptions to one-line messages and exit codes; no traceback without --debug."""
@@ -26,11 +29,15 @@ class CoachGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except CoachError as exc:
-            _print_error_lines(exc.lines())
+            _print_error_lines(exc.lines(), labelled=exc.labelled)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
             _print_error_lines(["interrupted"])
             raise typer.Exit(EXIT_INTERRUPTED) from None
+        except BrokenPipeError:
+            # The reader went away (`coach ... | head`): stop quietly, as other command-line tools do.
+            _silence_stdout()
+            raise typer.Exit(EXIT_BROKEN_PIPE) from None
         except (typer.Exit, typer.TyperException, typer.Abort):
             raise
         except Exception as exc:
@@ -41,16 +48,24 @@ class CoachGroup(TyperGroup):
             raise typer.Exit(EXIT_RUNTIME) from None
 
 
+def _silence_stdout() -> None:
+    import os
+
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
 def _debug_requested(ctx: typer.Context) -> bool:
     return bool(ctx.params.get("debug")) or "--debug" in sys.argv
 
 
-def _print_error_lines(lines: list[str]) -> None:
+def _print_error_lines(lines: list[str], labelled: bool = True) -> None:
     from coachcli.console import stderr_console
 
     console = stderr_console()
     for index, line in enumerate(lines):
-        prefix = "[bold red]error:[/bold red] " if index == 0 else ""
+        prefix = "[bold red]error:[/bold red] " if index == 0 and labelled else ""
         console.print(prefix, end="")
         console.print(line, markup=False, highlight=False, soft_wrap=True)
 
@@ -431,6 +446,61 @@ def journal_path_command(ctx: typer.Context) -> None:
     from coachcli.console import data
 
     data(str(_journal(ctx).path))
+
+
+# ---------------------------------------------------------------- stats
+
+STATS_HELP = """Is coaching working? Figures per rep and overall, and week by week
+for the last 12 weeks.
+
+\b
+sessions        sessions held (complete or interrupted)
+commitments     actions committed to in those sessions
+follow-through  done / (done + dropped), over closed commitments
+on time         share of done commitments done by their due date
+overdue         open commitments whose due date has passed
+ownership       share of commitments proposed by the rep
+breadth         options per session (the "what else?" loop)
+reviews         earlier commitments reviewed at a session's start
+
+A week's figures are those of the sessions held that week (Monday to
+Sunday). A figure with nothing to divide by shows as - (null in JSON).
+"""
+
+
+@app.command("stats", help=STATS_HELP)
+def stats(
+    ctx: typer.Context,
+    rep: str | None = typer.Option(None, "--rep", help="Only this rep."),
+    since: str | None = typer.Option(None, "--since", help="Only sessions from this date (2026-09-01, 4 weeks ago)."),
+    json_output: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    import datetime as dt
+
+    from coachcli.console import stdout_console
+    from coachcli.dates import parse_date_option
+    from coachcli.render.stats import stats_text
+    from coachcli.stats import build_report
+
+    today = dt.date.today()
+    since_date = parse_date_option(since, today) if since else None
+    state = _journal(ctx).read()
+    _warn_damaged(state)
+    report = build_report(state.sessions, today, rep=rep, since=since_date)
+    if json_output:
+        _print_json(report.as_dict())
+        return
+    console = stdout_console()
+    console.print(stats_text(report, console.width))
+
+
+def _warn_damaged(state: Any) -> None:
+    from coachcli.console import warning
+
+    if state.damaged:
+        first = state.damaged[0].line_no
+        more = f" (and {len(state.damaged) - 1} more)" if len(state.damaged) > 1 else ""
+        warning(f"journal line {first} is damaged{more} and was skipped; run `coach journal check`")
 
 
 def main() -> None:

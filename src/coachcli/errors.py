@@ -15,6 +15,8 @@ class CoachError(Exception):
     """A failure the user should read about in one line, without a traceback."""
 
     exit_code = EXIT_RUNTIME
+    # Located problems (PATH:LINE:COL: message) are printed bare, so editors and scripts can parse them.
+    labelled = True
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -63,6 +65,8 @@ class Problem:
 
 class InputFileError(UsageError):
     """A question set or answers file that cannot be used; carries every problem found."""
+
+    labelled = False
 
     def __init__(self, problems: list[Problem]) -> None:
         super().__init__(str(problems[0]) if problems else "invalid input file")
