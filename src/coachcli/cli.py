@@ -378,7 +378,7 @@ def start(
         raise UsageError("name the rep with --rep NAME, or coach yourself with --self")
     journal = _journal(ctx)
     engine = runner.new_engine(loaded, journal, rep=rep_name, mode=mode, review=not no_review, interactive=interactive)
-    set_path = loaded.path if loaded.origin == "path" else None
+    set_path = loaded.path.resolve() if loaded.origin == "path" else None
     if answers is not None:
         from coachcli.scripted import load_answers
 
@@ -437,6 +437,274 @@ def resume(
     _finish(result, recap, interactive, console)
 
 
+# ---------------------------------------------------------------- commitments, sessions, recap, prep
+
+
+class StatusChoice(str, enum.Enum):
+    open = "open"
+    done = "done"
+    dropped = "dropped"
+    all = "all"
+
+
+class PrepFormat(str, enum.Enum):
+    text = "text"
+    md = "md"
+
+
+class ExportFormat(str, enum.Enum):
+    json = "json"
+    csv = "csv"
+    md = "md"
+
+
+def _read_state(ctx: typer.Context) -> Any:
+    """The journal's state for a command; damaged lines get one warning on stderr, and the rest is served."""
+    from coachcli.console import warning
+    from coachcli.queries import damaged_warning
+
+    state = _journal(ctx).read()
+    text = damaged_warning([line.line_no for line in state.damaged])
+    if text:
+        warning(text)
+    return state
+
+
+def _today() -> Any:
+    import datetime as dt
+
+    return dt.date.today()
+
+
+def _date_option(text: str | None, option: str) -> Any:
+    from coachcli.dates import parse_date_option
+    from coachcli.errors import UsageError
+
+    if text is None:
+        return None
+    try:
+        return parse_date_option(text, _today())
+    except UsageError as exc:
+        raise UsageError(f"{option}: {exc.message}") from None
+
+
+@app.command("actions")
+def actions_command(
+    ctx: typer.Context,
+    rep: str | None = typer.Option(None, "--rep", help="Only this rep's commitments."),
+    status: StatusChoice = typer.Option(StatusChoice.open, "--status", help="open, done, dropped or all."),
+    overdue: bool = typer.Option(False, "--overdue", help="Only open ones past their due date."),
+    due_before: str | None = typer.Option(None, "--due-before", help="Only those due before DATE (e.g. friday)."),
+    json_output: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Commitments, soonest due first; overdue dates in red."""
+    from coachcli.console import message, stdout_console
+    from coachcli.queries import select_actions, short_ids
+    from coachcli.render.actions import action_json, actions_table
+
+    before = _date_option(due_before, "--due-before")
+    state = _read_state(ctx)
+    today = _today()
+    found = select_actions(state, today=today, rep=rep, status=status.value, overdue=overdue, due_before=before)
+    if json_output:
+        _print_json([action_json(a, today) for a in found])
+        return
+    if not found:
+        message("no commitments match")
+        return
+    shown = short_ids(a.id for a in state.actions())
+    stdout_console().print(actions_table(found, today, shown, show_status=status is not StatusChoice.open))
+
+
+def _change_status(
+    ctx: typer.Context, prefix: str, status: Literal["open", "done", "dropped"], note: str | None, due: str | None
+) -> None:
+    from coachcli.console import message
+    from coachcli.dates import parse_due
+    from coachcli.errors import UsageError
+
+    new_due = None
+    if due is not None:
+        try:
+            new_due = parse_due(due, _today())
+        except UsageError as exc:
+            raise UsageError(f"--due: {exc.message}") from None
+    journal = _journal(ctx)
+    action = _read_state(ctx).find_action(prefix)
+    shown = f"{action.id}  {action.text}"
+    if action.status == status and note is None and new_due is None:
+        message(f"already {status}: {_plain(shown)}")
+        return
+    journal.append_status(action.id, status, note=note, due=new_due)
+    word = {"done": "done", "dropped": "dropped", "open": "reopened"}[status]
+    message(f"{word}: {_plain(shown)}")
+
+
+def _plain(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+@app.command("done")
+def done_command(
+    ctx: typer.Context,
+    action_id: str = typer.Argument(..., metavar="ID", help="The commitment's id, or a unique prefix of it."),
+    note: str | None = typer.Option(None, "--note", help="What happened, what was learned."),
+) -> None:
+    """Mark a commitment done."""
+    _change_status(ctx, action_id, "done", note, None)
+
+
+@app.command("drop")
+def drop_command(
+    ctx: typer.Context,
+    action_id: str = typer.Argument(..., metavar="ID", help="The commitment's id, or a unique prefix of it."),
+    note: str | None = typer.Option(None, "--note", help="Why, and what was learned."),
+) -> None:
+    """Drop a commitment the rep no longer means to do."""
+    _change_status(ctx, action_id, "dropped", note, None)
+
+
+@app.command("reopen")
+def reopen_command(
+    ctx: typer.Context,
+    action_id: str = typer.Argument(..., metavar="ID", help="The commitment's id, or a unique prefix of it."),
+    due: str | None = typer.Option(None, "--due", help="A new due date (e.g. friday)."),
+    note: str | None = typer.Option(None, "--note", help="Why it is open again."),
+) -> None:
+    """Open a done or dropped commitment again."""
+    _change_status(ctx, action_id, "open", note, due)
+
+
+@app.command("sessions")
+def sessions_command(
+    ctx: typer.Context,
+    rep: str | None = typer.Option(None, "--rep", help="Only sessions with this rep."),
+    set_id: str | None = typer.Option(None, "--set", help="Only sessions of this set (its id)."),
+    since: str | None = typer.Option(None, "--since", help="Begun on or after DATE (e.g. 2026-11-01, last week)."),
+    until: str | None = typer.Option(None, "--until", help="Begun on or before DATE."),
+    grep: str | None = typer.Option(None, "--grep", help="Only sessions where TEXT was said (any case)."),
+    limit: int | None = typer.Option(None, "--limit", min=1, help="At most N sessions."),
+    json_output: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Past sessions, newest first, with how many options and commitments each produced."""
+    from coachcli.console import message, stdout_console
+    from coachcli.queries import select_sessions, short_ids
+    from coachcli.render.sessions import sessions_table
+
+    first, last = _date_option(since, "--since"), _date_option(until, "--until")
+    state = _read_state(ctx)
+    found = select_sessions(state, rep=rep, set_id=set_id, since=first, until=last, grep=grep, limit=limit)
+    if json_output:
+        _print_json([s.public_dict() for s in found])
+        return
+    if not found:
+        message("no sessions match")
+        return
+    stdout_console().print(sessions_table(found, short_ids(s.id for s in state.sessions)))
+
+
+@app.command("recap")
+def recap_command(
+    ctx: typer.Context,
+    session_id: str | None = typer.Argument(
+        None, metavar="[SESSION]", help="An id or unique prefix (default: the last session)."
+    ),
+    last: bool = typer.Option(False, "--last", help="The last session (the default)."),
+    recap_format: TextFormat = typer.Option(TextFormat.text, "--format", help="text, md or json."),
+) -> None:
+    """A session's recap; stdout carries the recap alone."""
+    from coachcli.errors import UsageError
+    from coachcli.queries import session_for_recap
+
+    if last and session_id:
+        raise UsageError("give a SESSION or --last, not both")
+    _print_recap(session_for_recap(_read_state(ctx), session_id), recap_format)
+
+
+@app.command("prep")
+def prep_command(
+    ctx: typer.Context,
+    set_name: str = typer.Argument(..., metavar="SET", help="A set id, or the path of a YAML file."),
+    rep: str = typer.Option(..., "--rep", help="The rep you are about to coach."),
+    prep_format: PrepFormat = typer.Option(PrepFormat.text, "--format", help="text or md."),
+) -> None:
+    """The sheet to read before the call: open commitments, the last session, the set's questions."""
+    from coachcli.console import data, stdout_console
+    from coachcli.errors import UsageError
+    from coachcli.queries import prep_facts, short_ids
+    from coachcli.questions.library import resolve
+    from coachcli.render.prep import prep_markdown, prep_text
+
+    if not rep.strip():
+        raise UsageError("name the rep with --rep NAME")
+    loaded = resolve(set_name)
+    state = _read_state(ctx)
+    today = _today()
+    facts = prep_facts(state, rep.strip(), today)
+    if prep_format is PrepFormat.md:
+        data(prep_markdown(loaded.qset, facts, today))
+    else:
+        shown = short_ids(a.id for a in state.actions())
+        stdout_console().print(prep_text(loaded.qset, facts, today, shown))
+
+
+# ---------------------------------------------------------------- export, import
+
+
+@app.command("export")
+def export_command(
+    ctx: typer.Context,
+    export_format: ExportFormat = typer.Option(ExportFormat.json, "--format", help="json, csv or md."),
+    output: Path | None = typer.Option(None, "-o", "--output", help="Write to FILE instead of stdout."),
+) -> None:
+    """The whole journal for other tools; the JSON is what `coach import` reads back."""
+    from coachcli.console import message
+    from coachcli.errors import CoachError, UsageError
+    from coachcli.render.export import export_csv, export_json, export_markdown
+
+    journal = _journal(ctx)
+    if output is not None and _same_file(output, journal.path):
+        raise UsageError(f"-o {output} is the journal itself; pick another file")
+    state = _read_state(ctx)
+    render = {ExportFormat.json: export_json, ExportFormat.csv: export_csv, ExportFormat.md: export_markdown}
+    text = render[export_format](state.sessions)
+    if output is None or str(output) == "-":
+        sys.stdout.write(text)
+        return
+    try:
+        # newline="": the CSV already carries the CRLF row ends spreadsheets expect.
+        with open(output, "w", encoding="utf-8", newline="") as file:
+            file.write(text)
+    except OSError as exc:
+        raise CoachError(f"could not write {output}: {exc.strerror or exc}") from None
+    count = len(state.sessions)
+    message(f"wrote {count} session{'s' if count != 1 else ''} to {_plain(str(output))}")
+
+
+def _same_file(candidate: Path, journal_file: Path) -> bool:
+    try:
+        return candidate.resolve() == journal_file.resolve() or candidate.samefile(journal_file)
+    except OSError:
+        return False
+
+
+@app.command("import")
+def import_command(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., metavar="FILE", help="A file written by `coach export --format json`."),
+) -> None:
+    """Merge sessions from an export; ids already in the journal are skipped. A bad file is refused whole."""
+    from coachcli.console import message
+    from coachcli.render.export import load_export
+
+    sessions = load_export(file)
+    added, skipped = _journal(ctx).import_sessions(sessions)
+    already = f"; skipped {skipped} already in the journal" if skipped else ""
+    message(f"imported {added} session{'s' if added != 1 else ''}{already}")
+
+
 # ---------------------------------------------------------------- journal
 
 
@@ -446,6 +714,48 @@ def journal_path_command(ctx: typer.Context) -> None:
     from coachcli.console import data
 
     data(str(_journal(ctx).path))
+
+
+@journal_app.command("check")
+def journal_check(ctx: typer.Context, json_output: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """Report damaged lines with their numbers; exit 1 if there are any. Changes nothing."""
+    from coachcli.console import data, message
+
+    journal = _journal(ctx)
+    state = journal.read()
+    if json_output:
+        _print_json([{"line": d.line_no, "reason": d.reason, "preview": d.raw_preview} for d in state.damaged])
+    else:
+        for damaged in state.damaged:
+            data(f"{journal.path}:{damaged.line_no}: {damaged.reason}")
+            data(f"    {damaged.raw_preview}")
+    count = len(state.damaged)
+    if count:
+        if count == 1:
+            kept = "1 damaged line, kept as it is; repair or delete it"
+        else:
+            kept = f"{count} damaged lines, kept as they are; repair or delete them"
+        message(f"{kept} by hand before `coach journal compact`")
+        raise typer.Exit(1)
+    if not journal.path.exists():
+        message(f"no journal yet at {_plain(str(journal.path))}")
+        return
+    sessions = len(state.sessions)
+    message(f"the journal is sound: {sessions} session{'s' if sessions != 1 else ''}")
+
+
+@journal_app.command("compact")
+def journal_compact(ctx: typer.Context) -> None:
+    """Fold status changes into their sessions and rewrite the journal safely, keeping a backup."""
+    from coachcli.console import message
+
+    journal = _journal(ctx)
+    backup = journal.compact()
+    sessions = len(journal.read().sessions)
+    message(
+        f"compacted {_plain(str(journal.path))}: {sessions} session{'s' if sessions != 1 else ''}, "
+        f"one line each; the old journal is kept at {_plain(str(backup))}"
+    )
 
 
 # ---------------------------------------------------------------- stats

@@ -42,7 +42,7 @@ from coachcli.errors import (
     NotFoundError,
     UsageError,
 )
-from coachcli.records import Action, ActionStatus, ReviewItem, Session
+from coachcli.records import Action, ActionStatus, ReviewItem, Session, utc_sort_key
 
 SCHEMA_VERSION = 1
 DEFAULT_LOCK_TIMEOUT = 10.0
@@ -306,16 +306,8 @@ def _lines(data: bytes) -> Iterator[tuple[int, bytes]]:
             yield line_no, raw
 
 
-def _sort_key(moment: dt.datetime) -> dt.datetime:
-    # Naive and aware times cannot be compared; bring both to naive UTC (naive taken as UTC).
-    offset = moment.utcoffset()
-    naive = moment.replace(tzinfo=None)
-    if offset is None:
-        return naive
-    try:
-        return naive - offset
-    except OverflowError:
-        return naive
+# Naive and aware times cannot be compared directly; imports can mix them.
+_sort_key = utc_sort_key
 
 
 class _HasId(Protocol):

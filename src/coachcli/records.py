@@ -16,6 +16,18 @@ ActionStatus = Literal["open", "done", "dropped"]
 ProposedBy = Literal["rep", "manager"]
 
 
+def utc_sort_key(moment: dt.datetime) -> dt.datetime:
+    """A key that orders naive and aware times together (naive taken as UTC), as imports can mix them."""
+    offset = moment.utcoffset()
+    naive = moment.replace(tzinfo=None)
+    if offset is None:
+        return naive
+    try:
+        return naive - offset
+    except OverflowError:
+        return naive
+
+
 class _Record(BaseModel):
     # Unknown keys are kept out: a journal written by a newer coach is read with what this one knows.
     model_config = ConfigDict(extra="ignore")

@@ -23,7 +23,17 @@ from coachcli.coaching import advice_phrase
 from coachcli.dates import EXAMPLE as DATE_EXAMPLE
 from coachcli.dates import DateParseError, parse_due
 from coachcli.questions.models import Question, QuestionSet
-from coachcli.records import Action, ActionStatus, Mode, ProposedBy, ReviewItem, Session, SessionStatus, Turn
+from coachcli.records import (
+    Action,
+    ActionStatus,
+    Mode,
+    ProposedBy,
+    ReviewItem,
+    Session,
+    SessionStatus,
+    Turn,
+    utc_sort_key,
+)
 
 PromptKind = Literal["answer", "what-else", "choose-options", "due-date", "confirm-owner", "review", "review-note"]
 
@@ -33,7 +43,8 @@ HELP_TEXT = (
     ":back returns to the previous prompt; :quit stops here and saves the session to resume later."
 )
 NUDGE = "That sounds like advice. Ask them instead, and type their own words."
-_NUMBERS = re.compile(r"^\s*\d+(\s*[,;\s]\s*\d+)*\s*$")
+_NUMBERS = re.compile(r"^\s*[0-9]+(\s*[,;\s]\s*[0-9]+)*\s*$")
+_MAX_DIGITS = 6  # an option number longer than this is no option, and int() of thousands of digits fails
 _REVIEW_WORDS: dict[str, ActionStatus] = {
     "d": "done",
     "done": "done",
@@ -142,7 +153,7 @@ class Engine:
         self.rep = rep
         self.mode: Mode = mode
         self.coach = coach
-        self.review_actions = sorted(open_actions or [], key=lambda a: a.created)
+        self.review_actions = sorted(open_actions or [], key=lambda a: utc_sort_key(a.created))
         # The y/n ownership question needs someone at a terminal; a scripted run records flags instead.
         self.confirm_ownership = confirm_ownership and mode == "manager"
         self._now = now or (lambda: dt.datetime.now(dt.timezone.utc).astimezone())
@@ -314,9 +325,11 @@ class Engine:
         state.turns.append({"question_id": question.id, "stage": step.stage, "question": asked.text, "answer": text})
         if question.capture == "options":
             self._propose({"text": text, "kind": "option"}, proposed_by)
+            if state.phase == "confirm":
+                return Reply(True)  # the ownership question comes first; _take_confirm moves on
         if question.more_wording(self.self_mode):
             state.phase = "more"
-        elif state.phase != "confirm":
+        else:
             self._advance()
         return Reply(True)
 
@@ -367,7 +380,7 @@ class Engine:
             self._advance()
             return Reply(True)
         if _NUMBERS.match(text):
-            numbers = [int(n) for n in re.findall(r"\d+", text)]
+            numbers = [int(n) if len(n) <= _MAX_DIGITS else 0 for n in re.findall(r"[0-9]+", text)]
             bad = [n for n in numbers if not 1 <= n <= len(state.options)]
             if bad:
                 count = len(state.options)
@@ -375,7 +388,7 @@ class Engine:
                 return Reply(False, f"No option {bad[0]}; the numbers are {limit}.")
             for number in dict.fromkeys(numbers):
                 option = state.options[number - 1]
-                state.queue.append(dict(option))
+                state.queue.append({**option, "proposed_by": proposed_by} if proposed_by else dict(option))
             state.phase = "due"
             return Reply(True)
         self._propose({"text": text, "kind": "action"}, proposed_by)
@@ -479,7 +492,7 @@ class Engine:
             status=status,
             turns=[Turn(**t) for t in state.turns],
             options=[o["text"] for o in state.options],
-            flagged=[o["text"] for o in [*state.options, *state.actions] if o["flagged"]],
+            flagged=list(dict.fromkeys(o["text"] for o in [*state.options, *state.actions] if o["flagged"])),
             actions=actions,
             review=[ReviewItem.model_validate(r) for r in state.review],
             resume=self.snapshot() if status == "interrupted" else None,

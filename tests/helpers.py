@@ -1,0 +1,83 @@
+"""Shared helpers for the session tests: a small question set, the journal's lines, a fixed clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from coachcli.questions.models import QuestionSet
+
+# A Wednesday: "friday" is 2026-12-04, "next week" 2026-12-07, "end of month" 2026-12-31.
+FIXED_NOW = dt.datetime(2026, 12, 2, 10, 0, tzinfo=dt.timezone.utc)
+
+# Four steps: an answer question with a hint, an options question with "what else?", a commit stage and a
+# closing question. `useful` has no `self` wording, so self mode falls back to `ask`.
+TINY_SET_YAML = """\
+id: tiny
+title: Tiny set
+situation: A small situation for tests.
+stages:
+  - name: Reality
+    questions:
+      - id: so-far
+        ask: What have you done so far?
+        self: What have I done so far?
+        hint: Let them list everything.
+  - name: Options
+    questions:
+      - id: options
+        ask: What could you do next?
+        self: What could I do next?
+        more: What else could you do?
+        more_self: What else could I do?
+        capture: options
+  - name: Will
+    commit: true
+  - name: Close
+    questions:
+      - id: useful
+        ask: What was most useful for you today?
+"""
+
+
+def fixed_now() -> dt.datetime:
+    return FIXED_NOW
+
+
+def tiny_set() -> QuestionSet:
+    """The tiny set, built through the models (no file)."""
+    return QuestionSet.model_validate(yaml.safe_load(TINY_SET_YAML))
+
+
+def write_set(folder: Path, text: str = TINY_SET_YAML, name: str = "tiny.yaml") -> Path:
+    """Write a question set file into `folder` and return its path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def journal_file(home: Path) -> Path:
+    """The journal inside a coach home (COACHCLI_HOME/journal.jsonl)."""
+    return home / "journal.jsonl"
+
+
+def journal_lines(path: Path) -> list[dict[str, Any]]:
+    """Every line of the journal, parsed as JSON (the test fails if a line is not JSON)."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def counter_ids(prefix: str = "id") -> Any:
+    """A deterministic `new_id` callable: id0001, id0002, ..."""
+    count = 0
+
+    def new_id() -> str:
+        nonlocal count
+        count += 1
+        return f"{prefix}{count:04d}"
+
+    return new_id

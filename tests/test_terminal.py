@@ -1,0 +1,160 @@
+"""Live sessions in a real pseudo-terminal (pexpect): what the person at the keyboard sees, and what is saved."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pexpect
+import pytest
+
+from coachcli.dates import parse_due
+from coachcli.journal import Journal
+from helpers import journal_file, write_set
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="pexpect needs a POSIX pseudo-terminal")
+
+TIMEOUT = 10
+
+
+def spawn(*args: str) -> pexpect.spawn:
+    env = dict(os.environ)  # COACHCLI_HOME comes from the autouse fixture
+    env.update(TERM="dumb", COLUMNS="80", LINES="40", NO_COLOR="1", PYTHONIOENCODING="utf-8", COACHCLI_NAME="Maria")
+    return pexpect.spawn(
+        sys.executable,
+        ["-m", "coachcli", *args],
+        env=env,
+        cwd=str(Path.cwd()),
+        encoding="utf-8",
+        timeout=TIMEOUT,
+        dimensions=(40, 80),
+    )
+
+
+@pytest.fixture
+def tiny(tmp_path: Path) -> Path:
+    return write_set(tmp_path / "sets")
+
+
+@pytest.fixture
+def children() -> Iterator[list[pexpect.spawn]]:
+    """Every child spawned by a test is closed, even when an expectation fails."""
+    spawned: list[pexpect.spawn] = []
+    yield spawned
+    for child in spawned:
+        if child.isalive():
+            child.close(force=True)
+
+
+def start(children: list[pexpect.spawn], *args: str) -> pexpect.spawn:
+    child = spawn(*args)
+    children.append(child)
+    return child
+
+
+def answer(child: pexpect.spawn, question: str, text: str) -> str:
+    """Wait for `question`, then type `text`; return what was shown before the question."""
+    child.expect_exact(question)
+    before = str(child.before)
+    child.sendline(text)
+    return before
+
+
+def finish(child: pexpect.spawn) -> str:
+    """Read to the end and close; return the rest of the output."""
+    child.expect(pexpect.EOF)
+    rest = str(child.before)
+    child.close()
+    return rest
+
+
+def test_a_whole_session_at_the_terminal(tiny: Path, isolated_home: Path, children: list[pexpect.spawn]) -> None:
+    child = start(children, "start", str(tiny), "--rep", "Ana")
+    shown = answer(child, "What have you done so far?", "Sent two follow-ups")
+    assert "with Ana" in shown
+    assert "Reality · 1/4" in shown
+    answer(child, "What could you do next?", "Call the CFO directly")
+    answer(child, "What else could you do?", "Offer a two-week pilot")
+    answer(child, "What else could you do?", "You should send a breakup email")
+    child.expect_exact("sounds like advice")
+    answer(child, "Is “You should send a breakup email” Ana's own idea? (y/n)", "n")
+    answer(child, "What else could you do?", "")
+    child.expect_exact("1. Call the CFO directly")
+    child.expect_exact("2. Offer a two-week pilot")
+    child.expect_exact("3. You should send a breakup email")
+    answer(child, "Which of these will you do?", "1,3")
+    answer(child, "By when? “Call the CFO directly”", "friday")
+    answer(child, "By when? “You should send a breakup email”", "2026-12-24")
+    answer(child, "What else will you commit to?", "")
+    answer(child, "What was most useful for you today?", "Seeing three options")
+    rest = finish(child)
+    assert child.exitstatus == 0
+    assert child.signalstatus is None
+    assert "Traceback" not in rest
+    assert "Commitments" in rest  # the recap is shown at the end
+
+    (session,) = Journal(journal_file(isolated_home)).read().sessions
+    assert (session.rep, session.status, session.coach) == ("Ana", "complete", "Maria")
+    assert session.options == ["Call the CFO directly", "Offer a two-week pilot", "You should send a breakup email"]
+    assert [(a.text, a.owner, a.proposed_by, a.due) for a in session.actions] == [
+        ("Call the CFO directly", "Ana", "rep", parse_due("friday", dt.date.today())),
+        ("You should send a breakup email", "Ana", "manager", dt.date(2026, 12, 24)),
+    ]
+    assert session.turns[-1].answer == "Seeing three options"
+
+
+def test_ctrl_c_saves_an_interrupted_session_that_resume_continues(
+    tiny: Path, isolated_home: Path, children: list[pexpect.spawn]
+) -> None:
+    child = start(children, "start", str(tiny), "--rep", "Ana")
+    answer(child, "What have you done so far?", "Sent two follow-ups")
+    child.expect_exact("What could you do next?")
+    child.expect_exact("›")
+    child.sendintr()
+    rest = finish(child)
+    assert child.exitstatus == 130
+    assert "Traceback" not in rest
+    assert "coach resume" in rest
+
+    journal = Journal(journal_file(isolated_home))
+    (interrupted,) = journal.read().sessions
+    assert interrupted.status == "interrupted"
+    assert [(t.question_id, t.answer) for t in interrupted.turns] == [("so-far", "Sent two follow-ups")]
+
+    child = start(children, "resume")
+    shown = answer(child, "What could you do next?", "Call the CFO directly")
+    assert "What have you done so far?" not in shown  # it picks up where it stopped
+    answer(child, "What else could you do?", "")
+    answer(child, "Which of these will you do?", "")
+    answer(child, "What was most useful for you today?", "")
+    rest = finish(child)
+    assert child.exitstatus == 0
+    assert "Traceback" not in rest
+
+    (session,) = journal.read().sessions
+    assert (session.id, session.status) == (interrupted.id, "complete")
+    assert [(t.question_id, t.answer) for t in session.turns] == [
+        ("so-far", "Sent two follow-ups"),
+        ("options", "Call the CFO directly"),
+    ]
+
+
+def test_ctrl_d_at_a_prompt_saves_an_interrupted_session(
+    tiny: Path, isolated_home: Path, children: list[pexpect.spawn]
+) -> None:
+    child = start(children, "start", str(tiny), "--rep", "Ana")
+    answer(child, "What have you done so far?", "Sent two follow-ups")
+    child.expect_exact("What could you do next?")
+    child.expect_exact("›")
+    child.sendeof()
+    rest = finish(child)
+    assert child.exitstatus == 0
+    assert "Traceback" not in rest
+    assert "Saved as interrupted" in rest
+
+    (session,) = Journal(journal_file(isolated_home)).read().sessions
+    assert session.status == "interrupted"
+    assert [t.answer for t in session.turns] == ["Sent two follow-ups"]
