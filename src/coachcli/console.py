@@ -36,13 +36,13 @@ def _no_color() -> bool | None:
 
 def message(text: str) -> None:
     """A line for the user on stderr, with Rich markup."""
-    stderr_console().print(text)
+    stderr_console().print(text, soft_wrap=True)
 
 
 def warning(text: str) -> None:
     from rich.markup import escape
 
-    stderr_console().print(f"[yellow]warning:[/yellow] {escape(text)}")
+    stderr_console().print(f"[yellow]warning:[/yellow] {escape(text)}", soft_wrap=True)
 
 
 def data(text: str) -> None:

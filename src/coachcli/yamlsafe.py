@@ -177,15 +177,22 @@ def _build(node: yaml.Node, loc: Loc, document: Document, constructor: Any) -> A
         return [_build(item, (*loc, index), document, constructor) for index, item in enumerate(node.value)]
     try:
         value = constructor.construct_object(node)
-    except (ValueError, OverflowError):
-        # An implicit date that does not exist (2026-02-30) fails inside PyYAML's constructor.
+    except yaml.MarkedYAMLError:
+        raise
+    except Exception:
+        # PyYAML's constructors fail in many ways on values that do not fit their tag (2026-02-30,
+        # `!!bool maybe`, an empty `!!int`): all of them are the file's problem, not ours.
         line, column = document.values[loc]
+        what = _TAG_NAMES.get(str(node.tag).rsplit(":", 1)[-1], "value")
         raise InputFileError.single(
-            document.path, f"`{node.value}` is not a valid date; quote it if it is text", line, column
+            document.path, f"`{node.value}` is not a valid {what}; quote it if it is text", line, column
         ) from None
     if not getattr(node, "style", None) and not isinstance(value, str) and value is not None:
         document.surprises[loc] = _surprise(node.value, value)
     return value
+
+
+_TAG_NAMES = {"timestamp": "date", "bool": "true/false value", "int": "whole number", "float": "number"}
 
 
 def _surprise(source: str, value: Any) -> str:
@@ -197,4 +204,6 @@ def _surprise(source: str, value: Any) -> str:
         return f'YAML 1.1 reads `{source}` as the number {value} (base 60); quote it: "{source}"'
     if isinstance(value, (dt.date, dt.datetime)):
         return f'YAML reads `{source}` as a date, not as text; quote it: "{source}"'
-    return f'YAML reads `{source}` as a number, not as text; quote it: "{source}"'
+    if isinstance(value, (int, float)):
+        return f'YAML reads `{source}` as a number, not as text; quote it: "{source}"'
+    return f'YAML reads `{source}` as {type(value).__name__}, not as text; quote it: "{source}"'

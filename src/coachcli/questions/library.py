@@ -7,6 +7,7 @@ from pathlib import Path
 
 from coachcli.errors import InputFileError, NotFoundError, Problem
 from coachcli.questions.loader import LoadedSet, load_set
+from coachcli.questions.models import SLUG_RE
 
 SET_SUFFIXES = (".yaml", ".yml")
 
@@ -78,6 +79,7 @@ def looks_like_path(name: str) -> bool:
 
 def resolve(name: str, cwd: Path | None = None) -> LoadedSet:
     """A set named by id, or by the path of a YAML file."""
-    if looks_like_path(name) or Path(name).is_file():
+    # An id is a slug; a file in the working folder that happens to share the name does not shadow it.
+    if looks_like_path(name) or (not SLUG_RE.match(name) and Path(name).is_file()):
         return load_set(Path(name).expanduser(), "path")
     return discover(cwd).get(name)

@@ -62,6 +62,8 @@ def write_starter(set_id: str, directory: Path | None) -> Path:
 
         directory = user_questions_dir()
     path = directory / f"{set_id}.yaml"
+    if directory.exists() and not directory.is_dir():
+        raise CoachError(f"{directory} is not a folder")
     try:
         directory.mkdir(parents=True, exist_ok=True)
         with path.open("x", encoding="utf-8") as handle:
