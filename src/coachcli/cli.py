@@ -273,7 +273,9 @@ def sets_new(
 
     path = write_starter(set_id, directory)
     data(str(path))
-    message(f"wrote a starter set; edit it, then run `coach sets lint {path}`")
+    from rich.markup import escape
+
+    message(f"wrote a starter set; edit it, then run `coach sets lint {escape(str(path))}`")
 
 
 @sets_app.command("schema")
@@ -460,13 +462,8 @@ class ExportFormat(str, enum.Enum):
 
 def _read_state(ctx: typer.Context) -> Any:
     """The journal's state for a command; damaged lines get one warning on stderr, and the rest is served."""
-    from coachcli.console import warning
-    from coachcli.queries import damaged_warning
-
     state = _journal(ctx).read()
-    text = damaged_warning([line.line_no for line in state.damaged])
-    if text:
-        warning(text)
+    _warn_damaged(state)
     return state
 
 
@@ -498,7 +495,7 @@ def actions_command(
     json_output: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Commitments, soonest due first; overdue dates in red."""
-    from coachcli.console import message, stdout_console
+    from coachcli.console import stdout_console
     from coachcli.queries import select_actions, short_ids
     from coachcli.render.actions import action_json, actions_table
 
@@ -510,7 +507,7 @@ def actions_command(
         _print_json([action_json(a, today) for a in found])
         return
     if not found:
-        message("no commitments match")
+        _note("no commitments match")
         return
     shown = short_ids(a.id for a in state.actions())
     stdout_console().print(actions_table(found, today, shown, show_status=status is not StatusChoice.open))
@@ -519,7 +516,6 @@ def actions_command(
 def _change_status(
     ctx: typer.Context, prefix: str, status: Literal["open", "done", "dropped"], note: str | None, due: str | None
 ) -> None:
-    from coachcli.console import message
     from coachcli.dates import parse_due
     from coachcli.errors import UsageError
 
@@ -533,17 +529,18 @@ def _change_status(
     action = _read_state(ctx).find_action(prefix)
     shown = f"{action.id}  {action.text}"
     if action.status == status and note is None and new_due is None:
-        message(f"already {status}: {_plain(shown)}")
+        _note(f"already {status}: {shown}")
         return
     journal.append_status(action.id, status, note=note, due=new_due)
     word = {"done": "done", "dropped": "dropped", "open": "reopened"}[status]
-    message(f"{word}: {_plain(shown)}")
+    _note(f"{word}: {shown}")
 
 
-def _plain(text: str) -> str:
-    from rich.markup import escape
+def _note(text: str) -> None:
+    """A message on stderr, taken literally and never wrapped: it may hold a path or a rep's words."""
+    from coachcli.console import stderr_console
 
-    return escape(text)
+    stderr_console().print(text, markup=False, highlight=False, soft_wrap=True)
 
 
 @app.command("done")
@@ -589,7 +586,7 @@ def sessions_command(
     json_output: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Past sessions, newest first, with how many options and commitments each produced."""
-    from coachcli.console import message, stdout_console
+    from coachcli.console import stdout_console
     from coachcli.queries import select_sessions, short_ids
     from coachcli.render.sessions import sessions_table
 
@@ -600,7 +597,7 @@ def sessions_command(
         _print_json([s.public_dict() for s in found])
         return
     if not found:
-        message("no sessions match")
+        _note("no sessions match")
         return
     stdout_console().print(sessions_table(found, short_ids(s.id for s in state.sessions)))
 
@@ -660,7 +657,6 @@ def export_command(
     output: Path | None = typer.Option(None, "-o", "--output", help="Write to FILE instead of stdout."),
 ) -> None:
     """The whole journal for other tools; the JSON is what `coach import` reads back."""
-    from coachcli.console import message
     from coachcli.errors import CoachError, UsageError
     from coachcli.render.export import export_csv, export_json, export_markdown
 
@@ -680,7 +676,7 @@ def export_command(
     except OSError as exc:
         raise CoachError(f"could not write {output}: {exc.strerror or exc}") from None
     count = len(state.sessions)
-    message(f"wrote {count} session{'s' if count != 1 else ''} to {_plain(str(output))}")
+    _note(f"wrote {count} session{'s' if count != 1 else ''} to {output}")
 
 
 def _same_file(candidate: Path, journal_file: Path) -> bool:
@@ -696,13 +692,12 @@ def import_command(
     file: Path = typer.Argument(..., metavar="FILE", help="A file written by `coach export --format json`."),
 ) -> None:
     """Merge sessions from an export; ids already in the journal are skipped. A bad file is refused whole."""
-    from coachcli.console import message
     from coachcli.render.export import load_export
 
     sessions = load_export(file)
     added, skipped = _journal(ctx).import_sessions(sessions)
     already = f"; skipped {skipped} already in the journal" if skipped else ""
-    message(f"imported {added} session{'s' if added != 1 else ''}{already}")
+    _note(f"imported {added} session{'s' if added != 1 else ''}{already}")
 
 
 # ---------------------------------------------------------------- journal
@@ -719,7 +714,7 @@ def journal_path_command(ctx: typer.Context) -> None:
 @journal_app.command("check")
 def journal_check(ctx: typer.Context, json_output: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """Report damaged lines with their numbers; exit 1 if there are any. Changes nothing."""
-    from coachcli.console import data, message
+    from coachcli.console import data
 
     journal = _journal(ctx)
     state = journal.read()
@@ -735,26 +730,25 @@ def journal_check(ctx: typer.Context, json_output: bool = typer.Option(False, "-
             kept = "1 damaged line, kept as it is; repair or delete it"
         else:
             kept = f"{count} damaged lines, kept as they are; repair or delete them"
-        message(f"{kept} by hand before `coach journal compact`")
+        _note(f"{kept} by hand before `coach journal compact`")
         raise typer.Exit(1)
     if not journal.path.exists():
-        message(f"no journal yet at {_plain(str(journal.path))}")
+        _note(f"no journal yet at {journal.path}")
         return
     sessions = len(state.sessions)
-    message(f"the journal is sound: {sessions} session{'s' if sessions != 1 else ''}")
+    _note(f"the journal is sound: {sessions} session{'s' if sessions != 1 else ''}")
 
 
 @journal_app.command("compact")
 def journal_compact(ctx: typer.Context) -> None:
     """Fold status changes into their sessions and rewrite the journal safely, keeping a backup."""
-    from coachcli.console import message
 
     journal = _journal(ctx)
     backup = journal.compact()
     sessions = len(journal.read().sessions)
-    message(
-        f"compacted {_plain(str(journal.path))}: {sessions} session{'s' if sessions != 1 else ''}, "
-        f"one line each; the old journal is kept at {_plain(str(backup))}"
+    _note(
+        f"compacted {journal.path}: {sessions} session{'s' if sessions != 1 else ''}, "
+        f"one line each; the old journal is kept at {backup}"
     )
 
 

@@ -26,7 +26,10 @@ class SessionFigures:
 
     def summary(self, separator: str) -> str:
         """Like "3 options · 2 commitments · 2 of 2 the rep's own idea"."""
-        return separator.join([plural(self.options, "option"), plural(self.actions, "commitment"), self.ownership])
+        parts = [plural(self.options, "option"), plural(self.actions, "commitment")]
+        if self.actions:
+            parts.append(self.ownership)
+        return separator.join(parts)
 
     @property
     def ownership(self) -> str:
@@ -164,6 +167,7 @@ def recap_text(session: Session) -> RenderableType:
 def actions_table(session: Session) -> RenderableType:
     """The session's commitments: text wraps, never cut, so it reads at 40 columns."""
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(box=None, pad_edge=False, header_style="bold", expand=False)
     table.add_column("action", overflow="fold", ratio=3)
@@ -171,7 +175,8 @@ def actions_table(session: Session) -> RenderableType:
     table.add_column("idea", overflow="fold")
     table.add_column("id", no_wrap=True, style="dim")
     for action in session.actions:
-        table.add_row(action.text, _due(action), _idea(action, session), action.id[:6])
+        # Text, not str: a rep's words are never read as Rich markup.
+        table.add_row(Text(action.text), _due(action), _idea(action, session), Text(action.id[:6]))
     return table
 
 

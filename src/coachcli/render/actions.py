@@ -1,0 +1,119 @@
+"""Commitments as a table and as the JSON of `coach actions --json`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from coachcli.queries import age, is_overdue
+from coachcli.records import Action
+
+if TYPE_CHECKING:
+    from rich.console import Console, ConsoleOptions, RenderResult
+    from rich.table import Table
+    from rich.text import Text
+
+NO_DATE = "-"
+# Below this width the six columns leave the text a few characters: stack the details under it instead.
+NARROW = 72
+
+
+def action_json(action: Action, today: dt.date) -> dict[str, Any]:
+    """DESIGN.md's action object, plus `rep` (its owner) and whether it is `overdue` today."""
+    body = action.model_dump(mode="json")
+    body["rep"] = action.owner
+    body["overdue"] = is_overdue(action, today)
+    return body
+
+
+def due_cell(action: Action, today: dt.date) -> Text:
+    """The due date, red when overdue (Rich drops the colour for NO_COLOR and pipes)."""
+    from rich.text import Text
+
+    if action.due is None:
+        return Text(NO_DATE, style="dim")
+    return Text(action.due.isoformat(), style="bold red" if is_overdue(action, today) else "")
+
+
+@dataclass(frozen=True)
+class ActionsTable:
+    """id, rep, text, due, age, set (and status when closed ones are listed). Text folds, never cut.
+
+    Laid out when printed: on a narrow terminal, rep, set, age and status go on a dim line under the text.
+    """
+
+    actions: Sequence[Action]
+    today: dt.date
+    shown_ids: Mapping[str, str]
+    show_rep: bool = True
+    show_status: bool = False
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield self.narrow() if options.max_width < NARROW else self.wide()
+
+    def _id(self, action: Action) -> Text:
+        from rich.text import Text
+
+        return Text(self.shown_ids.get(action.id, action.id))
+
+    def wide(self) -> Table:
+        from rich.table import Table
+        from rich.text import Text
+
+        table = Table(box=None, pad_edge=False, header_style="bold", expand=False)
+        table.add_column("id", no_wrap=True, style="dim")
+        if self.show_rep:
+            table.add_column("rep", overflow="fold")
+        table.add_column("text", overflow="fold", ratio=3)
+        table.add_column("due", no_wrap=True)
+        table.add_column("age", no_wrap=True, justify="right")
+        table.add_column("set", overflow="fold", ratio=1)
+        if self.show_status:
+            table.add_column("status", no_wrap=True)
+        for action in self.actions:
+            # Text, not str: a rep's words are never read as Rich markup.
+            row: list[Any] = [self._id(action)]
+            if self.show_rep:
+                row.append(Text(action.owner))
+            row += [Text(action.text), due_cell(action, self.today), age(action.created, self.today), Text(action.set)]
+            if self.show_status:
+                row.append(action.status)
+            table.add_row(*row)
+        return table
+
+    def narrow(self) -> Table:
+        from rich.table import Table
+        from rich.text import Text
+
+        table = Table(box=None, pad_edge=False, header_style="bold", expand=False)
+        table.add_column("id", no_wrap=True, style="dim")
+        table.add_column("due", no_wrap=True)
+        table.add_column("text", overflow="fold")
+        for action in self.actions:
+            cell = Text(action.text)
+            cell.append("\n")
+            cell.append(" · ".join(self._details(action)), style="dim")
+            table.add_row(self._id(action), due_cell(action, self.today), cell)
+        return table
+
+    def _details(self, action: Action) -> Iterator[str]:
+        if self.show_rep:
+            yield action.owner
+        yield action.set
+        yield age(action.created, self.today)
+        if self.show_status:
+            yield action.status
+
+
+def actions_table(
+    actions: Sequence[Action],
+    today: dt.date,
+    shown_ids: Mapping[str, str],
+    *,
+    show_rep: bool = True,
+    show_status: bool = False,
+) -> ActionsTable:
+    """The commitments as a table that fits the terminal it is printed on."""
+    return ActionsTable(actions, today, shown_ids, show_rep, show_status)

@@ -1,0 +1,141 @@
+"""The pre-call sheet: the rep's open commitments, how the last session ended, and the set's questions.
+
+Read in the two minutes before the call, so it leads with what the rep owes, then what to ask.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from coachcli.queries import PrepFacts, age, closing_turns, is_overdue
+from coachcli.questions.models import QuestionSet
+from coachcli.records import Action, Session
+from coachcli.render.recap import figures
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+COMMIT_STAGE = "The rep picks from the options, in their own words, and sets a date for each."
+
+
+def _title(qset: QuestionSet, facts: PrepFacts) -> str:
+    return f"Prep: {qset.title} with {facts.rep}"
+
+
+def _open_heading(facts: PrepFacts) -> str:
+    heading = f"Open commitments ({len(facts.open_actions)}"
+    if facts.overdue:
+        heading += f", {len(facts.overdue)} overdue"
+    return heading + ")"
+
+
+def _last_heading(session: Session) -> str:
+    title = session.set_title or session.set
+    ended = "" if session.status == "complete" else ", interrupted"
+    return f"Last session: {title}, {session.started:%Y-%m-%d}{ended}"
+
+
+def _due_words(action: Action, today: dt.date) -> str:
+    if action.due is None:
+        return "no date"
+    return f"due {action.due.isoformat()}" + (", OVERDUE" if is_overdue(action, today) else "")
+
+
+def prep_text(qset: QuestionSet, facts: PrepFacts, today: dt.date, shown_ids: Mapping[str, str]) -> RenderableType:
+    from rich.console import Group
+    from rich.padding import Padding
+    from rich.text import Text
+
+    from coachcli.render.actions import actions_table
+
+    parts: list[RenderableType] = [Text(_title(qset, facts), style="bold"), Text(qset.situation, style="italic")]
+    parts += [Text(""), Text(_open_heading(facts), style="bold cyan")]
+    if facts.open_actions:
+        parts.append(actions_table(facts.open_actions, today, shown_ids, show_rep=False))
+        parts.append(Text("Ask about each: done, still open, or dropped? What did you learn?", style="dim"))
+    else:
+        parts.append(Text("  None open."))
+    parts.append(Text(""))
+    last = facts.last_session
+    if last is None:
+        parts.append(Text(f"No earlier session with {facts.rep}.", style="bold cyan"))
+    else:
+        parts.append(Text(_last_heading(last), style="bold cyan"))
+        parts.append(Padding(Text(figures(last).summary(" · ")), (0, 0, 0, 2)))
+        for action in last.actions:
+            parts.append(Padding(Text(f"- {action.text} ({_due_words(action, today)}; {action.status})"), (0, 0, 0, 2)))
+        for asked, answer in closing_turns(last):
+            parts.append(Padding(Text(asked, style="dim"), (0, 0, 0, 2)))
+            parts.append(Padding(Text(answer), (0, 0, 0, 4)))
+    parts += [Text(""), Text("Questions", style="bold cyan"), _questions_grid(qset)]
+    return Group(*parts)
+
+
+def _questions_grid(qset: QuestionSet) -> RenderableType:
+    """Numbered questions with hanging indents, so a wrapped line stays under its question."""
+    from rich.table import Table
+    from rich.text import Text
+
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(justify="right", no_wrap=True)
+    grid.add_column(overflow="fold")
+    number = 0
+    for stage in qset.stages:
+        grid.add_row("", Text(stage.name.upper(), style="bold"))
+        if stage.hint:
+            grid.add_row("", Text(stage.hint, style="dim"))
+        if stage.commit:
+            grid.add_row("", Text(COMMIT_STAGE))
+        for question in stage.questions:
+            number += 1
+            grid.add_row(f"{number}.", Text(question.ask))
+            if question.more:
+                grid.add_row("", Text(f"then, until nothing more: {question.more}"))
+            if question.hint:
+                grid.add_row("", Text(question.hint, style="dim"))
+    return grid
+
+
+def prep_markdown(qset: QuestionSet, facts: PrepFacts, today: dt.date) -> str:
+    lines = [f"# {_title(qset, facts)}", "", f"_{qset.situation}_", "", f"## {_open_heading(facts)}", ""]
+    if facts.open_actions:
+        lines += ["| commitment | due | age | set | id |", "|---|---|---|---|---|"]
+        for action in facts.open_actions:
+            due = action.due.isoformat() if action.due else "no date"
+            if is_overdue(action, today):
+                due = f"**{due} (overdue)**"
+            text = action.text.replace("|", "\\|")
+            lines.append(f"| {text} | {due} | {age(action.created, today)} | {action.set} | {action.id} |")
+        lines += ["", "Ask about each: done, still open, or dropped? What did you learn?"]
+    else:
+        lines.append("None open.")
+    lines.append("")
+    last = facts.last_session
+    if last is None:
+        lines += [f"## No earlier session with {facts.rep}", ""]
+    else:
+        lines += [f"## {_last_heading(last)}", "", f"_{figures(last).summary(', ')}._", ""]
+        if last.actions:
+            lines += [f"- {a.text} ({_due_words(a, today)}; {a.status})" for a in last.actions]
+            lines.append("")
+        for asked, answer in closing_turns(last):
+            # Every line quoted: an answer written in $EDITOR may span several.
+            lines += [f"**{asked}**", "", *(f"> {line}" for line in answer.splitlines() or [""]), ""]
+    lines += ["## Questions", ""]
+    for stage in qset.stages:
+        lines += [f"### {stage.name}", ""]
+        if stage.hint:
+            lines += [f"_{stage.hint}_", ""]
+        if stage.commit:
+            lines += [COMMIT_STAGE, ""]
+        for question in stage.questions:
+            lines.append(f"1. {question.ask}")
+            if question.more:
+                lines.append(f"   - then, until nothing more: _{question.more}_")
+            if question.hint:
+                lines.append(f"   - hint: {question.hint}")
+        if stage.questions:
+            lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
