@@ -421,7 +421,7 @@ def test_review_comes_first_oldest_commitment_first_and_marks_overdue() -> None:
     engine = review_engine()
     first = current(engine)
     assert first.kind == "review"
-    assert first.progress == "Review"
+    assert first.progress == "Review · 1/3"
     assert first.action is not None
     assert first.action.id == "a1"
     assert first.overdue

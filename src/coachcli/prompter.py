@@ -90,8 +90,6 @@ class TerminalPrompter:
             console.print(Rule(escape(prompt.stage), align="left", style="cyan"))
         if prompt.kind == "confirm-owner" and prompt.nudge:
             console.print(f"[yellow]⚑ {escape(prompt.nudge)}[/yellow]")
-        if prompt.kind == "review" and prompt.overdue:
-            console.print("[red]overdue[/red]")
         console.print(f"[dim]{escape(prompt.progress)}[/dim]")
         if prompt.kind == "choose-options":
             for number, option in enumerate(prompt.options, start=1):
@@ -99,7 +97,10 @@ class TerminalPrompter:
             if not prompt.options:
                 console.print("  [dim](no options yet: type an action in words)[/dim]")
         style = "bold" if prompt.kind in ("answer", "review", "choose-options") else "bold cyan"
-        console.print(f"[{style}]{escape(prompt.text)}[/{style}]")
+        text = escape(prompt.text)
+        if prompt.overdue:
+            text = text.replace("(overdue)", "[red](overdue)[/red]")
+        console.print(f"[{style}]{text}[/{style}]")
         if prompt.hint and self.engine.mode == "manager":
             console.print(f"[dim italic]{escape(prompt.hint)}[/dim italic]")
 

@@ -66,7 +66,7 @@ class Prompt:
     kind: PromptKind
     text: str
     stage: str
-    step: int  # 1-based position among the set's questions and commit steps (0 during review)
+    step: int  # 1-based position among the set's questions and commit steps (among the reviews in review)
     total: int
     hint: str | None = None
     question_id: str | None = None
@@ -168,7 +168,7 @@ class Engine:
     # ------------------------------------------------------------ structure
 
     def _build_steps(self) -> list[_Step]:
-        steps = [_Step("review", "Review", action=a) for a in self.review_actions]
+        steps = [_Step("review", "Review", action=a, number=n) for n, a in enumerate(self.review_actions, start=1)]
         number = 0
         for stage in self.qset.stages:
             if stage.commit:
@@ -206,7 +206,8 @@ class Engine:
         if state.finished:
             return None
         step = self.steps[state.step]
-        base: dict[str, Any] = {"stage": step.stage, "step": step.number, "total": self.total}
+        total = len(self.review_actions) if step.kind == "review" else self.total
+        base: dict[str, Any] = {"stage": step.stage, "step": step.number, "total": total}
         if state.phase == "confirm":
             pending = state.pending or {}
             return Prompt(
