@@ -32,7 +32,7 @@ class CoachGroup(TyperGroup):
             _print_error_lines(exc.lines(), labelled=exc.labelled)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
-            _print_error_lines(["interrupted"])
+            _print_error_lines(["interrupted"], labelled=False)
             raise typer.Exit(EXIT_INTERRUPTED) from None
         except BrokenPipeError:
             # The reader went away (`coach ... | head`): stop quietly, as other command-line tools do.

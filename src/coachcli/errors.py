@@ -98,3 +98,4 @@ class SessionInterrupted(CoachError):
     """Ctrl-C at a prompt: what was said is saved, and the process exits 130."""
 
     exit_code = EXIT_INTERRUPTED
+    labelled = False  # not an error: the user asked to stop, and what was said is saved
