@@ -289,11 +289,14 @@ def test_manager_advice_as_an_option_asks_whose_idea_it_is_and_n_makes_it_the_ma
     assert confirm.kind == "confirm-owner"
     assert confirm.nudge == NUDGE
     assert "sounds like advice" in NUDGE
-    assert confirm.text == "Is “You should call the CFO” Ana's own idea? (y/n)"
+    assert confirm.text == "Is “You should call the CFO” Ana's own idea? (y/n, or type their words)"
     assert confirm.progress == "Options · 2/4"
-    refused = engine.answer("maybe")
+    refused = engine.answer("")
     assert not refused.accepted
     assert current(engine) == confirm
+    still_advice = engine.answer("You need to call the CFO")
+    assert not still_advice.accepted
+    assert "advice" in (still_advice.message or "")
     feed(engine, "n")
     assert current(engine).kind == "what-else"  # the loop goes on
     options = engine.options()
@@ -305,6 +308,25 @@ def test_manager_advice_as_an_option_asks_whose_idea_it_is_and_n_makes_it_the_ma
     session = engine.record()
     assert [(a.text, a.proposed_by) for a in session.actions] == [("You should call the CFO", "manager")]
     assert "You should call the CFO" in session.flagged
+
+
+def test_typing_the_reps_own_words_at_the_ownership_question_replaces_the_advice() -> None:
+    engine = make_engine(confirm_ownership=True)
+    feed(engine, "Sent two follow-ups", "Call the CFO directly", "You should call the CFO")
+    assert current(engine).kind == "confirm-owner"
+    feed(engine, "Ask the CFO what a pilot would need to show")
+    assert current(engine).kind == "what-else"
+    assert [(o.text, o.proposed_by, o.flagged) for o in engine.options()] == [
+        ("Call the CFO directly", "rep", False),
+        ("Ask the CFO what a pilot would need to show", "rep", False),
+    ]
+    feed(engine, "", "", "")
+    session = engine.record()
+    assert [t.answer for t in session.turns if t.question_id == "options"] == [
+        "Call the CFO directly",
+        "Ask the CFO what a pilot would need to show",
+    ]
+    assert session.flagged == []
 
 
 def test_y_at_the_ownership_question_keeps_the_option_the_reps() -> None:

@@ -80,7 +80,7 @@ def test_a_whole_session_at_the_terminal(tiny: Path, isolated_home: Path, childr
     answer(child, "What else could you do?", "Offer a two-week pilot")
     answer(child, "What else could you do?", "You should send a breakup email")
     child.expect_exact("sounds like advice")
-    answer(child, "Is “You should send a breakup email” Ana's own idea? (y/n)", "n")
+    answer(child, "Is “You should send a breakup email” Ana's own idea? (y/n, or type their words)", "n")
     answer(child, "What else could you do?", "")
     child.expect_exact("1. Call the CFO directly")
     child.expect_exact("2. Offer a two-week pilot")

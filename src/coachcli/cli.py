@@ -26,6 +26,7 @@ class CoachGroup(TyperGroup):
     """Maps the project's exceptions to one-line messages and exit codes; no traceback without --debug."""
 
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
+        _tolerant_streams()
         try:
             return super().invoke(ctx)
         except CoachError as exc:
@@ -46,6 +47,17 @@ class CoachGroup(TyperGroup):
             # The message of an unexpected error may quote what a rep said: name only its kind.
             _print_error_lines([f"internal error ({type(exc).__name__}); run again with --debug for details"])
             raise typer.Exit(EXIT_RUNTIME) from None
+
+
+def _tolerant_streams() -> None:
+    """Bad UTF-8 on stdin reaches the engine as lone surrogates, which it refuses with a message, whatever the
+    locale: most UTF-8 locales make Python decode strictly, and the error would come from inside input().
+    On the way out, text that cannot be encoded (a journal edited by hand) is escaped rather than raised."""
+    for stream, errors in ((sys.stdin, "surrogateescape"), (sys.stdout, "backslashreplace")):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):
+                reconfigure(errors=errors)
 
 
 def _silence_stdout() -> None:
@@ -309,36 +321,6 @@ def _print_recap(session: Any, recap_format: TextFormat) -> None:
         stdout_console().print(recap_text(session))
 
 
-def _pick_set(console: Any) -> Any:
-    """The picker for `coach start` with no SET: a number, an id, or the situation in words."""
-    from rich.markup import escape
-
-    from coachcli.questions.find import rank
-    from coachcli.questions.library import discover
-
-    sets = discover().ordered()
-    for number, loaded in enumerate(sets, start=1):
-        console.print(f"  [bold]{number:>2}.[/bold] {escape(loaded.qset.title)} [dim]({loaded.id})[/dim]")
-    while True:
-        console.print("Which set? A number, an id, or the situation in a few words: ", end="")
-        choice = input().strip()
-        if not choice:
-            continue
-        if choice.isdigit() and 1 <= int(choice) <= len(sets):
-            return sets[int(choice) - 1]
-        by_id = [s for s in sets if s.id == choice]
-        if by_id:
-            return by_id[0]
-        ranked = rank(sets, choice)
-        if ranked:
-            best = ranked[0][1]
-            console.print(f"Best fit: [bold]{escape(best.qset.title)}[/bold] ({best.id}). Use it? (Y/n) ", end="")
-            if input().strip().lower() in ("", "y", "yes"):
-                return best
-        else:
-            console.print("[yellow]No set fits those words; try a number.[/yellow]")
-
-
 @app.command("start")
 def start(
     ctx: typer.Context,
@@ -355,29 +337,41 @@ def start(
     """
     from coachcli import runner
     from coachcli.console import stderr_console
-    from coachcli.errors import UsageError
+    from coachcli.errors import SessionInterrupted, UsageError
     from coachcli.questions.library import resolve
+    from coachcli.said import problem as said_problem
 
     if rep and self_mode:
         raise UsageError("give --rep NAME or --self, not both")
     interactive = answers is None and runner.stdin_is_terminal()
     console = stderr_console()
-    if set_name is None:
-        if not interactive:
-            raise UsageError("name a set: coach start SET (see `coach sets list`)")
-        loaded = _pick_set(console)
-    else:
-        loaded = resolve(set_name)
+    if set_name is None and not interactive:
+        raise UsageError("name a set: coach start SET (see `coach sets list`)")
+    try:
+        if set_name is None:
+            from coachcli.prompter import pick_set
+            from coachcli.questions.library import discover
+
+            loaded = pick_set(console, discover().ordered())
+        else:
+            loaded = resolve(set_name)
+        if not self_mode and not (rep and rep.strip()) and interactive:
+            from coachcli.prompter import ask_rep
+
+            rep = ask_rep(console)
+    except (EOFError, KeyboardInterrupt):
+        console.print()
+        raise SessionInterrupted("stopped before the session began; nothing was saved") from None
     mode: Literal["manager", "self"] = "self" if self_mode else "manager"
     if self_mode:
         rep_name = runner.user_name()
     elif rep and rep.strip():
         rep_name = rep.strip()
-    elif interactive:
-        console.print("Who are you coaching? ", end="")
-        rep_name = input().strip() or "the rep"
     else:
         raise UsageError("name the rep with --rep NAME, or coach yourself with --self")
+    refused = said_problem(rep_name)
+    if refused is not None:
+        raise UsageError(f"the rep's name {refused}")
     journal = _journal(ctx)
     engine = runner.new_engine(loaded, journal, rep=rep_name, mode=mode, review=not no_review, interactive=interactive)
     set_path = loaded.path.resolve() if loaded.origin == "path" else None
@@ -407,7 +401,9 @@ def _finish(result: Any, recap: TextFormat | None, interactive: bool, console: A
         console.print(recap_text(session))
         message(f"[dim]Saved session {session.id}.[/dim]")
     else:
-        message(f"Saved session {session.id} ({len(session.actions)} commitments).")
+        from coachcli.render.recap import plural
+
+        message(f"Saved session {session.id} ({plural(len(session.actions), 'commitment')}).")
     if recap is not None:
         _print_recap(session, recap)
 
@@ -427,7 +423,7 @@ def resume(
     journal = _journal(ctx)
     session = runner.resumable(journal, session_id)
     interactive = runner.stdin_is_terminal()
-    engine, set_path = runner.resume_engine(session, interactive=interactive)
+    engine, set_path = runner.resume_engine(session, journal, interactive=interactive)
     console = stderr_console()
     if interactive:
         console.print(f"[dim]Resuming session {session.id} from {session.started:%Y-%m-%d %H:%M}.[/dim]")
@@ -518,7 +514,11 @@ def _change_status(
 ) -> None:
     from coachcli.dates import parse_due
     from coachcli.errors import UsageError
+    from coachcli.said import problem as said_problem
 
+    refused = said_problem(note) if note is not None else None
+    if refused is not None:
+        raise UsageError(f"--note {refused}")
     new_due = None
     if due is not None:
         try:
@@ -528,10 +528,10 @@ def _change_status(
     journal = _journal(ctx)
     action = _read_state(ctx).find_action(prefix)
     shown = f"{action.id}  {action.text}"
-    if action.status == status and note is None and new_due is None:
+    # Decided again under the lock: another coach may have changed it since this read.
+    if not journal.change_status(action.id, status, note=note, due=new_due):
         _note(f"already {status}: {shown}")
         return
-    journal.append_status(action.id, status, note=note, due=new_due)
     word = {"done": "done", "dropped": "dropped", "open": "reopened"}[status]
     _note(f"{word}: {shown}")
 
@@ -671,7 +671,8 @@ def export_command(
         return
     try:
         # newline="": the CSV already carries the CRLF row ends spreadsheets expect.
-        with open(output, "w", encoding="utf-8", newline="") as file:
+        # backslashreplace: a lone surrogate from a journal edited by hand must not stop the export.
+        with open(output, "w", encoding="utf-8", errors="backslashreplace", newline="") as file:
             file.write(text)
     except OSError as exc:
         raise CoachError(f"could not write {output}: {exc.strerror or exc}") from None
@@ -724,6 +725,11 @@ def journal_check(ctx: typer.Context, json_output: bool = typer.Option(False, "-
         for damaged in state.damaged:
             data(f"{journal.path}:{damaged.line_no}: {damaged.reason}")
             data(f"    {damaged.raw_preview}")
+    if state.unfinished is not None:
+        _note(
+            f"line {state.unfinished.line_no} is an unfinished write (a coach stopped in the middle of it), so it was "
+            f"never saved; the next write moves it to {journal.unfinished_path}"
+        )
     count = len(state.damaged)
     if count:
         if count == 1:

@@ -9,11 +9,13 @@ import contextlib
 import os
 import shlex
 import subprocess
+import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from coachcli.questions.loader import LoadedSet
 from coachcli.session import Engine, Prompt, QuitSession
 
 if TYPE_CHECKING:
@@ -30,7 +32,54 @@ def _enable_line_editing() -> None:
 
 def default_read_line() -> str:
     _enable_line_editing()
-    return input()
+    text = input()
+    if not text and sys.stdin.isatty():
+        # readline echoes no newline for an empty line when it was given no prompt of its own (the prompt
+        # goes to stderr, to keep stdout for data): end the line ourselves, or the next one is glued on.
+        sys.stderr.write("\n")
+    return text
+
+
+def ask_line(console: Console, question: str, read_line: ReadLine | None = None) -> str:
+    """One question outside a session (which set, which rep); EOF here stops before anything is said."""
+    console.print(f"[bold]{question}[/bold] ", end="")
+    console.file.flush()
+    return (read_line or default_read_line)().strip()
+
+
+def pick_set(console: Console, sets: list[LoadedSet], read_line: ReadLine | None = None) -> LoadedSet:
+    """The picker for `coach start` with no SET: a number, an id, or the situation in words (`sets find`)."""
+    from rich.markup import escape
+
+    from coachcli.questions.find import rank
+
+    for number, loaded in enumerate(sets, start=1):
+        console.print(f"  [bold]{number:>2}.[/bold] {escape(loaded.qset.title)} [dim]({loaded.id})[/dim]")
+    while True:
+        choice = ask_line(console, "Which set? A number, an id, or the situation in a few words:", read_line)
+        if not choice:
+            continue
+        if choice.isdigit() and 1 <= int(choice) <= len(sets):
+            return sets[int(choice) - 1]
+        by_id = [s for s in sets if s.id == choice]
+        if by_id:
+            return by_id[0]
+        ranked = rank(sets, choice)
+        if not ranked:
+            console.print("No set fits those words; try a number.", style="yellow")
+            continue
+        best = ranked[0][1]
+        console.print(f"Best fit: [bold]{escape(best.qset.title)}[/bold] ({best.id}).")
+        if ask_line(console, "Use it? (Y/n)", read_line).lower() in ("", "y", "yes"):
+            return best
+
+
+def ask_rep(console: Console, read_line: ReadLine | None = None) -> str:
+    """The rep's name, asked until it is given."""
+    while True:
+        name = ask_line(console, "Who are you coaching?", read_line)
+        if name:
+            return name
 
 
 class TerminalPrompter:
@@ -112,17 +161,23 @@ class TerminalPrompter:
             return None
         from coachcli.paths import coach_home
 
-        folder = coach_home()
-        folder.mkdir(parents=True, exist_ok=True)
-        handle, name = tempfile.mkstemp(prefix="answer-", suffix=".txt", dir=folder)
-        os.close(handle)
-        path = Path(name)
+        path: Path | None = None
         try:
-            subprocess.run([*shlex.split(editor), str(path)], check=False)
-            text = path.read_text(encoding="utf-8", errors="replace")
-        except OSError as exc:
-            self.console.print(f"[yellow]Could not run the editor: {exc.strerror or exc}[/yellow]", markup=True)
+            folder = coach_home()
+            folder.mkdir(parents=True, exist_ok=True)
+            handle, name = tempfile.mkstemp(prefix="answer-", suffix=".txt", dir=folder)
+            os.close(handle)
+            path = Path(name)
+            finished = subprocess.run([*shlex.split(editor), str(path)], check=False)
+            text = path.read_text(encoding="utf-8", errors="replace").strip()
+        except (OSError, ValueError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            self.console.print(f"Could not use the editor: {reason}", style="yellow", markup=False)
             return None
         finally:
-            path.unlink(missing_ok=True)
-        return text.strip()
+            if path is not None:
+                path.unlink(missing_ok=True)
+        if finished.returncode != 0 or not text:
+            self.console.print("Nothing written; type the answer, or :e again.", style="yellow")
+            return None
+        return text

@@ -40,6 +40,7 @@ class Turn(_Record):
     stage: str
     question: str
     answer: str
+    captured: bool = Field(default=False, description="The answer became an option the rep may commit to.")
 
 
 class Action(_Record):

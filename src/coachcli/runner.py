@@ -6,15 +6,17 @@ The CLI calls these with plain values; they return the saved Session. Whatever h
 
 from __future__ import annotations
 
-import datetime as dt
+import contextlib
 import getpass
 import os
+import signal
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from coachcli.errors import CoachError, NotFoundError, SessionInterrupted, UsageError
+from coachcli.errors import CoachError, JournalError, NotFoundError, SessionInterrupted, UsageError
 from coachcli.journal import Journal
 from coachcli.questions.loader import LoadedSet
 from coachcli.records import Mode, Session
@@ -67,6 +69,31 @@ def new_engine(
     )
 
 
+class _Hangup(KeyboardInterrupt):
+    """The terminal closed (SIGHUP) or someone asked us to stop (SIGTERM): save like Ctrl-C."""
+
+
+@contextlib.contextmanager
+def _stop_signals_save() -> Iterator[None]:
+    """While a live session runs, SIGHUP and SIGTERM take the Ctrl-C path, which saves what was said."""
+
+    def raise_hangup(signum: int, frame: object) -> None:
+        raise _Hangup
+
+    previous = {}
+    for name in ("SIGHUP", "SIGTERM"):
+        number = getattr(signal, name, None)
+        if number is not None:
+            with contextlib.suppress(ValueError, OSError):  # not the main thread, or not allowed
+                previous[number] = signal.signal(number, raise_hangup)
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            with contextlib.suppress(ValueError, OSError):
+                signal.signal(number, handler)
+
+
 def run_interactive(
     engine: Engine,
     journal: Journal,
@@ -75,12 +102,16 @@ def run_interactive(
     set_path: Path | None,
     read_line: ReadLine | None = None,
 ) -> RunResult:
-    """A live session at the terminal. Ctrl-C saves and raises SessionInterrupted (exit 130)."""
+    """A live session at the terminal. Ctrl-C saves and raises SessionInterrupted (exit 130).
+
+    Whatever stops it (Ctrl-C, EOF, a closed terminal, an unexpected error), what was said is saved first.
+    """
     from coachcli.prompter import TerminalPrompter
 
     prompter = TerminalPrompter(engine, console, read_line)
     try:
-        completed = prompter.run()
+        with _stop_signals_save():
+            completed = prompter.run()
     except KeyboardInterrupt:
         session = _save(engine, journal, "interrupted", set_path)
         console.print()
@@ -88,15 +119,31 @@ def run_interactive(
     except EOFError:
         console.print()
         return RunResult(_save(engine, journal, "interrupted", set_path), "eof")
+    except Exception:
+        with contextlib.suppress(CoachError):
+            _save(engine, journal, "interrupted", set_path)
+        raise
     status: Literal["complete", "interrupted"] = "complete" if completed else "interrupted"
     return RunResult(_save(engine, journal, status, set_path), "complete" if completed else "quit")
 
 
 def run_scripted(engine: Engine, journal: Journal, script: Script, *, set_path: Path | None) -> RunResult:
-    """A session answered from a file or from piped lines; nothing is saved if the script is refused."""
-    from coachcli.scripted import run_script
+    """A session answered from a file or from piped lines.
 
-    completed = run_script(engine, script)
+    An answers file is all or nothing: if the engine refuses an answer, nothing is saved. Piped lines
+    are a conversation: what came before a refused line is saved as interrupted, to resume.
+    """
+    from coachcli.scripted import LinesScript, ScriptRefused, run_script
+
+    try:
+        completed = run_script(engine, script)
+    except ScriptRefused as exc:
+        if not isinstance(script, LinesScript) or (not engine.state.turns and not engine.state.review):
+            raise
+        session = _save(engine, journal, "interrupted", set_path)
+        raise ScriptRefused(f"{exc.message}; saved what came before as session {session.id} (`coach resume`)") from None
+    if isinstance(script, LinesScript) and script.line_no == 0:
+        raise UsageError("no answers on stdin; nothing was saved (run it at a terminal, or pipe the answers in)")
     status: Literal["complete", "interrupted"] = "complete" if completed else "interrupted"
     return RunResult(_save(engine, journal, status, set_path), "complete" if completed else "quit")
 
@@ -104,11 +151,38 @@ def run_scripted(engine: Engine, journal: Journal, script: Script, *, set_path: 
 def _save(
     engine: Engine, journal: Journal, status: Literal["complete", "interrupted"], set_path: Path | None
 ) -> Session:
+    """Append the session; if the journal refuses it, keep it in a file that `coach import` reads."""
     session = engine.record(status)
     if session.resume is not None and set_path is not None:
         session.resume["set_path"] = str(set_path)
-    journal.append_session(session)
+    try:
+        journal.append_session(session)
+    except JournalError as exc:
+        kept = _keep_unsaved(session, journal)
+        if kept is None:
+            raise
+        raise JournalError(f"{exc.message}. The session is kept in {kept}; `coach import {kept}` restores it") from None
     return session
+
+
+def _keep_unsaved(session: Session, journal: Journal) -> Path | None:
+    """Write the session as an export file beside the journal, or in the coach folder; None if neither works."""
+    import json
+
+    from coachcli.paths import coach_home
+
+    body = json.dumps([{**session.public_dict(), "resume": session.resume}], ensure_ascii=False, indent=2)
+    for folder in (journal.path.parent, coach_home(), Path.cwd()):
+        path = folder / f"unsaved-session-{session.id}.json"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+                handle.write(body)
+        except OSError:
+            continue
+        return path
+    return None
 
 
 def resumable(journal: Journal, prefix: str | None) -> Session:
@@ -125,8 +199,8 @@ def resumable(journal: Journal, prefix: str | None) -> Session:
     return latest
 
 
-def resume_engine(session: Session, *, interactive: bool) -> tuple[Engine, Path | None]:
-    """Rebuild the engine where the session stopped."""
+def resume_engine(session: Session, journal: Journal, *, interactive: bool) -> tuple[Engine, Path | None]:
+    """Rebuild the engine where the session stopped; commitments closed since are not reviewed again."""
     from coachcli.questions.library import discover
     from coachcli.questions.loader import load_set
 
@@ -135,7 +209,8 @@ def resume_engine(session: Session, *, interactive: bool) -> tuple[Engine, Path 
     set_path = Path(set_path_text) if isinstance(set_path_text, str) else None
     loaded = load_set(set_path) if set_path is not None else discover().get(session.set)
     try:
-        engine = Engine.restore(loaded.qset, session, confirm_ownership=interactive)
+        still_open = {action.id for action in journal.read().open_actions(session.rep)}
+        engine = Engine.restore(loaded.qset, session, still_open=still_open, confirm_ownership=interactive)
     except ValueError as exc:
         raise CoachError(f"cannot resume session {session.id}: {exc}") from None
     return engine, set_path
@@ -143,7 +218,3 @@ def resume_engine(session: Session, *, interactive: bool) -> tuple[Engine, Path 
 
 def stdin_is_terminal() -> bool:
     return sys.stdin.isatty()
-
-
-def today() -> dt.date:
-    return dt.date.today()

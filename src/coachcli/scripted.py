@@ -12,17 +12,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from coachcli.dates import DateParseError, parse_due
 from coachcli.errors import InputFileError, Problem, UsageError
 from coachcli.questions.loader import pydantic_problems
 from coachcli.questions.models import QuestionSet
 from coachcli.records import Action, ActionStatus, ProposedBy
+from coachcli.said import problem as said_problem
 from coachcli.session import Engine, Prompt, QuitSession
 from coachcli.yamlsafe import Document, load_file
 
-AnswerText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100_000)]
+
+def _sayable(text: str) -> str:
+    # The engine would refuse it mid-run; refused here, the error names the file's line.
+    refused = said_problem(text)
+    if refused is not None:
+        raise ValueError(f"the text {refused}")
+    return text
+
+
+AnswerText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100_000), AfterValidator(_sayable)]
 DueValue = dt.date | Annotated[str, StringConstraints(max_length=200)] | None
 
 
@@ -31,27 +41,33 @@ class _Strict(BaseModel):
 
 
 class CommitEntry(_Strict):
-    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100_000)]
+    text: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100_000), AfterValidator(_sayable)
+    ]
     due: DueValue = None
     proposed_by: ProposedBy | None = None
 
 
 class ReviewEntry(_Strict):
     status: ActionStatus
-    note: Annotated[str, StringConstraints(max_length=100_000)] | None = None
+    note: Annotated[str, StringConstraints(max_length=100_000), AfterValidator(_sayable)] | None = None
     due: DueValue = None
 
 
 class AnswersFile(_Strict):
     """DESIGN.md's "Scripted input" format."""
 
-    answers: dict[str, AnswerText | list[AnswerText]] = Field(default_factory=dict)
+    # A key with no value (`so-far:`) is a skipped question, like a missing one.
+    answers: dict[str, AnswerText | list[AnswerText] | None] = Field(default_factory=dict)
     commit: list[CommitEntry] = Field(default_factory=list)
     review: dict[str, ReviewEntry] = Field(default_factory=dict)
 
 
 class Script(Protocol):
     """Where a scripted session's answers come from."""
+
+    # Answers files hold words only; piped lines may hold commands (:back, :quit) and option numbers.
+    literal: bool
 
     def reply(self, prompt: Prompt) -> tuple[str, ProposedBy | None]:
         """The answer to `prompt`, and who proposed it when the script says."""
@@ -69,6 +85,7 @@ class AnswersScript:
     path: str
     data: AnswersFile
     review_by_action: dict[str, ReviewEntry] = field(default_factory=dict)
+    literal: bool = True
     _lists: dict[str, Iterator[str]] = field(default_factory=dict)
     _commits: Iterator[CommitEntry] | None = None
     _current_commit: CommitEntry | None = None
@@ -94,7 +111,7 @@ class AnswersScript:
 
     def _next_answer(self, question_id: str) -> str:
         if question_id not in self._lists:
-            value = self.data.answers.get(question_id, [])
+            value = self.data.answers.get(question_id) or []
             self._lists[question_id] = iter([value] if isinstance(value, str) else list(value))
         return next(self._lists[question_id], "")
 
@@ -105,9 +122,6 @@ class AnswersScript:
         self._current_commit = entry
         if entry is None:
             return "", None
-        lowered = [option.casefold() for option in prompt.options]
-        if entry.text.casefold() in lowered:
-            return str(lowered.index(entry.text.casefold()) + 1), entry.proposed_by
         return entry.text, entry.proposed_by
 
     def where(self) -> str:
@@ -120,6 +134,7 @@ class LinesScript:
 
     lines: Iterator[str]
     line_no: int = 0
+    literal: bool = False
 
     def reply(self, prompt: Prompt) -> tuple[str, ProposedBy | None]:
         line = next(self.lines, None)
@@ -206,14 +221,18 @@ def _match_review(
     return matched, problems
 
 
+class ScriptRefused(UsageError):
+    """The engine refused a scripted answer (an unreadable date, an option number that does not exist)."""
+
+
 def run_script(engine: Engine, script: Script) -> bool:
     """Answer every prompt from the script. True when the session completed, False on `:quit`."""
     while (prompt := engine.prompt()) is not None:
         text, proposed_by = script.reply(prompt)
         try:
-            reply = engine.answer(text, proposed_by=proposed_by)
+            reply = engine.answer(text, proposed_by=proposed_by, literal=script.literal)
         except QuitSession:
             return False
         if not reply.accepted:
-            raise UsageError(f"{script.where()}: {reply.message}")
+            raise ScriptRefused(f"{script.where()}: {reply.message}")
     return True

@@ -34,6 +34,7 @@ from coachcli.records import (
     Turn,
     utc_sort_key,
 )
+from coachcli.said import problem as said_problem
 
 PromptKind = Literal["answer", "what-else", "choose-options", "due-date", "confirm-owner", "review", "review-note"]
 
@@ -42,7 +43,7 @@ HELP_TEXT = (
     'Type the answer and press Enter. Blank or :skip skips the question (or ends a "what else?" list); '
     ":back returns to the previous prompt; :quit stops here and saves the session to resume later."
 )
-NUDGE = "That sounds like advice. Ask them instead, and type their own words."
+NUDGE = "That sounds like advice. Ask them instead, and type their own words (or answer y/n)."
 _NUMBERS = re.compile(r"^\s*[0-9]+(\s*[,;\s]\s*[0-9]+)*\s*$")
 _MAX_DIGITS = 6  # an option number longer than this is no option, and int() of thousands of digits fails
 _REVIEW_WORDS: dict[str, ActionStatus] = {
@@ -54,6 +55,12 @@ _REVIEW_WORDS: dict[str, ActionStatus] = {
     "x": "dropped",
     "drop": "dropped",
     "dropped": "dropped",
+}
+_COMMIT_WORDING = {
+    (False, False): "Which of these will you do? (numbers like 1,3, or new words)",
+    (False, True): "What else will you commit to? (numbers or new words; blank when done)",
+    (True, False): "Which of these will I do? (numbers like 1,3, or new words)",
+    (True, True): "What else will I commit to? (numbers or new words; blank when done)",
 }
 _YES = {"y", "yes"}
 _NO = {"n", "no"}
@@ -78,8 +85,6 @@ class Prompt:
     @property
     def progress(self) -> str:
         """Like "Options · 3/8"."""
-        if self.step == 0:
-            return f"{self.stage}"
         return f"{self.stage} · {self.step}/{self.total}"
 
 
@@ -99,20 +104,12 @@ class Option:
 
 
 @dataclass
-class _PendingAction:
-    text: str
-    proposed_by: ProposedBy
-    flagged: bool
-    due: dt.date | None = None
-
-
-@dataclass
 class _State:
     """Everything that changes as the session goes; copied whole for :back, saved whole for resume."""
 
     step: int = 0  # index into the engine's step list
     phase: str = "ask"  # within a step: ask, more, choose, due, confirm, review-due, review-note
-    turns: list[dict[str, str]] = field(default_factory=list)
+    turns: list[dict[str, Any]] = field(default_factory=list)
     options: list[dict[str, Any]] = field(default_factory=list)
     actions: list[dict[str, Any]] = field(default_factory=list)  # committed, with due dates
     queue: list[dict[str, Any]] = field(default_factory=list)  # chosen, awaiting a due date
@@ -163,6 +160,8 @@ class Engine:
         self.steps = self._build_steps()
         self.state = _State()
         self._history: list[_State] = []
+        self.resumed = False
+        self._still_open: set[str] | None = None
         self._skip_finished_steps()
 
     # ------------------------------------------------------------ structure
@@ -212,7 +211,7 @@ class Engine:
             pending = state.pending or {}
             return Prompt(
                 "confirm-owner",
-                f"Is “{pending.get('text', '')}” {self._rep_possessive()} own idea? (y/n)",
+                f"Is “{pending.get('text', '')}” {self.rep}'s own idea? (y/n, or type their words)",
                 nudge=NUDGE,
                 **base,
             )
@@ -227,8 +226,8 @@ class Engine:
             return Prompt("what-else", more, hint=question.hint, question_id=question.id, **base)
         return Prompt("answer", question.wording(self.self_mode), hint=question.hint, question_id=question.id, **base)
 
-    def _rep_possessive(self) -> str:
-        return "your" if self.self_mode else f"{self.rep}'s"
+    def _stage_hint(self, stage_name: str) -> str | None:
+        return next((s.hint for s in self.qset.stages if s.name == stage_name), None)
 
     def _review_prompt(self, step: _Step, base: dict[str, Any]) -> Prompt:
         action = step.action
@@ -262,34 +261,37 @@ class Engine:
                 **base,
             )
         options = tuple(o["text"] for o in state.options)
-        if state.actions or state.phase == "choose-more":
-            text = "What else will you commit to? (numbers or new words; blank when done)"
-        elif self.self_mode:
-            text = "Which of these will I do? (numbers like 1,3, or new words)"
-        else:
-            text = "Which of these will you do? (numbers like 1,3, or new words)"
-        if self.self_mode:
-            text = text.replace("will you", "will I")
+        again = bool(state.actions) or state.phase == "choose-more"
+        text = _COMMIT_WORDING[(self.self_mode, again)]
+        step = self.steps[state.step]
         return Prompt(
             "choose-options",
             text,
-            hint="Let them choose. Their words, their dates.",
+            hint=self._stage_hint(step.stage) or "Let them choose. Their words, their dates.",
             options=options,
             **base,
         )
 
     # ------------------------------------------------------------ answers
 
-    def answer(self, text: str, *, proposed_by: ProposedBy | None = None) -> Reply:
-        """Take the answer to the current prompt. `proposed_by` is a scripted run's word on ownership."""
+    def answer(self, text: str, *, proposed_by: ProposedBy | None = None, literal: bool = False) -> Reply:
+        """Take the answer to the current prompt.
+
+        `proposed_by` is a scripted run's word on ownership. `literal` (answers files) takes the text as
+        words: no commands, and no option numbers at the commit step.
+        """
         if self.state.finished:
             return Reply(False, "the session is over")
-        command = text.strip()
+        refused = said_problem(text.strip())
+        if refused is not None:
+            return Reply(False, f"That answer {refused}.")
+        command = "" if literal else text.strip()
         if command == "?":
             return Reply(False, HELP_TEXT)
         if command == ":back":
             if not self._history:
-                return Reply(False, "this is the first question")
+                where = "where this session resumed" if self.resumed else "the first question"
+                return Reply(False, f"This is {where}: there is nothing to go back to.")
             self.state = self._history.pop()
             return Reply(True)
         if command == ":quit":
@@ -297,13 +299,13 @@ class Engine:
         if command == ":skip":
             text = ""
         snapshot = copy.deepcopy(self.state)
-        reply = self._take(text.strip(), proposed_by)
+        reply = self._take(text.strip(), proposed_by, literal)
         if reply.accepted:
             self._history.append(snapshot)
             self._skip_finished_steps()
         return reply
 
-    def _take(self, text: str, proposed_by: ProposedBy | None) -> Reply:
+    def _take(self, text: str, proposed_by: ProposedBy | None, literal: bool) -> Reply:
         state = self.state
         if state.phase == "confirm":
             return self._take_confirm(text)
@@ -311,7 +313,7 @@ class Engine:
         if step.kind == "review":
             return self._take_review(step, text)
         if step.kind == "commit":
-            return self._take_commit(text, proposed_by)
+            return self._take_commit(text, proposed_by, literal)
         return self._take_question(step, text, proposed_by)
 
     def _take_question(self, step: _Step, text: str, proposed_by: ProposedBy | None) -> Reply:
@@ -323,7 +325,10 @@ class Engine:
             return Reply(True)
         asked = self.prompt()
         assert asked is not None
-        state.turns.append({"question_id": question.id, "stage": step.stage, "question": asked.text, "answer": text})
+        turn: dict[str, Any] = {"question_id": question.id, "stage": step.stage, "question": asked.text, "answer": text}
+        if question.capture == "options":
+            turn["captured"] = True
+        state.turns.append(turn)
         if question.capture == "options":
             self._propose({"text": text, "kind": "option"}, proposed_by)
             if state.phase == "confirm":
@@ -339,7 +344,6 @@ class Engine:
         flagged = self.mode == "manager" and advice_phrase(item["text"]) is not None
         item.update(proposed_by=proposed_by or "rep", flagged=flagged)
         if flagged and self.confirm_ownership and proposed_by is None:
-            item["return_phase"] = self.state.phase
             self.state.pending = item
             self.state.phase = "confirm"
             return
@@ -353,12 +357,20 @@ class Engine:
             self.state.queue.append(entry)
 
     def _take_confirm(self, text: str) -> Reply:
-        word = text.lower()
-        if word not in _YES | _NO:
-            return Reply(False, "Answer y (it is their idea) or n (it is yours).")
         state = self.state
         pending = state.pending or {}
-        pending["proposed_by"] = "rep" if word in _YES else "manager"
+        word = text.lower()
+        if not word:
+            return Reply(False, "Answer y (their idea), n (yours), or type their own words.")
+        if word in _YES | _NO:
+            pending["proposed_by"] = "rep" if word in _YES else "manager"
+            # Their own idea, in words that only sound like advice: nothing for the recap to flag.
+            pending["flagged"] = word in _NO
+        else:
+            if advice_phrase(text) is not None:
+                return Reply(False, "That still reads as advice. Ask them, and type their words.")
+            self._reword(pending["text"], text)
+            pending.update(text=text, proposed_by="rep", flagged=False)
         state.pending = None
         self._place(pending)
         step = self.steps[state.step]
@@ -373,22 +385,37 @@ class Engine:
                 self._advance()
         return Reply(True)
 
-    def _take_commit(self, text: str, proposed_by: ProposedBy | None) -> Reply:
+    def _reword(self, old: str, new: str) -> None:
+        """The manager typed the rep's own words instead: the last turn records those, not the advice."""
+        turns = self.state.turns
+        if turns and turns[-1]["answer"] == old:
+            turns[-1]["answer"] = new
+
+    def _take_commit(self, text: str, proposed_by: ProposedBy | None, literal: bool) -> Reply:
         state = self.state
         if state.phase == "due":
             return self._take_due(text)
         if not text:
             self._advance()
             return Reply(True)
-        if _NUMBERS.match(text):
+        if literal:
+            chosen = [o for o in state.options if o["text"].casefold() == text.casefold()]
+            if chosen:
+                state.queue.append({**chosen[0], "proposed_by": proposed_by} if proposed_by else dict(chosen[0]))
+                state.phase = "due"
+                return Reply(True)
+        elif _NUMBERS.match(text):
             numbers = [int(n) if len(n) <= _MAX_DIGITS else 0 for n in re.findall(r"[0-9]+", text)]
             bad = [n for n in numbers if not 1 <= n <= len(state.options)]
             if bad:
                 count = len(state.options)
                 limit = f"1 to {count}" if count else "none yet: type the action in words"
                 return Reply(False, f"No option {bad[0]}; the numbers are {limit}.")
-            for number in dict.fromkeys(numbers):
-                option = state.options[number - 1]
+            taken = {item["text"] for item in [*state.actions, *state.queue]}
+            fresh = [state.options[n - 1] for n in dict.fromkeys(numbers) if state.options[n - 1]["text"] not in taken]
+            if not fresh:
+                return Reply(False, "Already committed to that; pick another, type new words, or leave it blank.")
+            for option in fresh:
                 state.queue.append({**option, "proposed_by": proposed_by} if proposed_by else dict(option))
             state.phase = "due"
             return Reply(True)
@@ -409,6 +436,8 @@ class Engine:
         state.actions.append({**pending, "due": due.isoformat() if due else None})
         if not state.queue:
             state.phase = "choose-more"
+        if due is not None and due < self.today:
+            return Reply(True, f"Noted {due.isoformat()}, which has already passed.")
         return Reply(True)
 
     def _take_review(self, step: _Step, text: str) -> Reply:
@@ -454,10 +483,18 @@ class Engine:
         state.review_status = None
         state.review_due = None
 
+    def _closed_meanwhile(self, step: _Step) -> bool:
+        if self._still_open is None or step.kind != "review" or step.action is None:
+            return False
+        return step.action.id not in self._still_open
+
     def _skip_finished_steps(self) -> None:
-        """Move past steps with nothing to ask (a commit step with no options and none typed is still asked)."""
-        if self.state.step >= len(self.steps):
-            self.state.finished = True
+        """Move past review steps of commitments closed meanwhile, and note when nothing is left to ask."""
+        state = self.state
+        while state.phase == "ask" and state.step < len(self.steps) and self._closed_meanwhile(self.steps[state.step]):
+            state.step += 1
+        if state.step >= len(self.steps):
+            state.finished = True
 
     # ------------------------------------------------------------ results
 
@@ -509,13 +546,33 @@ class Engine:
             self._action_id(index)
         return {
             "v": RESUME_VERSION,
+            "steps": self._signature(),
             "state": asdict(self.state),
             "review_actions": [a.model_dump(mode="json") for a in self.review_actions],
         }
 
+    def _signature(self) -> list[str]:
+        """What the steps were, so a resume can tell that the set changed under it."""
+        signature = []
+        for step in self.steps:
+            if step.kind == "question" and step.question is not None:
+                more = "+more" if step.question.more else ""
+                signature.append(f"question:{step.question.id}{more}")
+            elif step.kind == "review" and step.action is not None:
+                signature.append(f"review:{step.action.id}")
+            else:
+                signature.append(step.kind)
+        return signature
+
     @classmethod
-    def restore(cls, qset: QuestionSet, session: Session, **kwargs: Any) -> Engine:
-        """Continue an interrupted session where it stopped."""
+    def restore(
+        cls, qset: QuestionSet, session: Session, *, still_open: set[str] | None = None, **kwargs: Any
+    ) -> Engine:
+        """Continue an interrupted session where it stopped.
+
+        `still_open` holds the ids of commitments still open now: one closed since the interruption
+        (`coach done`) is not asked about again.
+        """
         snapshot = session.resume or {}
         if snapshot.get("v") != RESUME_VERSION:
             raise ValueError("this session was saved by another version of coach and cannot be resumed")
@@ -531,9 +588,12 @@ class Engine:
             **kwargs,
         )
         state = _State(**snapshot["state"])
-        if state.step > len(engine.steps):
-            raise ValueError("the question set has changed since the session was saved")
+        saved_steps = snapshot.get("steps")
+        if state.step > len(engine.steps) or (saved_steps is not None and saved_steps != engine._signature()):
+            raise ValueError(f"the question set '{qset.id}' has changed since the session was saved")
         engine.state = state
+        engine.resumed = True
+        engine._still_open = still_open
         engine._skip_finished_steps()
         return engine
 
