@@ -31,7 +31,6 @@ def _enable_line_editing() -> None:
 
 
 def default_read_line() -> str:
-    _enable_line_editing()
     text = input()
     if not text and sys.stdin.isatty():
         # readline echoes no newline for an empty line when it was given no prompt of its own (the prompt
@@ -42,6 +41,7 @@ def default_read_line() -> str:
 
 def ask_line(console: Console, question: str, read_line: ReadLine | None = None) -> str:
     """One question outside a session (which set, which rep); EOF here stops before anything is said."""
+    _enable_line_editing()
     console.print(f"[bold]{question}[/bold] ", end="")
     console.file.flush()
     return (read_line or default_read_line)().strip()
@@ -89,6 +89,8 @@ class TerminalPrompter:
         self.engine = engine
         self.console = console
         self.read_line = read_line or default_read_line
+        # Before the first prompt is shown: loading readline later could drop keys typed meanwhile.
+        _enable_line_editing()
         self._stage: str | None = None
 
     def header(self) -> None:

@@ -1,0 +1,179 @@
+"""What happens at the edges of a session: resume after things changed, refused input, a journal that refuses."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+from pathlib import Path
+
+import pexpect
+import pytest
+from filelock import FileLock
+from typer.testing import CliRunner, Result
+
+from coachcli.cli import app
+from coachcli.journal import Journal
+from helpers import TINY_SET_YAML, journal_file, journal_lines, write_set
+
+
+def coach(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> Result:
+    return CliRunner().invoke(app, list(args), input=input, env=env)
+
+
+def lines(*answers: str) -> str:
+    return "".join(f"{answer}\n" for answer in answers)
+
+
+def tiny(tmp_path: Path) -> str:
+    return str(write_set(tmp_path / "sets"))
+
+
+def test_resume_does_not_review_again_a_commitment_closed_meanwhile(tmp_path: Path, isolated_home: Path) -> None:
+    set_path = tiny(tmp_path)
+    first = coach("start", set_path, "--rep", "Ana", "--recap", "json", input=lines("x", "Call", "", "1", "", ""))
+    action_id = json.loads(first.stdout)["actions"][0]["id"]
+    # The next session stops during the review; the commitment is then closed with `coach done`.
+    assert coach("start", set_path, "--rep", "Ana", input=lines(":quit")).exit_code == 0
+    assert coach("done", action_id[:6], "--note", "Called on Monday").exit_code == 0
+    resumed = coach("resume", "--recap", "json", input=lines("Two emails", "", "", ""))
+    assert resumed.exit_code == 0, resumed.stderr
+    session = json.loads(resumed.stdout)
+    assert session["review"] == []
+    assert session["turns"][0]["answer"] == "Two emails"
+    action = Journal(journal_file(isolated_home)).read().find_action(action_id)
+    assert (action.status, action.note) == ("done", "Called on Monday")
+
+
+def test_resume_refuses_when_the_set_changed_since(tmp_path: Path) -> None:
+    set_path = tiny(tmp_path)
+    assert coach("start", set_path, "--rep", "Ana", input=lines("x", ":quit")).exit_code == 0
+    Path(set_path).write_text(TINY_SET_YAML.replace("        more: What else could you do?\n", ""), "utf-8")
+    result = coach("resume", input=lines("y"))
+    assert result.exit_code == 1
+    assert "has changed since the session was saved" in result.stderr
+
+
+def test_back_right_after_resume_says_where_it_resumed(tmp_path: Path) -> None:
+    set_path = tiny(tmp_path)
+    assert coach("start", set_path, "--rep", "Ana", input=lines("x", ":quit")).exit_code == 0
+    result = coach("resume", input=lines(":back"))
+    # A piped :back that the engine refuses stops the run; what came before stays saved.
+    assert result.exit_code == 2
+    assert "where this session resumed" in result.stderr
+
+
+def test_an_answers_file_holds_words_not_commands(tmp_path: Path) -> None:
+    answers = tmp_path / "answers.yaml"
+    answers.write_text(
+        'answers:\n  so-far: ":quit"\n  options: ["?", "1"]\n  useful:\ncommit:\n  - text: "1"\n  - text: "2"\n',
+        "utf-8",
+    )
+    result = coach("start", tiny(tmp_path), "--rep", "Ana", "--answers", str(answers), "--recap", "json")
+    assert result.exit_code == 0, result.stderr
+    session = json.loads(result.stdout)
+    assert session["status"] == "complete"
+    assert session["turns"][0]["answer"] == ":quit"
+    assert session["options"] == ["?", "1"]
+    # "1" is an option's words, so it is that option; "2" is no option's words, so it is a new action.
+    assert [a["text"] for a in session["actions"]] == ["1", "2"]
+
+
+def test_empty_stdin_saves_nothing_and_exits_2(tmp_path: Path, isolated_home: Path) -> None:
+    result = coach("start", tiny(tmp_path), "--rep", "Ana", input="")
+    assert result.exit_code == 2
+    assert "no answers on stdin" in result.stderr
+    assert not journal_file(isolated_home).exists()
+
+
+def test_a_refused_piped_line_keeps_what_came_before(tmp_path: Path, isolated_home: Path) -> None:
+    result = coach("start", tiny(tmp_path), "--rep", "Ana", input=lines("Two emails", "Call", "", "1", "fridya"))
+    assert result.exit_code == 2
+    assert "stdin line 5" in result.stderr
+    assert "coach resume" in result.stderr
+    (record,) = journal_lines(journal_file(isolated_home))
+    assert record["session"]["status"] == "interrupted"
+    assert record["session"]["turns"][0]["answer"] == "Two emails"
+
+
+def test_picking_the_same_option_twice_makes_one_commitment(tmp_path: Path) -> None:
+    result = coach(
+        "start", tiny(tmp_path), "--rep", "Ana", "--recap", "json", input=lines("x", "Call", "", "1", "", "1", "")
+    )
+    assert result.exit_code == 2  # the second "1" is refused: already committed
+    assert "Already committed" in result.stderr
+
+
+def test_a_journal_that_refuses_the_session_leaves_it_in_an_importable_file(
+    tmp_path: Path, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    isolated_home.mkdir(parents=True)
+    journal = journal_file(isolated_home)
+    monkeypatch.setenv("COACHCLI_LOCK_TIMEOUT", "0.1")
+    with FileLock(f"{journal}.lock"):
+        result = coach("start", tiny(tmp_path), "--rep", "Ana", input=lines("Two emails", "Call", "", "1", "", ""))
+    assert result.exit_code == 1
+    assert "locked" in result.stderr
+    kept = next(isolated_home.glob("unsaved-session-*.json"))
+    assert "coach import" in result.stderr and kept.name in result.stderr
+    assert not journal.exists() or journal.read_bytes() == b""
+    imported = coach("import", str(kept))
+    assert imported.exit_code == 0, imported.stderr
+    (record,) = journal_lines(journal)
+    assert record["session"]["turns"][0]["answer"] == "Two emails"
+    assert [a["text"] for a in record["session"]["actions"]] == ["Call"]
+
+
+def spawn(args: list[str], home: Path) -> pexpect.spawn:
+    env = {**os.environ, "COACHCLI_HOME": str(home), "TERM": "dumb", "NO_COLOR": "1", "COLUMNS": "80"}
+    return pexpect.spawn(sys.executable, ["-m", "coachcli", *args], env=env, encoding="utf-8", timeout=15)
+
+
+@pytest.mark.parametrize("signal_number", [signal.SIGTERM, signal.SIGHUP])
+def test_a_closed_terminal_or_sigterm_saves_the_session(
+    signal_number: int, tmp_path: Path, isolated_home: Path
+) -> None:
+    child = spawn(["start", tiny(tmp_path), "--rep", "Ana"], isolated_home)
+    child.expect_exact("What have you done so far?")
+    child.sendline("Two emails")
+    child.expect_exact("What could you do next?")
+    child.kill(signal_number)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert "Traceback" not in (child.before or "")
+    (record,) = journal_lines(journal_file(isolated_home))
+    assert record["session"]["status"] == "interrupted"
+    assert record["session"]["turns"][0]["answer"] == "Two emails"
+
+
+def test_eof_at_the_set_picker_saves_nothing(isolated_home: Path) -> None:
+    child = spawn(["start"], isolated_home)
+    child.expect_exact("Which set?")
+    child.sendeof()
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert "nothing was saved" in (child.before or "")
+    assert not journal_file(isolated_home).exists()
+
+
+def test_the_picker_finds_a_set_from_words_and_asks_for_the_rep(isolated_home: Path) -> None:
+    child = spawn(["start"], isolated_home)
+    child.expect_exact("Which set?")
+    child.sendline("my colleague keeps missing deadlines")
+    child.expect_exact("underdelivering-colleague")
+    child.expect_exact("Use it?")
+    child.sendline("")
+    child.expect_exact("Who are you coaching?")
+    child.sendline("")
+    child.expect_exact("Who are you coaching?")  # a blank name is asked again
+    child.sendline("Sam")
+    child.expect_exact("Sam")
+    child.sendeof()
+    child.expect(pexpect.EOF)
+    child.close()
+    (record,) = journal_lines(journal_file(isolated_home))
+    assert record["session"]["set"] == "underdelivering-colleague"
+    assert record["session"]["rep"] == "Sam"
