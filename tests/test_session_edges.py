@@ -6,6 +6,7 @@ import json
 import os
 import signal
 import sys
+import time
 from pathlib import Path
 
 import pexpect
@@ -151,6 +152,7 @@ def test_a_closed_terminal_or_sigterm_saves_the_session(
 def test_eof_at_the_set_picker_saves_nothing(isolated_home: Path) -> None:
     child = spawn(["start"], isolated_home)
     child.expect_exact("Which set?")
+    time.sleep(0.3)
     child.sendeof()
     child.expect(pexpect.EOF)
     child.close()
@@ -170,7 +172,9 @@ def test_the_picker_finds_a_set_from_words_and_asks_for_the_rep(isolated_home: P
     child.sendline("")
     child.expect_exact("Who are you coaching?")  # a blank name is asked again
     child.sendline("Sam")
-    child.expect_exact("Sam")
+    child.expect_exact("with Sam")
+    child.expect_exact("› ")
+    time.sleep(0.3)  # let input() start reading: a Ctrl-D typed before it may be lost with the mode switch
     child.sendeof()
     child.expect(pexpect.EOF)
     child.close()
