@@ -181,3 +181,18 @@ def test_the_picker_finds_a_set_from_words_and_asks_for_the_rep(isolated_home: P
     (record,) = journal_lines(journal_file(isolated_home))
     assert record["session"]["set"] == "underdelivering-colleague"
     assert record["session"]["rep"] == "Sam"
+
+
+def test_an_answers_file_value_yaml_misreads_is_one_line_that_says_quote_it(tmp_path: Path) -> None:
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("answers:\n  so-far: 3\n  options: yes\ncommit:\n  - text: x\n    due: 10:00\n", "utf-8")
+    result = coach("start", tiny(tmp_path), "--rep", "Ana", "--answers", str(answers))
+    assert result.exit_code == 2
+    problems = result.stderr.strip().splitlines()
+    assert [line.split(": ", 1)[0] for line in problems] == [
+        f"{answers}:2:11",
+        f"{answers}:3:12",
+        f"{answers}:6:10",
+    ]
+    assert all("quote it" in line for line in problems)
+    assert "600" in problems[2]

@@ -50,11 +50,26 @@ def validate_document(document: Document) -> QuestionSet:
 def pydantic_problems(exc: ValidationError, document: Document) -> list[Problem]:
     """One located, readable problem per pydantic error."""
     problems = []
+    seen: set[tuple[str | int, ...]] = set()
     for error in exc.errors(include_url=False):
-        loc = tuple(error["loc"])
+        loc = _in_document(error, document)
+        # A value that fits none of a union's shapes gives one error per shape: report it once.
+        if loc in seen:
+            continue
+        seen.add(loc)
         problems.append(_problem(error, loc, document))
     problems.sort(key=lambda p: (p.line or 0, p.column or 0))
     return problems
+
+
+def _in_document(error: Any, document: Document) -> tuple[str | int, ...]:
+    """The error's location without pydantic's own steps (union members like `list[str]`, `date`)."""
+    loc = tuple(error["loc"])
+    if error["type"] in ("missing", "extra_forbidden"):
+        return loc  # the last step is the key that is missing or unknown
+    while loc and loc not in document.values:
+        loc = loc[:-1]
+    return loc
 
 
 def _problem(error: Any, loc: tuple[str | int, ...], document: Document) -> Problem:
