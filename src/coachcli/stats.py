@@ -7,7 +7,8 @@ Every figure is defined here once; `coach stats --help` and the README repeat th
 - follow_through: done / (done + dropped), over the commitments that are closed; None when none is closed.
 - on_time: of the done commitments that had a due date, the share done on or before it; None when none.
 - overdue: commitments still open whose due date is before today.
-- ownership: the share of commitments proposed by the rep (not the manager); None when there are none.
+- ownership: of the commitments made in sessions a manager led, the share the rep proposed; None when none.
+  (Self-coaching sessions are left out: there every idea is one's own.)
 - breadth: options generated per session (what the "what else?" loop produces); None without sessions.
 - reviews: earlier commitments reviewed at the start of a session.
 """
@@ -40,6 +41,7 @@ class Figures:
     done_with_due: int = 0
     done_on_time: int = 0
     overdue: int = 0
+    coached_commitments: int = 0
     rep_proposed: int = 0
     options: int = 0
     reviews: int = 0
@@ -58,7 +60,7 @@ class Figures:
 
     @property
     def ownership(self) -> float | None:
-        return ratio(self.rep_proposed, self.commitments)
+        return ratio(self.rep_proposed, self.coached_commitments)
 
     @property
     def breadth(self) -> float | None:
@@ -70,7 +72,9 @@ class Figures:
         self.reviews += len(session.review)
         for action in session.actions:
             self.commitments += 1
-            self.rep_proposed += action.proposed_by == "rep"
+            if session.mode == "manager":
+                self.coached_commitments += 1
+                self.rep_proposed += action.proposed_by == "rep"
             if action.status == "done":
                 self.done += 1
                 if action.due is not None:
@@ -106,6 +110,7 @@ class Report:
 
     today: dt.date
     since: dt.date | None
+    rep: str | None
     overall: Figures
     overall_weeks: list[Week]
     reps: dict[str, tuple[Figures, list[Week]]]
@@ -151,13 +156,15 @@ def build_report(
     ]
     overall = Figures()
     by_rep: dict[str, list[Session]] = {}
+    spelling: dict[str, str] = {}  # "ana" and "Ana" are one rep, shown as first written
     for session in chosen:
         overall.add_session(session, today)
-        by_rep.setdefault(session.rep, []).append(session)
+        name = spelling.setdefault(session.rep.casefold(), session.rep)
+        by_rep.setdefault(name, []).append(session)
     reps = {}
     for name, rep_sessions in by_rep.items():
         figures = Figures()
         for session in rep_sessions:
             figures.add_session(session, today)
         reps[name] = (figures, _weeks(rep_sessions, today))
-    return Report(today, since, overall, _weeks(chosen, today), reps)
+    return Report(today, since, rep, overall, _weeks(chosen, today), reps)

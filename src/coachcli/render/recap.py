@@ -23,18 +23,17 @@ class SessionFigures:
     options: int
     actions: int
     rep_owned: int
+    self_coaching: bool = False
 
     def summary(self, separator: str) -> str:
         """Like "3 options · 2 commitments · 2 of 2 the rep's own idea"."""
         parts = [plural(self.options, "option"), plural(self.actions, "commitment")]
-        if self.actions:
+        if self.actions and not self.self_coaching:
             parts.append(self.ownership)
         return separator.join(parts)
 
     @property
     def ownership(self) -> str:
-        if not self.actions:
-            return "no actions"
         return f"{self.rep_owned} of {self.actions} the rep's own idea"
 
 
@@ -47,6 +46,7 @@ def figures(session: Session) -> SessionFigures:
         options=len(session.options),
         actions=len(session.actions),
         rep_owned=sum(1 for a in session.actions if a.proposed_by == "rep"),
+        self_coaching=session.mode == "self",
     )
 
 
@@ -66,20 +66,23 @@ def _due(action: Action) -> str:
 
 
 def _answers(session: Session) -> list[tuple[str, list[str]]]:
-    """Answers grouped by question, in order; option answers are listed with the options instead."""
-    option_texts = set(session.options)
+    """Answers grouped by question, in order; answers that became options are listed with the options."""
     grouped: dict[str, tuple[str, list[str]]] = {}
     for turn in session.turns:
-        if turn.answer in option_texts and turn.question_id in _option_questions(session):
+        if turn.captured:
             continue
         _, answers = grouped.setdefault(turn.question_id, (turn.question, []))
         answers.append(turn.answer)
     return list(grouped.values())
 
 
-def _option_questions(session: Session) -> set[str]:
-    options = set(session.options)
-    return {t.question_id for t in session.turns if t.answer in options}
+def _words_heading(session: Session) -> str:
+    return "In my words" if session.mode == "self" else "In their words"
+
+
+def _quoted(text: str) -> list[str]:
+    """A Markdown block quote of every line of an answer (a long answer from $EDITOR has several)."""
+    return [f"> {line}".rstrip() for line in text.splitlines() or [""]]
 
 
 def _title(session: Session) -> str:
@@ -106,12 +109,12 @@ def recap_markdown(session: Session) -> str:
         lines.append("")
     answers = _answers(session)
     if answers:
-        lines += ["## In their words", ""]
+        lines += [f"## {_words_heading(session)}", ""]
         for question, said in answers:
             lines.append(f"**{question}**")
             lines.append("")
-            lines += [f"> {answer}" for answer in said]
-            lines.append("")
+            for answer in said:
+                lines += [*_quoted(answer), ""]
     if session.options:
         lines += [f"## Options ({len(session.options)})", ""]
         lines += [f"{n}. {text}{_flag(text, session)}" for n, text in enumerate(session.options, start=1)]
@@ -120,13 +123,20 @@ def recap_markdown(session: Session) -> str:
     if session.actions:
         lines += ["| action | due | whose idea | id |", "|---|---|---|---|"]
         for action in session.actions:
-            text = action.text.replace("|", "\\|")
+            text = action.text.replace("|", "\\|").replace("\n", "<br>")
             lines.append(f"| {text} | {_due(action)} | {_idea(action, session)} | {action.id} |")
     else:
         lines.append("None.")
     stats = figures(session)
     lines += ["", f"_{stats.summary(', ')}._", ""]
     return "\n".join(lines)
+
+
+def _indented(renderable: RenderableType, level: int = 1) -> RenderableType:
+    """Indented as a block, so that a wrapped line keeps the indent (it reads at 40 columns)."""
+    from rich.padding import Padding
+
+    return Padding(renderable, (0, 0, 0, 2 * level))
 
 
 def recap_text(session: Session) -> RenderableType:
@@ -139,26 +149,28 @@ def recap_text(session: Session) -> RenderableType:
     if session.review:
         parts += [Text(""), Text("Earlier commitments", style="bold cyan")]
         for item in session.review:
-            line = f"  {STATUS_MARK[item.status]}: {item.text}"
+            line = f"{STATUS_MARK[item.status]}: {item.text}"
             if item.due:
                 line += f" (now due {item.due.isoformat()})"
             if item.note:
                 line += f". Learned: {item.note}"
-            parts.append(Text(line))
+            parts.append(_indented(Text(line)))
     answers = _answers(session)
     if answers:
-        parts += [Text(""), Text("In their words", style="bold cyan")]
+        parts += [Text(""), Text(_words_heading(session), style="bold cyan")]
         for question, said in answers:
-            parts.append(Text(f"  {question}", style="dim"))
-            parts += [Text(f"    {answer}") for answer in said]
+            parts.append(_indented(Text(question, style="dim")))
+            parts += [_indented(Text(answer), 2) for answer in said]
     if session.options:
         parts += [Text(""), Text(f"Options ({len(session.options)})", style="bold cyan")]
-        parts += [Text(f"  {n}. {text}{_flag(text, session)}") for n, text in enumerate(session.options, start=1)]
+        parts += [
+            _indented(Text(f"{n}. {text}{_flag(text, session)}")) for n, text in enumerate(session.options, start=1)
+        ]
     parts += [Text(""), Text("Commitments", style="bold cyan")]
     if session.actions:
         parts.append(actions_table(session))
     else:
-        parts.append(Text("  None."))
+        parts.append(_indented(Text("None.")))
     stats = figures(session)
     parts += [Text(""), Text(stats.summary(" · "))]
     return Group(*parts)

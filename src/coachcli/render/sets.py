@@ -44,10 +44,17 @@ def sets_table(rows: list[LoadedSet], overridden: dict[str, list[LoadedSet]]) ->
     return table
 
 
+def _commit_line(self_mode: bool) -> str:
+    if self_mode:
+        return "I pick from my options, in my own words, and set a date for each."
+    return "The rep picks from the options, in their own words, and sets a date for each."
+
+
 def set_text(qset: QuestionSet, self_mode: bool) -> RenderableType:
-    """The set as the coach reads it: stages, numbered questions, hints dimmed."""
+    """The set as the coach reads it: stages, numbered questions, hints dimmed; wrapped lines keep their indent."""
     from rich.console import Group
-    from rich.markup import escape
+    from rich.padding import Padding
+    from rich.table import Table
     from rich.text import Text
 
     parts: list[RenderableType] = [
@@ -58,16 +65,26 @@ def set_text(qset: QuestionSet, self_mode: bool) -> RenderableType:
     for stage in qset.stages:
         parts.append(Text(""))
         parts.append(Text(stage.name.upper(), style="bold cyan"))
+        if stage.hint and not self_mode:
+            parts.append(Padding(Text(stage.hint, style="dim"), (0, 0, 0, 2)))
         if stage.commit:
-            parts.append(Text("  The rep picks from the options, in their own words, and sets a date for each."))
+            parts.append(Padding(Text(_commit_line(self_mode)), (0, 0, 0, 2)))
+        if not stage.questions:
+            continue
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(justify="right", no_wrap=True)
+        grid.add_column(overflow="fold")
         for question in stage.questions:
             number += 1
-            parts.append(Text.from_markup(f"  {number}. {escape(question.wording(self_mode))}"))
+            grid.add_row(f"  {number}.", Text(question.wording(self_mode)))
             more = question.more_wording(self_mode)
             if more:
-                parts.append(Text.from_markup(f"     ↻ {escape(more)} [dim](until nothing more)[/dim]"))
+                line = Text(f"↻ {more} ")
+                line.append("(until nothing more)", style="dim")
+                grid.add_row("", line)
             if question.hint and not self_mode:
-                parts.append(Text(f"     {question.hint}", style="dim"))
+                grid.add_row("", Text(question.hint, style="dim"))
+        parts.append(grid)
     return Group(*parts)
 
 
@@ -75,8 +92,10 @@ def set_markdown(qset: QuestionSet, self_mode: bool) -> str:
     lines = [f"# {qset.title}", "", f"_{qset.situation}_", ""]
     for stage in qset.stages:
         lines += [f"## {stage.name}", ""]
+        if stage.hint and not self_mode:
+            lines += [f"_{stage.hint}_", ""]
         if stage.commit:
-            lines += ["The rep picks from the options, in their own words, and sets a date for each.", ""]
+            lines += [_commit_line(self_mode), ""]
         for question in stage.questions:
             lines.append(f"1. {question.wording(self_mode)}")
             more = question.more_wording(self_mode)

@@ -138,7 +138,9 @@ def stats_text(report: Report, width: int = 80) -> RenderableType:
     from rich.text import Text
 
     if not report.overall.sessions:
-        return Text("No sessions yet" + (f" since {report.since}" if report.since else "") + ".")
+        who = f" with {report.rep}" if report.rep else ""
+        since = f" since {report.since}" if report.since else ""
+        return Text(f"No sessions{who}{since} yet.")
     table = figures_cards(report) if width < NARROW else figures_table(report)
     parts: list[RenderableType] = [table, Text("")]
     if len(report.reps) == 1:
