@@ -32,7 +32,7 @@ test: $(STAMP_TEST)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP_TEST)
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 screenshots: $(STAMP_TEST)
 	$(BIN)/python scripts/screenshots.py

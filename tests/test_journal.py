@@ -254,9 +254,7 @@ def test_a_new_journal_is_0600_even_under_a_umask_that_removes_the_owners_write_
 # Damage
 
 
-def test_a_torn_last_line_is_reported_kept_and_the_next_append_lands_on_its_own_line(
-    journal: Journal,
-) -> None:
+def test_a_write_cut_short_is_no_damage_and_the_next_write_moves_it_aside(journal: Journal) -> None:
     journal.append_session(make_session("5e5510000001"))
     whole = journal.path.read_bytes()
     line = json.dumps(journal_module.session_record(make_session("5e5510000002"))).encode()
@@ -264,19 +262,38 @@ def test_a_torn_last_line_is_reported_kept_and_the_next_append_lands_on_its_own_
     with open(journal.path, "ab") as file:
         file.write(torn)
 
-    (damaged,) = journal.check()
-    assert damaged.line_no == 2
-    assert "JSON" in damaged.reason
-    assert damaged.raw_preview.startswith('{"v": 1')
+    # A writer killed mid-record saved nothing: readers pass over it, and it is not damage.
+    state = journal.read()
+    assert journal.check() == []
+    assert state.unfinished is not None
+    assert state.unfinished.line_no == 2
+    assert "unfinished write" in state.unfinished.reason
+    assert [s.id for s in state.sessions] == ["5e5510000001"]
+    assert journal.path.read_bytes() == whole + torn  # reading changed nothing
 
     journal.append_session(make_session("5e5510000003"))
 
+    # The next writer keeps its bytes in the side file and appends after the last whole line.
+    assert journal.unfinished_path.read_bytes() == torn + b"\n"
+    assert mode_of(journal.unfinished_path) == 0o600
     data = journal.path.read_bytes()
-    assert data.startswith(whole + torn + b"\n")
-    assert data.split(b"\n")[1] == torn
+    assert data.startswith(whole)
+    assert torn not in data
     state = journal.read()
     assert [s.id for s in state.sessions] == ["5e5510000001", "5e5510000003"]
-    assert [d.line_no for d in state.damaged] == [2]
+    assert (state.damaged, state.unfinished) == ([], None)
+
+
+def test_a_whole_last_record_without_its_newline_stays_and_the_next_append_starts_a_line(journal: Journal) -> None:
+    journal.path.parent.mkdir()
+    first = json.dumps(journal_module.session_record(make_session("5e5510000001"))).encode()
+    journal.path.write_bytes(first)  # as an editor that drops the final newline leaves it
+
+    journal.append_session(make_session("5e5510000002"))
+
+    assert journal.path.read_bytes().startswith(first + b"\n")
+    assert [s.id for s in journal.read().sessions] == ["5e5510000001", "5e5510000002"]
+    assert not journal.unfinished_path.exists()
 
 
 @pytest.mark.parametrize(
@@ -325,7 +342,8 @@ def test_reading_a_damaged_journal_changes_nothing_on_disk(journal: Journal) -> 
     state = journal.read()
     journal.check()
 
-    assert [d.line_no for d in state.damaged] == [2, 3]
+    assert [d.line_no for d in state.damaged] == [2]
+    assert state.unfinished is not None and state.unfinished.line_no == 3  # "{half", with no newline after it
     assert "\\x00" in state.damaged[0].raw_preview
     assert journal.path.read_bytes() == before
     assert sorted(journal.path.parent.iterdir()) == files_before
@@ -435,6 +453,7 @@ def test_compact_folds_status_records_and_keeps_a_backup(journal: Journal) -> No
     assert [p.name for p in sorted(journal.path.parent.iterdir())] == [
         "journal.jsonl",
         "journal.jsonl.bak",
+        "journal.jsonl.idx.sqlite",
         "journal.jsonl.lock",
     ]
 

@@ -147,16 +147,21 @@ def _fail(message: str, code: int = 2) -> NoReturn:
 @sets_app.command("list")
 def sets_list(json_output: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """The question sets found: built-in, the user's ($COACHCLI_HOME/questions), the project's (./questions)."""
-    from coachcli.console import stdout_console, warning
-    from coachcli.questions.library import discover
-    from coachcli.render.sets import set_summary, sets_table
+    from coachcli.console import plain_width, stdout_console, warning
+    from coachcli.questions.library import catalog
+    from coachcli.render.sets import set_summary, sets_table, sets_table_plain
 
-    library = discover()
+    library = catalog()
     for problem in library.problems:
         warning(f"skipped {problem}")
     rows = library.ordered()
     if json_output:
         _print_json([set_summary(s, library.overridden.get(s.id)) for s in rows])
+        return
+    width = plain_width()
+    plain = sets_table_plain(rows, library.overridden, width) if width is not None else None
+    if plain is not None:
+        sys.stdout.write(plain)  # what Rich would print here, without the 30 ms of importing it
         return
     stdout_console().print(sets_table(rows, library.overridden))
 
@@ -306,7 +311,13 @@ def _journal(ctx: typer.Context) -> Any:
     from coachcli.paths import journal_path
 
     explicit = (ctx.find_root().obj or {}).get("journal")
-    return Journal(journal_path(explicit))
+    return Journal(journal_path(explicit), warn=_warn)
+
+
+def _warn(text: str) -> None:
+    from coachcli.console import warning
+
+    warning(text)
 
 
 def _print_recap(session: Any, recap_format: TextFormat) -> None:
@@ -457,10 +468,20 @@ class ExportFormat(str, enum.Enum):
 
 
 def _read_state(ctx: typer.Context) -> Any:
-    """The journal's state for a command; damaged lines get one warning on stderr, and the rest is served."""
+    """The journal's whole state, for commands that need every session; damaged lines get one warning."""
     state = _journal(ctx).read()
     _warn_damaged(state)
     return state
+
+
+def _query(ctx: typer.Context) -> Any:
+    """The journal's questions for a read command (from its index when sound); damaged lines get one warning.
+
+    Use it in a `with` block that ends before printing: it holds a read transaction on the index.
+    """
+    query = _journal(ctx).query()
+    _warn_damaged(query)
+    return query
 
 
 def _today() -> Any:
@@ -492,20 +513,20 @@ def actions_command(
 ) -> None:
     """Commitments, soonest due first; overdue dates in red."""
     from coachcli.console import stdout_console
-    from coachcli.queries import select_actions, short_ids
+    from coachcli.queries import select_actions
     from coachcli.render.actions import action_json, actions_table
 
     before = _date_option(due_before, "--due-before")
-    state = _read_state(ctx)
     today = _today()
-    found = select_actions(state, today=today, rep=rep, status=status.value, overdue=overdue, due_before=before)
+    with _query(ctx) as query:
+        found = select_actions(query, today=today, rep=rep, status=status.value, overdue=overdue, due_before=before)
+        shown = {} if json_output or not found else query.short_action_ids(a.id for a in found)
     if json_output:
         _print_json([action_json(a, today) for a in found])
         return
     if not found:
         _note("no commitments match")
         return
-    shown = short_ids(a.id for a in state.actions())
     stdout_console().print(actions_table(found, today, shown, show_status=status is not StatusChoice.open))
 
 
@@ -526,7 +547,8 @@ def _change_status(
         except UsageError as exc:
             raise UsageError(f"--due: {exc.message}") from None
     journal = _journal(ctx)
-    action = _read_state(ctx).find_action(prefix)
+    with _query(ctx) as query:
+        action = query.action(prefix)
     shown = f"{action.id}  {action.text}"
     # Decided again under the lock: another coach may have changed it since this read.
     if not journal.change_status(action.id, status, note=note, due=new_due):
@@ -587,19 +609,20 @@ def sessions_command(
 ) -> None:
     """Past sessions, newest first, with how many options and commitments each produced."""
     from coachcli.console import stdout_console
-    from coachcli.queries import select_sessions, short_ids
+    from coachcli.queries import select_sessions
     from coachcli.render.sessions import sessions_table
 
     first, last = _date_option(since, "--since"), _date_option(until, "--until")
-    state = _read_state(ctx)
-    found = select_sessions(state, rep=rep, set_id=set_id, since=first, until=last, grep=grep, limit=limit)
+    with _query(ctx) as query:
+        found = select_sessions(query, rep=rep, set_id=set_id, since=first, until=last, grep=grep, limit=limit)
+        shown = {} if json_output or not found else query.short_session_ids(s.id for s in found)
     if json_output:
         _print_json([s.public_dict() for s in found])
         return
     if not found:
         _note("no sessions match")
         return
-    stdout_console().print(sessions_table(found, short_ids(s.id for s in state.sessions)))
+    stdout_console().print(sessions_table(found, shown))
 
 
 @app.command("recap")
@@ -617,7 +640,9 @@ def recap_command(
 
     if last and session_id:
         raise UsageError("give a SESSION or --last, not both")
-    _print_recap(session_for_recap(_read_state(ctx), session_id), recap_format)
+    with _query(ctx) as query:
+        session = session_for_recap(query, session_id)
+    _print_recap(session, recap_format)
 
 
 @app.command("prep")
@@ -630,20 +655,20 @@ def prep_command(
     """The sheet to read before the call: open commitments, the last session, the set's questions."""
     from coachcli.console import data, stdout_console
     from coachcli.errors import UsageError
-    from coachcli.queries import prep_facts, short_ids
+    from coachcli.queries import prep_facts
     from coachcli.questions.library import resolve
     from coachcli.render.prep import prep_markdown, prep_text
 
     if not rep.strip():
         raise UsageError("name the rep with --rep NAME")
     loaded = resolve(set_name)
-    state = _read_state(ctx)
     today = _today()
-    facts = prep_facts(state, rep.strip(), today)
+    with _query(ctx) as query:
+        facts = prep_facts(query, rep.strip(), today)
+        shown = query.short_action_ids(a.id for a in facts.open_actions)
     if prep_format is PrepFormat.md:
         data(prep_markdown(loaded.qset, facts, today))
     else:
-        shown = short_ids(a.id for a in state.actions())
         stdout_console().print(prep_text(loaded.qset, facts, today, shown))
 
 
@@ -751,7 +776,8 @@ def journal_compact(ctx: typer.Context) -> None:
 
     journal = _journal(ctx)
     backup = journal.compact()
-    sessions = len(journal.read().sessions)
+    with journal.query() as query:
+        sessions = query.session_count()
     _note(
         f"compacted {journal.path}: {sessions} session{'s' if sessions != 1 else ''}, "
         f"one line each; the old journal is kept at {backup}"

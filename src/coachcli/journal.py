@@ -16,6 +16,15 @@ The state is the fold of the records in journal order:
 
 Writers hold an exclusive lock on `<journal>.lock`, append whole records in one write and fsync; readers take
 no lock and never write. A line that cannot be used is reported as damaged, skipped in the fold and kept.
+
+Beside the journal, `<journal>.idx.sqlite` is a derived index (see journal_index.py) that lets read commands
+skip the full fold. Writers bring it up to date under the lock after they write; readers use it when it still
+matches the journal, and fold the whole journal when it does not. Losing it costs time, never data.
+
+A writer killed in the middle of its write (SIGKILL, power cut) can leave the file ending in part of a record,
+with no newline. That record was never saved, so it is not damage: readers pass over it, and the next writer
+(holding the lock, so no one else is writing) moves its bytes to `<journal>.unfinished` and cuts the journal
+back to its last whole line before appending.
 """
 
 from __future__ import annotations
@@ -26,11 +35,12 @@ import errno
 import json
 import math
 import os
+import re
 import secrets
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -44,8 +54,16 @@ from coachcli.errors import (
 )
 from coachcli.records import Action, ActionStatus, ReviewItem, Session, utc_sort_key
 
+if TYPE_CHECKING:
+    import sqlite3
+
+    from coachcli.journal_index import JournalQuery
+
 SCHEMA_VERSION = 1
 DEFAULT_LOCK_TIMEOUT = 10.0
+# Seconds to wait for the index while another process reads or writes it; past that a reader reads the journal
+# and a writer leaves the index behind (the next write catches up).
+INDEX_BUSY_TIMEOUT = 2.0
 LOCK_TIMEOUT_ENV = "COACHCLI_LOCK_TIMEOUT"
 FILE_MODE = 0o600
 FOLDER_MODE = 0o700
@@ -199,6 +217,9 @@ def _parse_line(raw: bytes) -> _SessionEntry | _StatusRecord:
         raise _BadRecord(f"not valid JSON ({exc.msg} at column {exc.colno})") from None
     except RecursionError:
         raise _BadRecord("not valid JSON (nested too deeply)") from None
+    except ValueError as exc:
+        # Python refuses integers of more than 4300 digits with a plain ValueError.
+        raise _BadRecord(f"not valid JSON ({_clip(str(exc), 60)})") from None
     return _parse_record(obj)
 
 
@@ -255,6 +276,21 @@ class _Fold:
         self._holder: dict[str, str] = {}  # action id -> id of the session holding it
         self._reviewed: dict[str, list[ReviewItem]] = {}
 
+    def prime(self, session: Session, reviewed: list[ReviewItem]) -> None:
+        """Start from a session folded earlier (read back from the index), with the review items it applied."""
+        self.sessions[session.id] = session
+        self._reviewed[session.id] = list(reviewed)
+
+    def prime_holder(self, action_id: str, session_id: str) -> None:
+        """Which primed session holds an action id, as the earlier fold left it."""
+        self._holder[action_id] = session_id
+
+    def holders(self) -> Iterator[tuple[str, str]]:
+        return iter(self._holder.items())
+
+    def reviewed(self, session_id: str) -> list[ReviewItem]:
+        return self._reviewed.get(session_id, [])
+
     def add(self, entry: _SessionEntry | _StatusRecord) -> None:
         if isinstance(entry, _SessionEntry):
             self._add_session(entry.session, entry.folded)
@@ -295,15 +331,41 @@ class _Fold:
                 return
 
 
-def _lines(data: bytes) -> Iterator[tuple[int, bytes]]:
-    lines = data.split(b"\n")
-    if lines[-1] == b"":
-        lines.pop()
-    for line_no, raw in enumerate(lines, start=1):
-        if line_no == 1 and raw.startswith(_BOM):
+@dataclass(frozen=True)
+class _Scanned:
+    """One non-blank line of the journal, read: its record, or why it is not one."""
+
+    line_no: int
+    start: int  # the offset of its first byte in the journal (after a byte order mark)
+    raw: bytes
+    entry: _SessionEntry | _StatusRecord | None
+    damage: DamagedLine | None = None
+    unfinished: bool = False  # the damage is a write cut short (see the module doc), not a damaged line
+
+
+def scan(data: bytes, start: int = 0, first_line: int = 1) -> Iterator[_Scanned]:
+    """Read each non-blank line of `data`: the journal's bytes from offset `start`, line `first_line`, to its end."""
+    last_line_no = first_line + data.count(b"\n")
+    cut_short = not data.endswith(b"\n")
+    offset = start
+    for line_no, raw in enumerate(data.split(b"\n"), start=first_line):
+        line_start = offset
+        offset += len(raw) + 1
+        if line_start == 0 and raw.startswith(_BOM):
             raw = raw[len(_BOM) :]
-        if raw.strip():  # a blank line carries nothing, so it is neither a record nor damage
-            yield line_no, raw
+            line_start = len(_BOM)
+        if not raw.strip():  # a blank line carries nothing, so it is neither a record nor damage
+            continue
+        try:
+            entry = _parse_line(raw)
+        except _BadRecord as exc:
+            if cut_short and line_no == last_line_no:
+                damage = DamagedLine(line_no, f"an unfinished write, never saved ({exc})", _preview(raw))
+                yield _Scanned(line_no, line_start, raw, None, damage, unfinished=True)
+            else:
+                yield _Scanned(line_no, line_start, raw, None, DamagedLine(line_no, str(exc), _preview(raw)))
+            continue
+        yield _Scanned(line_no, line_start, raw, entry)
 
 
 # Naive and aware times cannot be compared directly; imports can mix them.
@@ -344,12 +406,24 @@ def _describe_session(session: Session) -> str:
     return f"{session.id}  {session.started:%Y-%m-%d %H:%M}  {session.set}  {session.rep}"
 
 
+def find_action(prefix: str, actions: Sequence[Action]) -> Action:
+    """The action (of `actions`, in journal order) whose id is, or uniquely starts with, `prefix`."""
+    return _find_unique(prefix, actions, "action", _describe_action)
+
+
+def find_session(prefix: str, sessions: Sequence[Session]) -> Session:
+    """The session (of `sessions`, in journal order) whose id is, or uniquely starts with, `prefix`."""
+    return _find_unique(prefix, sessions, "session", _describe_session)
+
+
 @dataclass
 class JournalState:
     """What the journal holds once folded: sessions in journal order, and the lines that were damaged."""
 
     sessions: list[Session] = field(default_factory=list)
     damaged: list[DamagedLine] = field(default_factory=list)
+    # A last line without its newline that is no record: a write cut short, never saved (see the module doc).
+    unfinished: DamagedLine | None = None
 
     def actions(self) -> list[Action]:
         """Every action, in its current state, in journal order."""
@@ -367,11 +441,11 @@ class JournalState:
 
     def find_action(self, prefix: str) -> Action:
         """The action whose id is, or uniquely starts with, `prefix`."""
-        return _find_unique(prefix, self.actions(), "action", _describe_action)
+        return find_action(prefix, self.actions())
 
     def find_session(self, prefix: str) -> Session:
         """The session whose id is, or uniquely starts with, `prefix`."""
-        return _find_unique(prefix, self.sessions, "session", _describe_session)
+        return find_session(prefix, self.sessions)
 
     def last_session(self) -> Session | None:
         """The session last begun in the journal, if any."""
@@ -386,14 +460,33 @@ def parse(data: bytes) -> JournalState:
     """Fold the bytes of a journal into its state."""
     fold = _Fold()
     damaged: list[DamagedLine] = []
-    for line_no, raw in _lines(data):
-        try:
-            entry = _parse_line(raw)
-        except _BadRecord as exc:
-            damaged.append(DamagedLine(line_no, str(exc), _preview(raw)))
-            continue
-        fold.add(entry)
-    return JournalState(list(fold.sessions.values()), damaged)
+    unfinished: DamagedLine | None = None
+    for line in scan(data):
+        if line.entry is not None:
+            fold.add(line.entry)
+        elif line.unfinished:
+            unfinished = line.damage
+        elif line.damage is not None:
+            damaged.append(line.damage)
+    return JournalState(list(fold.sessions.values()), damaged, unfinished)
+
+
+def _unfinished_tail(data: bytes, start: int = 0) -> int | None:
+    """Where the last line starts, when `data` ends in a write cut short (a last line without its newline
+    that is no record); None when it ends with a whole line. `start` is the offset of `data` in the file."""
+    if not data or data.endswith(b"\n"):
+        return None
+    line_start = data.rfind(b"\n") + 1
+    raw = data[line_start:]
+    if start + line_start == 0 and raw.startswith(_BOM):
+        raw = raw[len(_BOM) :]
+    if not raw.strip():
+        return None
+    try:
+        _parse_line(raw)
+    except _BadRecord:
+        return start + line_start
+    return None  # a whole record that only lacks its newline (an edit by hand): it stays
 
 
 # Errors and low-level writing
@@ -474,11 +567,39 @@ def _fsync_folder(folder: Path) -> None:
             os.close(fd)
 
 
-class Journal:
-    """The journal file at `path`: read its state, append records, check, compact, import."""
+class _JournalFile:
+    """The journal opened for reading at offsets. `size` is its size when opened: later appends are not seen."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path) -> None:
+        self._file = open(path, "rb", buffering=0)  # noqa: SIM115 - kept open for reads at offsets until close()
+        self.size = os.fstat(self._file.fileno()).st_size
+
+    def read_at(self, offset: int, length: int) -> bytes:
+        self._file.seek(offset)
+        blocks = []
+        while length > 0:
+            block = self._file.read(length)
+            if not block:
+                break
+            blocks.append(block)
+            length -= len(block)
+        return b"".join(blocks)
+
+    def close(self) -> None:
+        self._file.close()
+
+
+class Journal:
+    """The journal file at `path`: read its state, append records, check, compact, import.
+
+    `warn` is told, in one line, when the index could not be brought up to date after a write (which then
+    stands: the index only makes reads faster).
+    """
+
+    def __init__(self, path: Path | str, warn: Callable[[str], None] | None = None) -> None:
         self.path = Path(path)
+        self.warn = warn
+        self._wrote = False  # under the lock: the journal changed, so the index is brought up to date
 
     @property
     def lock_path(self) -> Path:
@@ -487,6 +608,16 @@ class Journal:
     @property
     def backup_path(self) -> Path:
         return Path(f"{self.path}.bak")
+
+    @property
+    def unfinished_path(self) -> Path:
+        """Where the bytes of writes cut short are kept (see the module doc)."""
+        return Path(f"{self.path}.unfinished")
+
+    @property
+    def index_path(self) -> Path:
+        """The derived index (see journal_index.py): never the truth, rebuilt from the journal when needed."""
+        return Path(f"{self.path}.idx.sqlite")
 
     # Reading
 
@@ -507,6 +638,28 @@ class Journal:
         """The damaged lines, for `coach journal check`."""
         return self.read().damaged
 
+    def query(self) -> JournalQuery:
+        """The questions read commands ask: from the index when it matches the journal, else from a full read.
+
+        Takes no lock and writes nothing, not even the index. Close it (or use `with`) before printing.
+        """
+        from coachcli import journal_index
+
+        if self.index_path.is_file() and self.path.is_file():
+            import sqlite3
+
+            uri = f"{self.index_path.absolute().as_uri()}?mode=ro"
+            try:
+                db = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=INDEX_BUSY_TIMEOUT)
+            except sqlite3.Error:
+                pass
+            else:
+                try:
+                    return journal_index.IndexQuery.open(db, lambda: _JournalFile(self.path), self.read)
+                except (journal_index.IndexUnusable, sqlite3.Error, OSError, ValueError):
+                    db.close()
+        return journal_index.StateQuery(self.read())
+
     # Writing
 
     def append_session(self, session: Session) -> None:
@@ -524,6 +677,24 @@ class Journal:
         """Append a change of an action's status (done, dropped, or open again)."""
         self.append_records([status_record(action_id, status, note, due, at)])
 
+    def change_status(
+        self, action_id: str, status: ActionStatus, note: str | None = None, due: dt.date | None = None
+    ) -> bool:
+        """Append a change of status unless, read under the lock, the action has that status already and there
+        is no note or date to add. So two `coach done` of one action at once write one change. True if written."""
+        record = status_record(action_id, status, note, due)
+        payload = _encode([record])
+        with self._locked():
+            self._refresh_index()
+            with self.query() as query:
+                current = query.action_by_id(action_id)
+            if current is None:
+                raise NotFoundError(f"no action with id '{action_id}'")
+            if current.status == status and note is None and due is None:
+                return False
+            self._append_locked(payload)
+        return True
+
     def append_records(self, records: Sequence[Mapping[str, Any]]) -> None:
         """Append records in one write, under the lock, and fsync them."""
         if not records:
@@ -537,7 +708,9 @@ class Journal:
         if not sessions:
             return 0, 0
         with self._locked():
-            known = {session.id for session in self.read().sessions}
+            self._refresh_index()
+            with self.query() as query:
+                known = query.session_ids()
             fresh: list[Session] = []
             for session in sessions:
                 if session.id not in known:
@@ -557,13 +730,33 @@ class Journal:
         if not self.path.exists():
             raise JournalError(f"there is no journal to compact at {self.path}")
         with self._locked():
+            self._remove_stale_temps()
             old = self._read_bytes()
             state = parse(old)
             if state.damaged:
                 raise JournalDamagedError(_damaged_message(self.path, state.damaged))
             new = _encode([session_record(session, folded=True) for session in state.sessions])
+            cut = _unfinished_tail(old)
+            try:
+                if cut is not None:
+                    self._set_aside(old[cut:])
+            except OSError as exc:
+                raise _os_error(exc, "write", "the journal", self.path) from exc
             self._swap_in(new, old)
         return self.backup_path
+
+    def _temp_names(self) -> re.Pattern[str]:
+        return re.compile(rf"\.{re.escape(self.path.name)}\.(bak\.)?[0-9a-f]{{8}}\.tmp")
+
+    def _remove_stale_temps(self) -> None:
+        # A compaction killed mid-way leaves its temp files; with the lock held no other one is running.
+        folder = self.path.parent
+        names = self._temp_names()
+        with contextlib.suppress(OSError):
+            for entry in folder.iterdir():
+                if names.fullmatch(entry.name):
+                    with contextlib.suppress(OSError):
+                        entry.unlink()
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
@@ -584,8 +777,62 @@ class Journal:
         try:
             yield
         finally:
+            if self._wrote:
+                self._wrote = False
+                self._refresh_index()
             with contextlib.suppress(OSError):
                 lock.release()
+
+    def _refresh_index(self) -> None:
+        """Under the lock: bring the index up to date with the journal. A failure warns and changes nothing else."""
+        try:
+            self._refresh_index_or_fail()
+        except Exception as exc:  # the journal is written and whole; the index only makes reads faster
+            if self.warn is not None:
+                reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc) or type(exc).__name__
+                self.warn(f"could not update the journal's index {self.index_path} ({reason}); reads will be slower")
+
+    def _refresh_index_or_fail(self) -> None:
+        import sqlite3
+
+        from coachcli import journal_index
+
+        if not self.path.is_file():
+            return
+        source = _JournalFile(self.path)
+        try:
+            for attempt in range(2):
+                db = self._connect_index()
+                try:
+                    journal_index.refresh(db, source)
+                    return
+                except sqlite3.OperationalError as exc:
+                    if "locked" in str(exc):
+                        return  # a reader holds it past the wait: the next write catches up
+                    raise
+                except sqlite3.DatabaseError:
+                    if attempt:
+                        raise
+                finally:
+                    db.close()
+                self._remove_index()  # not a database (garbage bytes, a torn copy): start a new one
+        finally:
+            source.close()
+
+    def _connect_index(self) -> sqlite3.Connection:
+        import sqlite3
+
+        fd = os.open(self.index_path, os.O_RDWR | os.O_CREAT | _BINARY, FILE_MODE)
+        try:
+            _set_private(fd)
+        finally:
+            os.close(fd)
+        return sqlite3.connect(self.index_path, isolation_level=None, timeout=INDEX_BUSY_TIMEOUT)
+
+    def _remove_index(self) -> None:
+        # Its rollback journal goes too: left behind, SQLite would play it into the new file.
+        for path in (self.index_path, Path(f"{self.index_path}-journal")):
+            path.unlink(missing_ok=True)
 
     def _make_folder(self) -> None:
         folder = self.path.parent
@@ -596,42 +843,80 @@ class Journal:
         except OSError as exc:
             raise _os_error(exc, "create", "the journal's folder", folder) from exc
 
-    def _open_for_append(self) -> int:
+    def _open_for_append(self) -> tuple[int, bool]:
+        """The journal opened for appending, and whether this call created it."""
         flags = os.O_WRONLY | os.O_APPEND | _BINARY
         try:
             fd = _os_open(self.path, flags | os.O_CREAT | os.O_EXCL, FILE_MODE)
         except FileExistsError:
-            return _os_open(self.path, flags)
+            return _os_open(self.path, flags), False
         try:
             _set_private(fd)
         except OSError:
             os.close(fd)
+            with contextlib.suppress(OSError):
+                self.path.unlink()
             raise
-        return fd
+        return fd, True
 
     def _ends_with_newline(self, size: int) -> bool:
         with open(self.path, "rb") as file:
             file.seek(size - 1)
             return file.read(1) == b"\n"
 
+    def _last_line(self, size: int) -> bytes:
+        """The bytes after the journal's last newline (the whole file if it has none)."""
+        with open(self.path, "rb") as file:
+            offset = size
+            tail = b""
+            while offset > 0 and b"\n" not in tail:
+                step = min(offset, 65536)
+                offset -= step
+                file.seek(offset)
+                tail = file.read(step) + tail
+            return tail[tail.rfind(b"\n") + 1 :]
+
+    def _set_aside(self, unfinished: bytes) -> None:
+        """Keep the bytes of a write cut short in the side file, durably, before the journal lets go of them."""
+        fd = _os_open(self.unfinished_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | _BINARY, FILE_MODE)
+        try:
+            _set_private(fd)
+            _write_all(fd, unfinished + b"\n")
+            _os_fsync(fd)
+        finally:
+            os.close(fd)
+
     def _append_locked(self, payload: bytes) -> None:
         try:
-            fd = self._open_for_append()
+            fd, created = self._open_for_append()
         except OSError as exc:
             raise _os_error(exc, "write", "the journal", self.path) from exc
         try:
             start = os.fstat(fd).st_size
-            # A crash mid-write leaves a torn last line: start a new line so it stays apart, kept as damage.
             if start > 0 and not self._ends_with_newline(start):
-                payload = b"\n" + payload
+                last = self._last_line(start)
+                cut = _unfinished_tail(last, start - len(last))
+                if cut is not None:
+                    # A writer died mid-record (we hold the lock: no one is writing). Its bytes go to the side
+                    # file, and the journal back to its last whole line, so the record never reads as damage.
+                    self._set_aside(last)
+                    os.ftruncate(fd, cut)
+                    _os_fsync(fd)
+                    start = cut
+                else:
+                    payload = b"\n" + payload  # a whole last record without its newline (edited by hand)
             try:
                 _write_all(fd, payload)
                 _os_fsync(fd)
+                self._wrote = True
             except OSError:
                 # Take back whatever part of this batch got in, so a failed write changes nothing.
                 with contextlib.suppress(OSError):
                     os.ftruncate(fd, start)
                     os.fsync(fd)
+                if created and start == 0:
+                    with contextlib.suppress(OSError):
+                        self.path.unlink()  # the journal did not exist before this write: it does not now
                 raise
         except OSError as exc:
             raise _os_error(exc, "write", "the journal", self.path) from exc
@@ -653,4 +938,5 @@ class Journal:
                 with contextlib.suppress(OSError):
                     leftover.unlink(missing_ok=True)
             raise _os_error(exc, "write", "the journal", self.path) from exc
+        self._wrote = True
         _fsync_folder(folder)

@@ -1,7 +1,8 @@
-"""Questions asked of the journal's state: which commitments, which sessions, what a prep sheet holds.
+"""Questions asked of the journal: which commitments, which sessions, what a prep sheet holds.
 
-Plain functions over `JournalState` and lists of records. Anything relative to the calendar takes `today`
-as a parameter, so that tests (and a journal read on another day) get the same answer every time.
+Plain functions over a `JournalQuery` (the journal's index, or its full read) and lists of records. Anything
+relative to the calendar takes `today` as a parameter, so that tests (and a journal read on another day) get the
+same answer every time.
 """
 
 from __future__ import annotations
@@ -9,11 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from coachcli.errors import NotFoundError
-from coachcli.journal import JournalState
 from coachcli.records import Action, Session, utc_sort_key
+
+if TYPE_CHECKING:
+    from coachcli.journal_index import JournalQuery
 
 StatusFilter = Literal["open", "done", "dropped", "all"]
 
@@ -51,7 +54,7 @@ def by_due(actions: Iterable[Action]) -> list[Action]:
 
 
 def select_actions(
-    state: JournalState,
+    query: JournalQuery,
     *,
     today: dt.date,
     rep: str | None = None,
@@ -60,15 +63,13 @@ def select_actions(
     due_before: dt.date | None = None,
 ) -> list[Action]:
     """The commitments that pass every filter given, sorted by due date."""
-    found = [
-        action
-        for action in state.actions()
-        if same_rep(action.owner, rep)
-        and (status == "all" or action.status == status)
-        and (not overdue or is_overdue(action, today))
-        and (due_before is None or (action.due is not None and action.due < due_before))
-    ]
-    return by_due(found)
+    if overdue:
+        # Overdue is open and due before today: the journal is asked just that.
+        if status not in ("open", "all"):
+            return []
+        status = "open"
+        due_before = today if due_before is None else min(due_before, today)
+    return by_due(query.actions(rep=rep, status=status, due_before=due_before))
 
 
 def _common_prefix(a: str, b: str) -> int:
@@ -80,16 +81,26 @@ def _common_prefix(a: str, b: str) -> int:
     return length
 
 
+def shortest_unique(current: str, before: str | None, after: str | None, minimum: int = SHORT_ID) -> str:
+    """The shortest prefix of `current` (at least `minimum` long) that its neighbours in sorted order lack."""
+    length = minimum
+    for neighbour in (before or "", after or ""):
+        length = max(length, _common_prefix(current, neighbour) + 1)
+    return current[:length]
+
+
 def short_ids(ids: Iterable[str], minimum: int = SHORT_ID) -> dict[str, str]:
     """For each id, its shortest prefix (at least `minimum` long) that no other id shares."""
     unique = sorted(set(ids))
-    shown: dict[str, str] = {}
-    for index, current in enumerate(unique):
-        length = minimum
-        for neighbour in (unique[index - 1] if index else "", unique[index + 1] if index + 1 < len(unique) else ""):
-            length = max(length, _common_prefix(current, neighbour) + 1)
-        shown[current] = current[:length]
-    return shown
+    return {
+        current: shortest_unique(
+            current,
+            unique[index - 1] if index else None,
+            unique[index + 1] if index + 1 < len(unique) else None,
+            minimum,
+        )
+        for index, current in enumerate(unique)
+    }
 
 
 def newest_first(sessions: Iterable[Session]) -> list[Session]:
@@ -119,7 +130,7 @@ def mentions(session: Session, text: str) -> bool:
 
 
 def select_sessions(
-    state: JournalState,
+    query: JournalQuery,
     *,
     rep: str | None = None,
     set_id: str | None = None,
@@ -129,28 +140,14 @@ def select_sessions(
     limit: int | None = None,
 ) -> list[Session]:
     """Sessions that pass every filter, newest first. `since` and `until` are inclusive days."""
-    found = [
-        session
-        for session in newest_first(state.sessions)
-        if same_rep(session.rep, rep)
-        and (set_id is None or session.set == set_id)
-        and (since is None or session.started.date() >= since)
-        and (until is None or session.started.date() <= until)
-        and (not grep or mentions(session, grep))
-    ]
-    return found if limit is None else found[:limit]
+    return query.sessions(rep=rep, set_id=set_id, since=since, until=until, grep=grep, limit=limit)
 
 
-def latest_session(state: JournalState, rep: str | None = None) -> Session | None:
-    """The session begun last (of one rep, when named)."""
-    return next((s for s in newest_first(state.sessions) if same_rep(s.rep, rep)), None)
-
-
-def session_for_recap(state: JournalState, prefix: str | None) -> Session:
+def session_for_recap(query: JournalQuery, prefix: str | None) -> Session:
     """The session named by id or unique prefix; the latest one when none is named."""
     if prefix:
-        return state.find_session(prefix)
-    latest = latest_session(state)
+        return query.session(prefix)
+    latest = query.latest_session()
     if latest is None:
         raise NotFoundError("no sessions in the journal yet; `coach start SET --rep NAME` runs one")
     return latest
@@ -179,10 +176,10 @@ class PrepFacts:
     last_session: Session | None
 
 
-def prep_facts(state: JournalState, rep: str, today: dt.date) -> PrepFacts:
+def prep_facts(query: JournalQuery, rep: str, today: dt.date) -> PrepFacts:
     """The rep's open commitments (soonest due first), the overdue ones among them, and the last session."""
-    open_actions = by_due(state.open_actions(rep))
-    last = latest_session(state, rep)
+    open_actions = by_due(query.open_actions(rep))
+    last = query.latest_session(rep)
     return PrepFacts(
         # The name as the journal spells it, when it knows the rep: "ana" typed, "Ana" shown.
         rep=last.rep if last is not None else rep,

@@ -58,7 +58,10 @@ def new_engine(
     interactive: bool,
 ) -> Engine:
     """An engine for a new session, with the rep's open commitments to review first."""
-    open_actions = journal.read().open_actions(rep) if review else []
+    open_actions = []
+    if review:
+        with journal.query() as query:
+            open_actions = query.open_actions(rep)
     return Engine(
         loaded.qset,
         rep=rep,
@@ -187,13 +190,13 @@ def _keep_unsaved(session: Session, journal: Journal) -> Path | None:
 
 def resumable(journal: Journal, prefix: str | None) -> Session:
     """The session to resume: the one named by id prefix, else the latest interrupted one."""
-    state = journal.read()
-    if prefix:
-        named = state.find_session(prefix)
+    with journal.query() as query:
+        named = query.session(prefix) if prefix else None
+        latest = query.last_interrupted_session() if named is None else None
+    if named is not None:
         if named.status != "interrupted":
             raise UsageError(f"session {named.id} is {named.status}; only an interrupted one can resume")
         return named
-    latest = state.last_interrupted_session()
     if latest is None:
         raise NotFoundError("no interrupted session to resume")
     return latest
@@ -201,15 +204,16 @@ def resumable(journal: Journal, prefix: str | None) -> Session:
 
 def resume_engine(session: Session, journal: Journal, *, interactive: bool) -> tuple[Engine, Path | None]:
     """Rebuild the engine where the session stopped; commitments closed since are not reviewed again."""
-    from coachcli.questions.library import discover
+    from coachcli.questions.library import catalog
     from coachcli.questions.loader import load_set
 
     resume = session.resume or {}
     set_path_text = resume.get("set_path")
     set_path = Path(set_path_text) if isinstance(set_path_text, str) else None
-    loaded = load_set(set_path) if set_path is not None else discover().get(session.set)
+    loaded = load_set(set_path) if set_path is not None else catalog().load(session.set)
+    with journal.query() as query:
+        still_open = {action.id for action in query.open_actions(session.rep)}
     try:
-        still_open = {action.id for action in journal.read().open_actions(session.rep)}
         engine = Engine.restore(loaded.qset, session, still_open=still_open, confirm_ownership=interactive)
     except ValueError as exc:
         raise CoachError(f"cannot resume session {session.id}: {exc}") from None

@@ -25,8 +25,9 @@ from coachcli.yamlsafe import Document, load_file
 
 
 def _sayable(text: str) -> str:
-    # The engine would refuse it mid-run; refused here, the error names the file's line.
-    refused = said_problem(text)
+    # The engine would refuse it mid-run; refused here, the error names the file's line. Stripped as the engine
+    # strips (Python's idea of whitespace is wider than pydantic's).
+    refused = said_problem(text.strip())
     if refused is not None:
         raise ValueError(f"the text {refused}")
     return text
@@ -158,6 +159,10 @@ def load_answers(path: Path, qset: QuestionSet, open_actions: list[Action], toda
     document = load_file(path)
     if not isinstance(document.data, dict):
         raise InputFileError([document.problem((), "an answers file is a mapping with answers:, commit:, review:")])
+    # Before pydantic, which can only say "unable to parse raw data as a unicode string" of such text.
+    halves = list(_lone_surrogates(document, document.data, ()))
+    if halves:
+        raise InputFileError(halves)
     try:
         data = AnswersFile.model_validate(document.data)
     except ValidationError as exc:
@@ -168,6 +173,29 @@ def load_answers(path: Path, qset: QuestionSet, open_actions: list[Action], toda
     if problems:
         raise InputFileError(sorted(problems, key=lambda p: (p.line or 0, p.column or 0)))
     return AnswersScript(document.path, data, review_by_action)
+
+
+def _lone_surrogates(document: Document, value: object, loc: tuple[str | int, ...]) -> Iterator[Problem]:
+    """A problem for each key or text that holds a lone surrogate (an escape like "\\udcff" in the file)."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            where = (*loc, key)
+            if isinstance(key, str) and _has_surrogate(key):
+                yield document.problem(where, f"a key of {_dotted(loc) or 'the file'} {said_problem(key)}", key=True)
+            yield from _lone_surrogates(document, item, where)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _lone_surrogates(document, item, (*loc, index))
+    elif isinstance(value, str) and _has_surrogate(value):
+        yield document.problem(loc, f"{_dotted(loc) or 'the file'} {said_problem(value)}")
+
+
+def _has_surrogate(text: str) -> bool:
+    return any("\ud800" <= char <= "\udfff" for char in text)
+
+
+def _dotted(loc: tuple[str | int, ...]) -> str:
+    return ".".join(str(part) for part in loc)
 
 
 def _check_answers(document: Document, data: AnswersFile, qset: QuestionSet, today: dt.date) -> list[Problem]:

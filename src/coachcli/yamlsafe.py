@@ -87,18 +87,23 @@ def load_file(path: Path, display: str | None = None) -> Document:
     return parse(read_text(path, name), name)
 
 
-def parse(text: str, name: str) -> Document:
+def parse(text: str, name: str, loader: Any = None) -> Document:
     """Parse YAML text into a Document, or raise InputFileError naming the line."""
+    loader = loader or _Loader
     try:
-        _check_events(text, name)
-        node = yaml.compose(text, Loader=_Loader)
+        _check_events(text, name, loader)
+        node = yaml.compose(text, Loader=loader)
         if node is None:
             raise InputFileError.single(name, "the file holds no data")
         document = Document(name, None)
-        document.data = _build(node, (), document, _Loader(""))
+        document.data = _build(node, (), document, loader(""))
     except InputFileError:
         raise
     except yaml.MarkedYAMLError as exc:
+        if loader is not yaml.SafeLoader and "invalid Unicode character escape" in str(exc.problem):
+            # JSON writes a character beyond U+FFFF as two escapes ("\ud83d\ude00", as Python's json.dumps does
+            # by default); libyaml refuses each half. The pure-Python loader reads them, and _build joins them.
+            return parse(text, name, yaml.SafeLoader)
         mark = exc.problem_mark or exc.context_mark
         message = _yaml_message(exc, text)
         if mark is None:
@@ -132,11 +137,11 @@ def _char_at(text: str, line: int, column: int) -> str:
     return ""
 
 
-def _check_events(text: str, name: str) -> None:
+def _check_events(text: str, name: str, loader: Any) -> None:
     """Walk the event stream once, before anything is built, to refuse what could hurt us."""
     depth = 0
     documents = 0
-    for event in yaml.parse(text, Loader=_Loader):
+    for event in yaml.parse(text, Loader=loader):
         mark = event.start_mark
         where = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
@@ -166,7 +171,7 @@ def _build(node: yaml.Node, loc: Loc, document: Document, constructor: Any) -> A
             if key_node.tag == "tag:yaml.org,2002:merge":
                 raise InputFileError.single(document.path, "merge keys (<<) are not allowed", *where)
             # Keys are names: an id such as 123456 or a word such as `no` means its text, not a number or false.
-            key = str(key_node.value)
+            key = _joined(str(key_node.value))
             if key in result:
                 raise InputFileError.single(document.path, f"duplicate key '{key}'", *where)
             key_loc = (*loc, key)
@@ -187,9 +192,19 @@ def _build(node: yaml.Node, loc: Loc, document: Document, constructor: Any) -> A
         raise InputFileError.single(
             document.path, f"`{node.value}` is not a valid {what}; quote it if it is text", line, column
         ) from None
-    if not getattr(node, "style", None) and not isinstance(value, str) and value is not None:
+    if isinstance(value, str):
+        return _joined(value)
+    if not getattr(node, "style", None) and value is not None:
         document.surprises[loc] = _surprise(node.value, value)
     return value
+
+
+def _joined(text: str) -> str:
+    """The text with each escaped surrogate pair made the one character it stands for; a lone half stays
+    (and is refused as not UTF-8 where text is kept)."""
+    if not any("\ud800" <= char <= "\udfff" for char in text):
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
 
 
 _TAG_NAMES = {"timestamp": "date", "bool": "true/false value", "int": "whole number", "float": "number"}

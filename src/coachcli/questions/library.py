@@ -1,13 +1,21 @@
-"""The search path: built-in sets, then the user's, then the project's; later ones override by id."""
+"""The search path: built-in sets, then the user's, then the project's; later ones override by id.
+
+`discover` loads and validates every set. `catalog` lists them without that for the built-in ones whose file is
+unchanged since `questions/sets-summary.json` was written (see summary.py): `coach sets list` and finding a set
+by id stay quick. The loader (pydantic, YAML) is imported only when a file has to be read in full.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from coachcli.errors import InputFileError, NotFoundError, Problem
-from coachcli.questions.loader import LoadedSet, load_set
-from coachcli.questions.models import SLUG_RE
+
+if TYPE_CHECKING:
+    from coachcli.questions.loader import LoadedSet
 
 SET_SUFFIXES = (".yaml", ".yml")
 
@@ -32,28 +40,8 @@ def search_path(cwd: Path | None = None) -> list[tuple[str, Path]]:
     ]
 
 
-@dataclass
-class Library:
-    """Every set found, by id, and the files that could not be loaded."""
-
-    sets: dict[str, LoadedSet] = field(default_factory=dict)
-    overridden: dict[str, list[LoadedSet]] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
-
-    def ordered(self) -> list[LoadedSet]:
-        return sorted(self.sets.values(), key=lambda s: s.id)
-
-    def get(self, set_id: str) -> LoadedSet:
-        try:
-            return self.sets[set_id]
-        except KeyError:
-            known = ", ".join(sorted(self.sets)) or "none"
-            raise NotFoundError(f"no question set '{set_id}' (known: {known})") from None
-
-
-def discover(cwd: Path | None = None) -> Library:
-    """Load every set on the search path; a broken file is reported and skipped."""
-    library = Library()
+def _set_files(cwd: Path | None) -> Iterator[tuple[str, Path, Path]]:
+    """(origin, folder, file) of every set file on the search path, in order of increasing precedence."""
     seen_dirs: set[Path] = set()
     for origin, folder in search_path(cwd):
         resolved = folder.resolve() if folder.exists() else folder
@@ -62,15 +50,121 @@ def discover(cwd: Path | None = None) -> Library:
             continue
         seen_dirs.add(resolved)
         for path in sorted(p for p in folder.iterdir() if p.suffix in SET_SUFFIXES and p.is_file()):
-            try:
-                loaded = load_set(path, origin)
-            except InputFileError as exc:
-                library.problems.extend(exc.problems)
-                continue
-            if loaded.id in library.sets:
-                library.overridden.setdefault(loaded.id, []).append(library.sets[loaded.id])
-            library.sets[loaded.id] = loaded
+            yield origin, folder, path
+
+
+_S = TypeVar("_S")
+
+
+@dataclass
+class _Found(Generic[_S]):
+    """Sets found on the search path by id, the ones they override, and the files that could not be loaded."""
+
+    sets: dict[str, _S] = field(default_factory=dict)
+    overridden: dict[str, list[_S]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, set_id: str, found: _S) -> None:
+        if set_id in self.sets:
+            self.overridden.setdefault(set_id, []).append(self.sets[set_id])
+        self.sets[set_id] = found
+
+    def _missing(self, set_id: str) -> NotFoundError:
+        known = ", ".join(sorted(self.sets)) or "none"
+        return NotFoundError(f"no question set '{set_id}' (known: {known})")
+
+
+@dataclass
+class Library(_Found["LoadedSet"]):
+    """Every set found, loaded and validated, by id, and the files that could not be loaded."""
+
+    def ordered(self) -> list[LoadedSet]:
+        return sorted(self.sets.values(), key=lambda s: s.id)
+
+    def get(self, set_id: str) -> LoadedSet:
+        try:
+            return self.sets[set_id]
+        except KeyError:
+            raise self._missing(set_id) from None
+
+
+def discover(cwd: Path | None = None) -> Library:
+    """Load every set on the search path; a broken file is reported and skipped."""
+    from coachcli.questions.loader import load_set
+
+    library = Library()
+    for origin, _, path in _set_files(cwd):
+        try:
+            loaded = load_set(path, origin)
+        except InputFileError as exc:
+            library.problems.extend(exc.problems)
+            continue
+        library.add(loaded.id, loaded)
     return library
+
+
+@dataclass(frozen=True)
+class SetInfo:
+    """What `sets list` shows of a set, and where it is."""
+
+    id: str
+    title: str
+    situation: str
+    keywords: tuple[str, ...]
+    stages: tuple[str, ...]
+    questions: int
+    origin: str
+    path: Path
+
+    @classmethod
+    def of(cls, loaded: LoadedSet) -> SetInfo:
+        qset = loaded.qset
+        stages = tuple(stage.name for stage in qset.stages)
+        keywords = tuple(qset.keywords)
+        questions = len(qset.questions())
+        return cls(qset.id, qset.title, qset.situation, keywords, stages, questions, loaded.origin, loaded.path)
+
+
+@dataclass
+class Catalog(_Found[SetInfo]):
+    """Every set found, by id, described but not necessarily loaded."""
+
+    def ordered(self) -> list[SetInfo]:
+        return sorted(self.sets.values(), key=lambda s: s.id)
+
+    def load(self, set_id: str) -> LoadedSet:
+        """The set with this id, loaded and validated."""
+        from coachcli.questions.loader import load_set
+
+        info = self.sets.get(set_id)
+        if info is None:
+            raise self._missing(set_id)
+        return load_set(info.path, info.origin)
+
+
+def catalog(cwd: Path | None = None) -> Catalog:
+    """Every set on the search path, as `discover` finds them; unchanged built-in files are not even parsed."""
+    from coachcli.questions.summary import known_files
+
+    found = Catalog()
+    summaries: dict[Path, Callable[[Path], SetInfo | None]] = {}
+    for origin, folder, path in _set_files(cwd):
+        if origin == "built-in":
+            if folder not in summaries:
+                summaries[folder] = known_files(folder)
+            info = summaries[folder](path)
+            if info is not None:
+                found.add(info.id, info)
+                continue
+        from coachcli.questions.loader import load_set
+
+        try:
+            loaded = load_set(path, origin)
+        except InputFileError as exc:
+            found.problems.extend(exc.problems)
+            continue
+        found.add(loaded.id, SetInfo.of(loaded))
+    return found
 
 
 def looks_like_path(name: str) -> bool:
@@ -79,7 +173,10 @@ def looks_like_path(name: str) -> bool:
 
 def resolve(name: str, cwd: Path | None = None) -> LoadedSet:
     """A set named by id, or by the path of a YAML file."""
+    from coachcli.questions.loader import load_set
+    from coachcli.questions.models import SLUG_RE
+
     # An id is a slug; a file in the working folder that happens to share the name does not shadow it.
     if looks_like_path(name) or (not SLUG_RE.match(name) and Path(name).is_file()):
         return load_set(Path(name).expanduser(), "path")
-    return discover(cwd).get(name)
+    return catalog(cwd).load(name)

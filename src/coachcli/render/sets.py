@@ -4,33 +4,57 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from coachcli.questions.loader import LoadedSet
-from coachcli.questions.models import QuestionSet
-
 if TYPE_CHECKING:
     from rich.console import RenderableType
+
+    from coachcli.questions.library import SetInfo
+    from coachcli.questions.loader import LoadedSet
+    from coachcli.questions.models import QuestionSet
 
 
 def question_count(qset: QuestionSet) -> int:
     return len(qset.questions())
 
 
-def set_summary(loaded: LoadedSet, overrides: list[LoadedSet] | None = None) -> dict[str, Any]:
+def set_summary(info: SetInfo, overrides: list[SetInfo] | None = None) -> dict[str, Any]:
     """One row of `sets list --json`."""
     return {
-        "id": loaded.id,
-        "title": loaded.qset.title,
-        "situation": loaded.qset.situation,
-        "keywords": list(loaded.qset.keywords),
-        "stages": [stage.name for stage in loaded.qset.stages],
-        "questions": question_count(loaded.qset),
-        "origin": loaded.origin,
-        "path": str(loaded.path),
+        "id": info.id,
+        "title": info.title,
+        "situation": info.situation,
+        "keywords": list(info.keywords),
+        "stages": list(info.stages),
+        "questions": info.questions,
+        "origin": info.origin,
+        "path": str(info.path),
         "overrides": [str(o.path) for o in overrides or []],
     }
 
 
-def sets_table(rows: list[LoadedSet], overridden: dict[str, list[LoadedSet]]) -> RenderableType:
+def _origin(info: SetInfo, overridden: dict[str, list[SetInfo]]) -> str:
+    return info.origin + (" (overrides built-in)" if info.id in overridden else "")
+
+
+def sets_table_plain(rows: list[SetInfo], overridden: dict[str, list[SetInfo]], width: int) -> str | None:
+    """`sets_table` as Rich prints it with no styles (to a pipe or a file), without Rich; None when the columns do
+    not fit in `width` or a cell holds anything but plain printable ASCII (Rich would wrap it, measure it, or read
+    it as markup). tests/test_set_summary.py holds the two equal."""
+    cells = [("id", "title", "questions", "from")]
+    cells += [(info.id, info.title, str(info.questions), _origin(info, overridden)) for info in rows]
+    if not all(cell.isascii() and cell.isprintable() and "[" not in cell for row in cells for cell in row):
+        return None
+    widths = [max(len(row[column]) for row in cells) for column in range(4)]
+    # Rich pads each cell one space either side, but not at the table's outer edges (pad_edge=False).
+    if sum(widths) + 2 * (len(widths) - 1) > width:
+        return None
+    lines = [
+        "  ".join([row[0].ljust(widths[0]), row[1].ljust(widths[1]), row[2].rjust(widths[2]), row[3].ljust(widths[3])])
+        for row in cells
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def sets_table(rows: list[SetInfo], overridden: dict[str, list[SetInfo]]) -> RenderableType:
     from rich.table import Table
 
     table = Table(box=None, pad_edge=False, header_style="bold")
@@ -38,9 +62,8 @@ def sets_table(rows: list[LoadedSet], overridden: dict[str, list[LoadedSet]]) ->
     table.add_column("title")
     table.add_column("questions", justify="right")
     table.add_column("from")
-    for loaded in rows:
-        origin = loaded.origin + (" (overrides built-in)" if loaded.id in overridden else "")
-        table.add_row(loaded.id, loaded.qset.title, str(question_count(loaded.qset)), origin)
+    for info in rows:
+        table.add_row(info.id, info.title, str(info.questions), _origin(info, overridden))
     return table
 
 

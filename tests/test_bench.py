@@ -1,0 +1,45 @@
+"""The benchmark script runs end to end (`--quick`: small journals, few runs) and writes its table.
+
+Speed is never asserted here: the figures of a quick run on a busy test machine mean nothing.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parents[1] / "bench" / "run.py"
+
+
+def test_the_quick_benchmark_writes_its_table(tmp_path: Path) -> None:
+    folder = tmp_path / "bench"
+    folder.mkdir()
+    out = folder / "performance.md"
+    done = subprocess.run(
+        [sys.executable, str(BENCH), "--quick", "--no-jrnl", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=folder,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    table = out.read_text(encoding="utf-8")
+    assert table in done.stdout
+    for heading in ("# Performance", "## Startup", "## Journal size", "## Targets"):
+        assert f"\n{heading}\n" in f"\n{table}"
+    for row in (
+        "`bare Typer app, one command`",
+        "`coach --version`",
+        "`coach sets list`",
+        "| record a scripted session |",
+        "| coach actions --rep X |",
+        "| coach sessions --limit 20 |",
+        "| coach recap |",
+        "| coach stats |",
+        "| coach export |",
+        "| an append never rewrites the journal | same inode, old bytes unchanged |",
+    ):
+        assert row in table
+    assert list(folder.iterdir()) == [out]  # its journals went to a temporary folder, and are gone

@@ -1,0 +1,154 @@
+"""Child processes for the reliability tests, run as `sys.executable tests/workers.py COMMAND ARGS...`.
+
+They call the real CLI app inside their own process (no new interpreter per session: on two cores that would
+cost about 0.3 s a session), and report on stdout, one flushed line per fact the test relies on:
+
+    record JOURNAL SET ANSWERS REP COUNT
+        `coach start SET --rep REP --answers ANSWERS` COUNT times, printing "ack SESSION_ID" after each returns.
+    zygote
+        imports coach once; on "warm MODE JOURNAL SET ANSWERS" runs a few commands itself, to load what they
+        load, and prints "warm"; then for each line "crash MODE JOURNAL SET ANSWERS" on stdin forks a child that
+        writes in a loop until it is killed (MODE record: sessions and `done`; MODE compact: compactions
+        between them), prints "pid PID", waits for it, and prints "dead PID STATUS". The child prints
+        "ack session ID ACTION_ID", "ack done ACTION_ID" and "ack compact" after each command returns.
+    hold-lock LOCK_PATH SECONDS
+        takes the journal's lock, prints "held", keeps it SECONDS, then exits.
+    status JOURNAL VERB ACTION_ID...
+        prints "ready", waits for "go" on stdin, then runs `coach VERB ID` for each id in turn and prints
+        "changed ID" or "already ID" for each.
+
+An acknowledgment is printed only after the command has returned, that is after the journal's fsync.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import sys
+import time
+from collections.abc import Iterator
+
+from coachcli.cli import app
+
+
+def say(line: str) -> None:
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
+def coach(*args: str) -> tuple[int, str, str]:
+    """`coach ARGS` in this process: (exit code, stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = app(list(args), prog_name="coach", standalone_mode=False)
+    return (code or 0), out.getvalue(), err.getvalue()
+
+
+def record_one(journal: str, set_path: str, answers: str, rep: str) -> tuple[str, list[str]]:
+    """One scripted session; its id and the ids of its actions."""
+    code, out, err = coach(
+        "--journal", journal, "start", set_path, "--rep", rep, "--answers", answers, "--recap", "json"
+    )
+    if code != 0:
+        raise SystemExit(f"start failed with {code}: {err.strip()}")
+    recap = json.loads(out)
+    return recap["id"], [action["id"] for action in recap["actions"]]
+
+
+def record(journal: str, set_path: str, answers: str, rep: str, count: int) -> None:
+    for _ in range(count):
+        session_id, _ = record_one(journal, set_path, answers, rep)
+        say(f"ack {session_id}")
+
+
+def _writes(mode: str, journal: str, set_path: str, answers: str) -> Iterator[None]:
+    """The endless loop of a crash child: every step is one command, acknowledged once it returned."""
+    open_actions: list[str] = []
+    step = 0
+    while True:
+        step += 1
+        if mode == "compact" and step % 2 == 1 and os.path.exists(journal):
+            code, _, err = coach("--journal", journal, "journal", "compact")
+            if code != 0:
+                raise SystemExit(f"compact failed with {code}: {err.strip()}")
+            say("ack compact")
+        elif open_actions and step % 3 == 0:
+            action_id = open_actions.pop(0)
+            code, _, err = coach("--journal", journal, "done", action_id)
+            if code != 0:
+                raise SystemExit(f"done failed with {code}: {err.strip()}")
+            say(f"ack done {action_id}")
+        else:
+            session_id, actions = record_one(journal, set_path, answers, "Ana")
+            open_actions += actions
+            say(f"ack session {session_id} {' '.join(actions)}".rstrip())
+        yield
+
+
+def zygote() -> None:
+    for line in sys.stdin:
+        words = line.split()
+        if not words:
+            continue
+        if words[0] not in ("crash", "warm") or len(words) != 5:
+            raise SystemExit(f"unknown command {line!r}")
+        command, mode, journal, set_path, answers = words
+        if command == "warm":
+            # A few commands in the zygote itself: what they load and cache, every child then has from the start.
+            steps = _writes(mode, journal, set_path, answers)
+            for _ in range(6):
+                next(steps)
+            say("warm")
+            continue
+        sys.stdout.flush()
+        pid = os.fork()
+        if pid == 0:  # the child: write until killed
+            try:
+                for _ in _writes(mode, journal, set_path, answers):
+                    pass
+            except BaseException as exc:  # a failure the test must see, not a silent exit
+                say(f"error {type(exc).__name__}: {exc}")
+            finally:
+                os._exit(3)
+        say(f"pid {pid}")
+        _, status = os.waitpid(pid, 0)
+        say(f"dead {pid} {status}")
+
+
+def hold_lock(lock_path: str, seconds: float) -> None:
+    from filelock import FileLock
+
+    with FileLock(lock_path, mode=0o600):
+        say("held")
+        time.sleep(seconds)
+
+
+def status(journal: str, verb: str, action_ids: list[str]) -> None:
+    say("ready")
+    if sys.stdin.readline().strip() != "go":
+        raise SystemExit("expected go")
+    for action_id in action_ids:
+        code, _, err = coach("--journal", journal, verb, action_id)
+        if code != 0:
+            raise SystemExit(f"{verb} failed with {code}: {err.strip()}")
+        say(f"{'already' if err.startswith('already') else 'changed'} {action_id}")
+
+
+def main(argv: list[str]) -> None:
+    command, args = argv[0], argv[1:]
+    if command == "record":
+        record(args[0], args[1], args[2], args[3], int(args[4]))
+    elif command == "zygote":
+        zygote()
+    elif command == "hold-lock":
+        hold_lock(args[0], float(args[1]))
+    elif command == "status":
+        status(args[0], args[1], args[2:])
+    else:
+        raise SystemExit(f"unknown command {command!r}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
