@@ -196,3 +196,14 @@ def test_an_answers_file_value_yaml_misreads_is_one_line_that_says_quote_it(tmp_
     ]
     assert all("quote it" in line for line in problems)
     assert "600" in problems[2]
+
+
+def test_start_warns_when_a_damaged_line_may_hide_a_commitment(tmp_path: Path, isolated_home: Path) -> None:
+    set_path = tiny(tmp_path)
+    assert coach("start", set_path, "--rep", "Ana", input=lines("x", "Call", "", "1", "", "")).exit_code == 0
+    journal = journal_file(isolated_home)
+    with journal.open("ab") as handle:
+        handle.write(b'{"v": 1, "type": "session", "session": {"id": \n')
+    result = coach("start", set_path, "--rep", "Ana", input=lines("", "y"))
+    assert "journal line 2 is damaged" in result.stderr
+    assert "coach journal check" in result.stderr

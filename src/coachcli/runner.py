@@ -62,6 +62,13 @@ def new_engine(
     if review:
         with journal.query() as query:
             open_actions = query.open_actions(rep)
+            if query.damaged:
+                from coachcli.console import warning
+
+                # A damaged line may hide one of the rep's commitments from the review: say so.
+                warning(
+                    f"journal line {query.damaged[0].line_no} is damaged and was skipped; run `coach journal check`"
+                )
     return Engine(
         loaded.qset,
         rep=rep,
