@@ -56,18 +56,24 @@ class Document:
         return Problem(self.path, message, line, column)
 
 
-def read_text(path: Path, display: str | None = None) -> str:
-    """The file's text: UTF-8 (a BOM is accepted), at most MAX_BYTES, not empty."""
+def read_input(path: Path, display: str | None = None, limit: int | None = None) -> bytes:
+    """A file the user handed us, read whole (or `limit` + 1 bytes), with one-line errors."""
     name = display or str(path)
     try:
         with path.open("rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)
+            return handle.read(-1 if limit is None else limit + 1)
     except FileNotFoundError:
         raise InputFileError.single(name, "no such file") from None
     except IsADirectoryError:
         raise InputFileError.single(name, "is a folder, not a file") from None
     except OSError as exc:
-        raise InputFileError.single(name, f"cannot read: {exc.strerror or exc}") from None
+        raise InputFileError.single(name, f"cannot read it: {exc.strerror or exc}") from None
+
+
+def read_text(path: Path, display: str | None = None) -> str:
+    """The file's text: UTF-8 (a BOM is accepted), at most MAX_BYTES, not empty."""
+    name = display or str(path)
+    raw = read_input(path, name, MAX_BYTES)
     if len(raw) > MAX_BYTES:
         raise InputFileError.single(name, f"too large (over {MAX_BYTES // 1024} KiB)")
     try:

@@ -121,15 +121,9 @@ def export_markdown(sessions: Sequence[Session]) -> str:
 
 def load_export(path: Path) -> list[Session]:
     """The sessions of an `export --format json` file, every one valid, or InputFileError naming the reason."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputFileError.single(path, "no such file") from None
-    except IsADirectoryError:
-        raise InputFileError.single(path, "is a folder, not a file") from None
-    except OSError as exc:
-        raise InputFileError.single(path, f"cannot read it: {exc.strerror or exc}") from None
-    return parse_export(raw, str(path))
+    from coachcli.yamlsafe import read_input
+
+    return parse_export(read_input(path), str(path))
 
 
 def parse_export(raw: bytes, name: str) -> list[Session]:

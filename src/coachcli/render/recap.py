@@ -8,10 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from coachcli.records import Action, Session
+from coachcli.records import Action, ReviewItem, Session
 
 if TYPE_CHECKING:
-    from rich.console import RenderableType
+    from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
+    from rich.table import Table
 
 STATUS_MARK = {"done": "done", "open": "still open", "dropped": "dropped"}
 
@@ -85,6 +86,16 @@ def _quoted(text: str) -> list[str]:
     return [f"> {line}".rstrip() for line in text.splitlines() or [""]]
 
 
+def _review_detail(item: ReviewItem) -> str:
+    """An earlier commitment as reviewed: its words, a new date if it moved, and what was learned."""
+    detail = item.text
+    if item.due:
+        detail += f" (now due {item.due.isoformat()})"
+    if item.note:
+        detail += f". Learned: {item.note}"
+    return detail
+
+
 def _title(session: Session) -> str:
     title = session.set_title or session.set
     when = session.started.strftime("%Y-%m-%d %H:%M")
@@ -100,12 +111,7 @@ def recap_markdown(session: Session) -> str:
     if session.review:
         lines += ["## Earlier commitments", ""]
         for item in session.review:
-            line = f"- **{STATUS_MARK[item.status]}**: {item.text}"
-            if item.due:
-                line += f" (now due {item.due.isoformat()})"
-            if item.note:
-                line += f". Learned: {item.note}"
-            lines.append(line)
+            lines.append(f"- **{STATUS_MARK[item.status]}**: {_review_detail(item)}")
         lines.append("")
     answers = _answers(session)
     if answers:
@@ -149,12 +155,7 @@ def recap_text(session: Session) -> RenderableType:
     if session.review:
         parts += [Text(""), Text("Earlier commitments", style="bold cyan")]
         for item in session.review:
-            line = f"{STATUS_MARK[item.status]}: {item.text}"
-            if item.due:
-                line += f" (now due {item.due.isoformat()})"
-            if item.note:
-                line += f". Learned: {item.note}"
-            parts.append(_indented(Text(line)))
+            parts.append(_indented(Text(f"{STATUS_MARK[item.status]}: {_review_detail(item)}")))
     answers = _answers(session)
     if answers:
         parts += [Text(""), Text(_words_heading(session), style="bold cyan")]
@@ -178,18 +179,48 @@ def recap_text(session: Session) -> RenderableType:
 
 def actions_table(session: Session) -> RenderableType:
     """The session's commitments: text wraps, never cut, so it reads at 40 columns."""
-    from rich.table import Table
-    from rich.text import Text
+    return _Commitments(session)
 
-    table = Table(box=None, pad_edge=False, header_style="bold", expand=False)
-    table.add_column("action", overflow="fold", ratio=3)
-    table.add_column("due", no_wrap=True)
-    table.add_column("idea", overflow="fold")
-    table.add_column("id", no_wrap=True, style="dim")
-    for action in session.actions:
-        # Text, not str: a rep's words are never read as Rich markup.
-        table.add_row(Text(action.text), _due(action), _idea(action, session), Text(action.id[:6]))
-    return table
+
+@dataclass(frozen=True)
+class _Commitments:
+    """Laid out when printed: below NARROW columns the four columns would squeeze the text to a word a line,
+    so due date, whose idea and id go on a dim line under it, as in `coach actions`."""
+
+    session: Session
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        from coachcli.render.actions import NARROW
+
+        yield self.narrow() if options.max_width < NARROW else self.wide()
+
+    def wide(self) -> Table:
+        from rich.table import Table
+        from rich.text import Text
+
+        table = Table(box=None, pad_edge=False, header_style="bold", expand=False)
+        table.add_column("action", overflow="fold", ratio=3)
+        table.add_column("due", no_wrap=True)
+        table.add_column("idea", overflow="fold")
+        table.add_column("id", no_wrap=True, style="dim")
+        for action in self.session.actions:
+            # Text, not str: a rep's words are never read as Rich markup.
+            table.add_row(Text(action.text), _due(action), _idea(action, self.session), Text(action.id[:6]))
+        return table
+
+    def narrow(self) -> Table:
+        from rich.table import Table
+        from rich.text import Text
+
+        table = Table(box=None, pad_edge=False, header_style="bold", expand=False)
+        table.add_column("id", no_wrap=True, style="dim")
+        table.add_column("action", overflow="fold")
+        for action in self.session.actions:
+            cell = Text(action.text)
+            cell.append("\n")
+            cell.append(f"{_due(action)} · {_idea(action, self.session)}", style="dim")
+            table.add_row(Text(action.id[:6]), cell)
+        return table
 
 
 def recap_json(session: Session) -> dict[str, Any]:
