@@ -16,33 +16,7 @@ from coachcli.runner import run_scripted
 from coachcli.scripted import load_answers
 from coachcli.session import Engine
 from coachcli.stats import WEEKS, build_report
-
-SET_YAML = """\
-id: tiny
-title: Tiny
-situation: A short set for counting.
-stages:
-  - name: Reality
-    questions:
-      - id: so-far
-        ask: What have you done so far?
-        self: What have I done so far?
-  - name: Options
-    questions:
-      - id: options
-        ask: What could you do?
-        self: What could I do?
-        more: What else could you do?
-        more_self: What else could I do?
-        capture: options
-  - name: Will
-    commit: true
-  - name: Close
-    questions:
-      - id: useful
-        ask: What was useful?
-        self: What was useful for me?
-"""
+from helpers import TINY_SET_YAML
 
 TODAY = dt.date.today()
 
@@ -78,7 +52,7 @@ def action_id(journal: Journal, text: str) -> str:
 @pytest.fixture
 def journal(tmp_path: Path, isolated_home: Path) -> Journal:
     """Two reps, three sessions, every kind of outcome. The hand count is in each test."""
-    (tmp_path / "tiny.yaml").write_text(SET_YAML, encoding="utf-8")
+    (tmp_path / "tiny.yaml").write_text(TINY_SET_YAML, encoding="utf-8")
     journal = Journal(isolated_home / "journal.jsonl")
     # Ana, 14 days ago: 3 options; commits A1 (due -8), A2 (due -3), and the manager's idea M (due +5).
     scripted_session(
@@ -182,7 +156,7 @@ def test_overall_figures_match_a_hand_count(journal: Journal) -> None:
 
 
 def test_on_time_counts_a_commitment_done_by_its_date(tmp_path: Path, isolated_home: Path) -> None:
-    (tmp_path / "tiny.yaml").write_text(SET_YAML, encoding="utf-8")
+    (tmp_path / "tiny.yaml").write_text(TINY_SET_YAML, encoding="utf-8")
     journal = Journal(isolated_home / "journal.jsonl")
     answers = f"answers: {{options: [D1]}}\ncommit: [{{text: D1, due: {day(3)}}}]\n"
     scripted_session(journal, tmp_path, "Cy", -5, answers)
