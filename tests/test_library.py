@@ -266,11 +266,13 @@ def test_design_minimum_format_validates() -> None:
     assert body["stages"][1]["questions"][0]["capture"] == "options"
 
 
-def test_design_example_is_still_in_design_md() -> None:
-    design = REPO.parent / "shared" / "DESIGN.md"
-    if not design.is_file():
-        pytest.skip("DESIGN.md is not beside the repository")
-    assert DESIGN_EXAMPLE in design.read_text(encoding="utf-8")
+def test_the_readme_set_example_validates() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    blocks = readme.split("```yaml\n")[1:]
+    example = next(block.split("```")[0] for block in blocks if block.startswith("id: stalled-deal"))
+    Path("readme.yaml").write_text(example, encoding="utf-8")
+    result = coach("sets", "validate", "readme.yaml")
+    assert result.exit_code == 0, result.stderr
 
 
 # ---------------------------------------------------------------- the 1on1-questions bank (MIT)
