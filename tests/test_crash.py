@@ -11,6 +11,7 @@ each command returns. The test kills it after a random delay and checks, every t
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import random
 import signal
@@ -163,6 +164,11 @@ def assert_nothing_saved_was_lost(journal: Path, acked: Acked, context: str) -> 
     statuses = {action.id: action.status for action in state.actions()}
     undone = [action_id for action_id in acked.done if statuses.get(action_id) != "done"]
     assert not undone, f"{context}: acknowledged `done` lost: {undone}"
+    # Read commands answer from the derived index when it matches the journal: a kill while it was being
+    # brought up to date must not make them answer differently from the journal.
+    listed = CliRunner().invoke(app, ["--journal", str(journal), "actions", "--status", "all", "--json"])
+    assert listed.exit_code == 0, f"{context}: {listed.stderr}"
+    assert {a["id"]: a["status"] for a in json.loads(listed.stdout)} == statuses, context
 
 
 def run_rounds(
@@ -195,8 +201,10 @@ def test_sigkill_while_recording_loses_no_acknowledged_session(
         journal = tmp_path / f"record-{number}" / "journal.jsonl"
         acked = run_rounds(zygote, "record", journal, inputs, RECORD_KILLS, rng, tally)
         assert acked.sessions, f"seed {seed}: no session was ever acknowledged in {journal}"
-        # The next writer tidies a write cut short away; afterwards the journal reads clean.
-        assert CliRunner().invoke(app, ["--journal", str(journal), "sessions", "--json"]).exit_code == 0
+        listed = CliRunner().invoke(app, ["--journal", str(journal), "sessions", "--json"])
+        assert listed.exit_code == 0, listed.stderr
+        truth = sorted(session.id for session in Journal(journal).read().sessions)
+        assert sorted(session["id"] for session in json.loads(listed.stdout)) == truth
     print(f"\nrecord kills: {tally.kills}, cut short: {tally.cut_short} (seed {seed})")
     assert tally.kills >= RECORD_JOURNALS * RECORD_KILLS
 
@@ -257,4 +265,6 @@ def test_a_write_cut_short_at_any_byte_is_no_damage_and_the_next_write_recovers(
         assert (state.damaged, state.unfinished) == ([], None)
         assert [session.id for session in state.sessions][:2] == saved
         assert len(state.sessions) == 3
+        listed = runner.invoke(app, ["--journal", str(journal.path), "sessions", "--json"])
+        assert sorted(s["id"] for s in json.loads(listed.stdout)) == sorted(s.id for s in state.sessions)
     print(f"\ncuts checked: {len(cuts)}")

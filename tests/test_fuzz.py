@@ -241,6 +241,56 @@ def test_any_bytes_in_the_journal_are_read_without_a_crash_or_a_write(
     assert files_in(folder) == before
 
 
+index_mutation = st.one_of(
+    st.tuples(st.just("flip"), st.integers(0, 1 << 20), st.integers(0, 255)),
+    st.tuples(st.just("truncate"), st.integers(0, 1 << 20), st.just(0)),
+    st.tuples(st.just("insert"), st.integers(0, 1 << 20), st.binary(min_size=1, max_size=16)),
+)
+
+
+@settings(FUZZ, max_examples=50)
+@given(
+    journal_mutations=st.lists(mutation, max_size=3),
+    index_mutations=st.lists(index_mutation, max_size=2),
+    reads=st.lists(st.sampled_from(range(len(READS))), min_size=1, max_size=3, unique=True),
+)
+@example(journal_mutations=[("same id", b"Call the CFO", b"Call the CEO")], index_mutations=[], reads=[4])
+def test_a_stale_or_damaged_index_never_changes_what_read_commands_say(
+    journal_mutations: list[tuple[str, Any, Any]],
+    index_mutations: list[tuple[str, Any, Any]],
+    reads: list[int],
+    tmp_path: Path,
+    tiny_path: Path,
+) -> None:
+    """The index beside the journal is derived: whatever happened to either since the last write (an edit by
+    hand, a torn copy, garbage), read commands say what the journal alone says."""
+    folder = tmp_path / "indexed"
+    folder.mkdir(exist_ok=True)
+    for stale in folder.iterdir():
+        stale.unlink()
+    journal = folder / "journal.jsonl"
+    journal.write_bytes(BASE)
+    # A write brings the index up to date; then the journal and the index are changed behind its back.
+    assert coach("--journal", str(journal), "done", "0123456789ab", "--note", "Indexed").exit_code == 0
+    journal.write_bytes(mutate(journal.read_bytes(), journal_mutations))
+    index = Journal(journal).index_path
+    if index.exists():
+        index.write_bytes(mutate(index.read_bytes(), index_mutations))
+    before = files_in(folder)
+    commands = [[str(tiny_path) if a == "SET" else a for a in READS[number]] for number in reads]
+
+    with_index = [coach("--journal", str(journal), *args) for args in commands]
+    assert files_in(folder) == before  # reading wrote nothing, not even the index
+    for path in folder.iterdir():
+        if path.name != journal.name:
+            path.unlink()  # the same journal, with no index at all
+    alone = [coach("--journal", str(journal), *args) for args in commands]
+
+    for args, indexed, plain in zip(commands, with_index, alone, strict=True):
+        assert_no_crash(indexed, {0, 1})
+        assert (indexed.exit_code, indexed.stdout) == (plain.exit_code, plain.stdout), args
+
+
 # ---------------------------------------------------------------- question sets
 
 BUILTIN_SETS = sorted(builtin_dir().glob("*.yaml"))
@@ -499,3 +549,20 @@ def test_bad_utf8_piped_to_a_real_process_is_refused_in_one_line(tmp_path: Path,
             "error: stdin line 1: That answer is not valid UTF-8 text; check the encoding of the terminal or file."
         ], (locale_env, err)
         assert not journal.exists()
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"[" + b"9" * 5000 + b"]", b'[{"id": ' + b"1" * 4400 + b"}]", b"[" * 100_000, b"[NaN]", b"\xff[]"],
+    ids=["huge int", "huge int in a session", "deep", "nan", "not utf-8"],
+)
+def test_an_export_file_that_no_coach_wrote_is_refused_in_one_line(raw: bytes, tmp_path: Path) -> None:
+    path = tmp_path / "hostile.json"
+    path.write_bytes(raw)
+    journal = tmp_path / "journal.jsonl"
+
+    result = coach("--journal", str(journal), "import", str(path))
+
+    assert_no_crash(result, {2})
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not journal.exists()

@@ -151,7 +151,8 @@ def run_scripted(engine: Engine, journal: Journal, script: Script, *, set_path: 
         if not isinstance(script, LinesScript) or (not engine.state.turns and not engine.state.review):
             raise
         session = _save(engine, journal, "interrupted", set_path)
-        raise ScriptRefused(f"{exc.message}; saved what came before as session {session.id} (`coach resume`)") from None
+        refused = exc.message.rstrip(".")  # the engine's messages end with a full stop; this one goes on
+        raise ScriptRefused(f"{refused}; saved what came before as session {session.id} (`coach resume`)") from None
     if isinstance(script, LinesScript) and script.line_no == 0:
         raise UsageError("no answers on stdin; nothing was saved (run it at a terminal, or pipe the answers in)")
     status: Literal["complete", "interrupted"] = "complete" if completed else "interrupted"

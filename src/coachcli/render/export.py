@@ -140,6 +140,8 @@ def parse_export(raw: bytes, name: str) -> list[Session]:
         raise InputFileError.single(name, f"not valid JSON: {exc.msg}", exc.lineno, exc.colno) from None
     except RecursionError:
         raise InputFileError.single(name, "not valid JSON: nested too deeply") from None
+    except ValueError as exc:  # Python refuses integers of more than 4300 digits with a plain ValueError
+        raise InputFileError.single(name, f"not valid JSON: {str(exc)[:60]}") from None
     if not isinstance(data, list):
         raise InputFileError.single(name, "not a coach export: expected a JSON list of sessions")
     sessions: list[Session] = []
