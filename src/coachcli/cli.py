@@ -10,6 +10,7 @@ import contextlib
 import enum
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal, NoReturn
 
@@ -467,13 +468,6 @@ class ExportFormat(str, enum.Enum):
     md = "md"
 
 
-def _read_state(ctx: typer.Context) -> Any:
-    """The journal's whole state, for commands that need every session; damaged lines get one warning."""
-    state = _journal(ctx).read()
-    _warn_damaged(state)
-    return state
-
-
 def _query(ctx: typer.Context) -> Any:
     """The journal's questions for a read command (from its index when sound); damaged lines get one warning.
 
@@ -682,27 +676,57 @@ def export_command(
     output: Path | None = typer.Option(None, "-o", "--output", help="Write to FILE instead of stdout."),
 ) -> None:
     """The whole journal for other tools; the JSON is what `coach import` reads back."""
-    from coachcli.errors import CoachError, UsageError
-    from coachcli.render.export import export_csv, export_json, export_markdown
+    from coachcli.errors import UsageError
+    from coachcli.render.export import write_csv, write_json, write_markdown
 
     journal = _journal(ctx)
     if output is not None and _same_file(output, journal.path):
         raise UsageError(f"-o {output} is the journal itself; pick another file")
-    state = _read_state(ctx)
-    render = {ExportFormat.json: export_json, ExportFormat.csv: export_csv, ExportFormat.md: export_markdown}
-    text = render[export_format](state.sessions)
-    if output is None or str(output) == "-":
-        sys.stdout.write(text)
-        return
+    writers = {ExportFormat.json: write_json, ExportFormat.csv: write_csv, ExportFormat.md: write_markdown}
+    render = writers[export_format]
+    # Written a session at a time as they are read, so that a journal of any size fits in memory. The stream holds
+    # the index's read transaction meanwhile: a writer then leaves the index behind and the next write catches up.
+    with journal.stream() as stream:
+        _warn_damaged(stream)
+        if output is None or str(output) == "-":
+            render(stream.sessions(), sys.stdout.write)
+            return
+        count = _write_file(output, lambda write: render(stream.sessions(), write))
+    _note(f"wrote {count} session{'s' if count != 1 else ''} to {output}")
+
+
+def _write_file(output: Path, fill: Callable[[Callable[[str], object]], int]) -> int:
+    """Create `output` and `fill` it through the write function given; a failure to write the file (not one to read
+    the journal meanwhile) is one line naming it."""
+    from coachcli.errors import CoachError
+
+    def failed(exc: OSError) -> CoachError:
+        return CoachError(f"could not write {output}: {exc.strerror or exc}")
+
     try:
         # newline="": the CSV already carries the CRLF row ends spreadsheets expect.
         # backslashreplace: a lone surrogate from a journal edited by hand must not stop the export.
-        with open(output, "w", encoding="utf-8", errors="backslashreplace", newline="") as file:
-            file.write(text)
+        file = open(output, "w", encoding="utf-8", errors="backslashreplace", newline="")  # noqa: SIM115
     except OSError as exc:
-        raise CoachError(f"could not write {output}: {exc.strerror or exc}") from None
-    count = len(state.sessions)
-    _note(f"wrote {count} session{'s' if count != 1 else ''} to {output}")
+        raise failed(exc) from None
+
+    def write(text: str) -> None:
+        try:
+            file.write(text)
+        except OSError as exc:
+            raise failed(exc) from None
+
+    try:
+        count = fill(write)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            file.close()
+        raise
+    try:
+        file.close()  # flushes what is buffered: it can fail as a write does
+    except OSError as exc:
+        raise failed(exc) from None
+    return count
 
 
 def _same_file(candidate: Path, journal_file: Path) -> bool:
@@ -816,13 +840,14 @@ def stats(
     from coachcli.console import stdout_console
     from coachcli.dates import parse_date_option
     from coachcli.render.stats import stats_text
-    from coachcli.stats import build_report
+    from coachcli.stats import report_from_groups
 
     today = dt.date.today()
     since_date = parse_date_option(since, today) if since else None
-    state = _journal(ctx).read()
-    _warn_damaged(state)
-    report = build_report(state.sessions, today, rep=rep, since=since_date)
+    with _journal(ctx).stream(figures=True) as stream:
+        _warn_damaged(stream)
+        groups = stream.figure_groups(today)
+    report = report_from_groups(groups, today, rep=rep, since=since_date)
     if json_output:
         _print_json(report.as_dict())
         return

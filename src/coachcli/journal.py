@@ -57,7 +57,8 @@ from coachcli.records import Action, ActionStatus, ReviewItem, Session, utc_sort
 if TYPE_CHECKING:
     import sqlite3
 
-    from coachcli.journal_index import JournalQuery
+    from coachcli.journal_index import IndexQuery, JournalQuery
+    from coachcli.journal_stream import SessionStream
 
 SCHEMA_VERSION = 1
 DEFAULT_LOCK_TIMEOUT = 10.0
@@ -231,13 +232,18 @@ def _preview(raw: bytes) -> str:
     return shown + "…" if clipped else shown
 
 
-def _encode_line(record: Mapping[str, Any]) -> bytes:
+def dump_line(record: Mapping[str, Any]) -> bytes:
+    """The bytes of a record's line as the journal holds it, without the newline (ValueError for NaN)."""
     try:
         text = json.dumps(record, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-        line = text.encode("utf-8")
+        return text.encode("utf-8")
     except UnicodeEncodeError:
         # Lone surrogates (undecodable input bytes) cannot be UTF-8; escaped, they still round-trip.
-        line = json.dumps(record, ensure_ascii=True, separators=(",", ":"), allow_nan=False).encode("ascii")
+        return json.dumps(record, ensure_ascii=True, separators=(",", ":"), allow_nan=False).encode("ascii")
+
+
+def _encode_line(record: Mapping[str, Any]) -> bytes:
+    line = dump_line(record)
     # Every line written must read back, or the journal would report its own writes as damage.
     try:
         _parse_line(line)
@@ -589,6 +595,18 @@ class _JournalFile:
         self._file.close()
 
 
+class _NoFile:
+    """A journal not written yet, read at offsets: empty."""
+
+    size = 0
+
+    def read_at(self, offset: int, length: int) -> bytes:
+        return b""
+
+    def close(self) -> None:
+        pass
+
+
 class Journal:
     """The journal file at `path`: read its state, append records, check, compact, import.
 
@@ -645,20 +663,48 @@ class Journal:
         """
         from coachcli import journal_index
 
-        if self.index_path.is_file() and self.path.is_file():
-            import sqlite3
+        index = self._open_index()
+        return index if index is not None else journal_index.StateQuery(self.read())
 
-            uri = f"{self.index_path.absolute().as_uri()}?mode=ro"
-            try:
-                db = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=INDEX_BUSY_TIMEOUT)
-            except sqlite3.Error:
-                pass
-            else:
-                try:
-                    return journal_index.IndexQuery.open(db, lambda: _JournalFile(self.path), self.read)
-                except (journal_index.IndexUnusable, sqlite3.Error, OSError, ValueError):
-                    db.close()
-        return journal_index.StateQuery(self.read())
+    def stream(self, *, figures: bool = False) -> SessionStream:
+        """Every session one at a time, for the commands that need them all (stats, export): from the index when
+        it matches the journal, else in two passes over the journal, never holding every session in memory.
+        `figures`: the stream will be asked for stats' figures. Takes no lock and writes nothing, not even the index.
+        """
+        from coachcli import journal_stream
+
+        def passes() -> journal_stream.JournalStream:
+            return journal_stream.JournalStream(self._open_source(), figures=figures)
+
+        return journal_stream.SessionStream(self._open_index(), passes)
+
+    def _open_index(self) -> IndexQuery | None:
+        """The index, read-only, in a read transaction, when it matches the journal; else None."""
+        from coachcli import journal_index
+
+        if not (self.index_path.is_file() and self.path.is_file()):
+            return None
+        import sqlite3
+
+        uri = f"{self.index_path.absolute().as_uri()}?mode=ro"
+        try:
+            db = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=INDEX_BUSY_TIMEOUT)
+        except sqlite3.Error:
+            return None
+        try:
+            return journal_index.IndexQuery.open(db, lambda: _JournalFile(self.path), self.read)
+        except (journal_index.IndexUnusable, sqlite3.Error, OSError, ValueError):
+            db.close()
+            return None
+
+    def _open_source(self) -> _JournalFile | _NoFile:
+        """The journal opened for reading at offsets; a missing journal reads as an empty one."""
+        try:
+            return _JournalFile(self.path)
+        except FileNotFoundError:
+            return _NoFile()
+        except OSError as exc:
+            raise _os_error(exc, "read", "the journal", self.path) from exc
 
     # Writing
 

@@ -5,12 +5,15 @@ command answer from a few rows instead of folding every line. It holds:
 - how far into the journal it has indexed (a byte offset at the end of a line, and that line's number), and a
   fingerprint of those bytes (SHA-256 of the first and of the last 4 KiB before the offset, and of each damaged
   line), so that a journal compacted, truncated, replaced or edited since is noticed and the index ignored;
-- a row per session: where its latest record is in the journal, and the columns queries filter and sort on;
+- a row per session: where its latest record is in the journal, the columns queries filter and sort on, and
+  the counts `coach stats` sums (so it reads no journal line);
 - a row per action: its current status, note, due date and closing time, the fold of status records and reviews;
 - which session holds each action id (the one a status record changes), and the damaged lines.
 
 What was said is never copied: a session is read back from its record in the journal, its actions' current
-state laid over it, and validated as the fold validates it.
+state laid over it, and validated as the fold validates it. A record that is byte for byte what coach writes for
+its session (the index keeps its SHA-256) needs no validating: validated and dumped again it would give the same
+JSON object, so `export` reads it as it stands.
 
 Writers, holding the journal's lock, bring the index up to date after they append, folding the new lines into
 it batch by batch; a full rebuild is the same from offset 0. Readers open it read-only, check the fingerprint and
@@ -39,14 +42,17 @@ from coachcli.journal import (
     _Scanned,
     _SessionEntry,
     _StatusRecord,
+    dump_line,
     find_action,
     find_session,
     scan,
+    session_record,
 )
 from coachcli.queries import mentions, newest_first, same_rep, short_ids, shortest_unique
 from coachcli.records import Action, ReviewItem, Session, utc_sort_key
+from coachcli.stats import Groups
 
-FORMAT = 1  # PRAGMA user_version: a file of another format is rebuilt by writers and ignored by readers
+FORMAT = 2  # PRAGMA user_version: a file of another format is rebuilt by writers and ignored by readers
 FINGERPRINT_BYTES = 4096
 BATCH_LINES = 2000  # lines folded into the index at a time: bounds a rebuild's memory
 READ_CHUNK = 8 << 20
@@ -64,15 +70,16 @@ _SCHEMA = [
         seq INTEGER PRIMARY KEY, id BLOB NOT NULL UNIQUE, id_lower BLOB NOT NULL,
         line INTEGER NOT NULL, start INTEGER NOT NULL, length INTEGER NOT NULL,
         started TEXT NOT NULL, day TEXT NOT NULL, rep BLOB NOT NULL, set_id BLOB NOT NULL, status TEXT NOT NULL,
-        reviewed BLOB)""",
+        reviewed BLOB, rep_name BLOB NOT NULL, mode TEXT NOT NULL, options INTEGER NOT NULL, reviews INTEGER NOT NULL,
+        written BLOB)""",
     "CREATE INDEX sessions_by_start ON sessions (started, seq)",
     "CREATE INDEX sessions_by_rep ON sessions (rep, started, seq)",
     "CREATE INDEX sessions_by_status ON sessions (status, seq)",
     "CREATE INDEX sessions_by_id_lower ON sessions (id_lower)",
     """CREATE TABLE actions (
         session INTEGER NOT NULL, pos INTEGER NOT NULL, id BLOB NOT NULL, id_lower BLOB NOT NULL,
-        owner BLOB NOT NULL, status TEXT NOT NULL, due TEXT, state BLOB NOT NULL,
-        PRIMARY KEY (session, pos)) WITHOUT ROWID""",
+        owner BLOB NOT NULL, status TEXT NOT NULL, due TEXT, state BLOB NOT NULL, proposed_by TEXT NOT NULL,
+        closed_day TEXT, PRIMARY KEY (session, pos)) WITHOUT ROWID""",
     "CREATE INDEX actions_by_owner ON actions (owner, status)",
     "CREATE INDEX actions_by_status ON actions (status)",
     "CREATE INDEX actions_by_id ON actions (id, session)",
@@ -206,19 +213,23 @@ class _Row:
     start: int
     length: int
     reviewed: bytes | None
+    written: bytes | None  # the SHA-256 of the record's line, when it is just as coach writes the session
 
 
-_ROW_COLUMNS = "seq, id, line, start, length, reviewed"
+_ROW_COLUMNS = "seq, id, line, start, length, reviewed, written"
 
 
 def _row(values: Sequence[Any]) -> _Row:
-    seq, session_id, line, start, length, reviewed = values
-    return _Row(seq, _s(session_id), line, start, length, reviewed)
+    seq, session_id, line, start, length, reviewed, written = values
+    return _Row(seq, _s(session_id), line, start, length, reviewed, written)
 
 
 def _record_session(source: Source, row: _Row) -> dict[str, Any]:
     """The session object of the row's latest record, as JSON; IndexUnusable if that is not what is there."""
-    raw = source.read_at(row.start, row.length)
+    return _record_body(source.read_at(row.start, row.length), row)
+
+
+def _record_body(raw: bytes, row: _Row) -> dict[str, Any]:
     try:
         record = json.loads(raw)
         session = record["session"]
@@ -237,16 +248,62 @@ def _states(db: sqlite3.Connection, seq: int) -> list[tuple[int, bytes]]:
 
 def _load(db: sqlite3.Connection, source: Source, row: _Row) -> Session:
     """The session as the fold left it: its latest record, with each action's current state laid over it."""
-    body = _record_session(source, row)
+    return _validated(_overlaid(_record_session(source, row), _states(db, row.seq), row), row)
+
+
+def _overlaid(body: dict[str, Any], states: Iterable[tuple[int, bytes]], row: _Row) -> dict[str, Any]:
+    """The record's session object with each action's current state (from the index) laid over it."""
     actions = body.get("actions")
-    for pos, state in _states(db, row.seq):
+    for pos, state in states:
         if not isinstance(actions, list) or pos >= len(actions) or not isinstance(actions[pos], dict):
             raise IndexUnusable(f"line {row.line} holds fewer actions than the index knows")
         actions[pos] = {**actions[pos], **json.loads(state)}
+    return body
+
+
+def _validated(body: dict[str, Any], row: _Row) -> Session:
     try:
         return Session.model_validate(body)
     except ValidationError as exc:
         raise IndexUnusable(f"line {row.line} no longer holds a valid session") from exc
+
+
+def _written(entry: _SessionEntry, raw: bytes) -> bytes | None:
+    """The SHA-256 of a session record's line when it is byte for byte what coach writes for that session, else
+    None. Such a line, validated and dumped again, gives back the same JSON object. Ask before folding the entry:
+    the fold changes its actions."""
+    try:
+        line = dump_line(session_record(entry.session, folded=entry.folded))
+    except ValueError:  # NaN or infinity somewhere (a hand-edited resume state): not as coach writes it
+        return None
+    return _digest(raw) if line == raw else None
+
+
+class StreamedSession:
+    """One session of a whole-journal read (`Journal.stream()`), as the fold leaves it.
+
+    `body` is its JSON object (`session.model_dump(mode="json")`) when its record is as coach writes it, so that an
+    export need not validate it; `session` validates that body only when asked for.
+    """
+
+    __slots__ = ("_session", "body")
+
+    def __init__(self, session: Session | None = None, body: dict[str, Any] | None = None) -> None:
+        if session is None and body is None:
+            raise ValueError("a streamed session needs its session or its body")
+        self._session = session
+        self.body = body
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            assert self.body is not None
+            self._session = Session.model_validate(self.body)
+        return self._session
+
+    def dump(self) -> dict[str, Any]:
+        """`session.model_dump(mode="json")`, without validating when the body is known."""
+        return self.body if self.body is not None else self.session.model_dump(mode="json")
 
 
 def _reviewed(row: _Row, session: Session) -> list[ReviewItem]:
@@ -273,6 +330,7 @@ class _Folded:
     sessions: dict[int, Session] = field(default_factory=dict)  # seq -> the session now, for every one touched
     rows: dict[int, _Row] = field(default_factory=dict)  # seq -> the index's row, for those already indexed
     latest: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # id -> its last new record
+    written: dict[str, bytes | None] = field(default_factory=dict)  # id -> `_written` of that record
     fold: _Fold = field(default_factory=_Fold)
     damaged: list[_Scanned] = field(default_factory=list)
     unfinished: DamagedLine | None = None
@@ -308,9 +366,10 @@ def _fold_lines(db: sqlite3.Connection, source: Source, lines: Sequence[_Scanned
         folded.fold.prime_holder(action_id, ids[seq])
     for line in lines:
         if line.entry is not None:
-            folded.fold.add(line.entry)
             if isinstance(line.entry, _SessionEntry):
                 folded.latest[line.entry.session.id] = (line.line_no, line.start, len(line.raw))
+                folded.written[line.entry.session.id] = _written(line.entry, line.raw)
+            folded.fold.add(line.entry)
         elif line.unfinished:
             folded.unfinished = line.damage
         else:
@@ -343,6 +402,9 @@ def _store(db: sqlite3.Connection, folded: _Folded) -> None:
         if where is None:
             assert row is not None  # a session with no new record is one the index had
             where = (row.line, row.start, row.length)
+            written = row.written
+        else:
+            written = folded.written[session.id]
         line, start, length = where
         reviewed = folded.fold.reviewed(session.id)
         session_rows.append(
@@ -359,6 +421,11 @@ def _store(db: sqlite3.Connection, folded: _Folded) -> None:
                 _b(session.set),
                 session.status,
                 None if reviewed == session.review else _json([item.model_dump(mode="json") for item in reviewed]),
+                _b(session.rep),
+                session.mode,
+                len(session.options),
+                len(session.review),
+                written,
             )
         )
         for pos, action in enumerate(session.actions):
@@ -372,11 +439,13 @@ def _store(db: sqlite3.Connection, folded: _Folded) -> None:
                     action.status,
                     action.due.isoformat() if action.due is not None else None,
                     _json(action.model_dump(mode="json", include=_STATE_FIELDS)),
+                    action.proposed_by,
+                    action.closed.date().isoformat() if action.closed is not None else None,
                 )
             )
     db.executemany("DELETE FROM actions WHERE session = ?", [(seq,) for seq in folded.rows])
-    db.executemany(f"INSERT OR REPLACE INTO sessions VALUES ({_marks(12)})", session_rows)
-    db.executemany(f"INSERT INTO actions VALUES ({_marks(8)})", action_rows)
+    db.executemany(f"INSERT OR REPLACE INTO sessions VALUES ({_marks(17)})", session_rows)
+    db.executemany(f"INSERT INTO actions VALUES ({_marks(10)})", action_rows)
     db.executemany(
         "INSERT OR REPLACE INTO holders (action, session) VALUES (?, ?)",
         [(_b(action_id), seqs[session_id]) for action_id, session_id in folded.fold.holders()],
@@ -825,6 +894,74 @@ class IndexQuery(_QueryBase):
             if not grep or mentions(session, grep):
                 found.append(session)
         return found
+
+    # Every session, one at a time (stats, export): the caller falls back to the journal on IndexUnusable,
+    # sqlite3.Error or ValueError.
+
+    def stream_sessions(self) -> Iterator[StreamedSession]:
+        """Every session in journal order, read back one at a time."""
+        touched = iter(sorted(self._touched.items()))
+        pending = next(touched, None)
+        states = self._db.execute("SELECT session, pos, state FROM actions ORDER BY session, pos")
+        state = next(states, None)
+        for values in self._db.execute(f"SELECT {_ROW_COLUMNS} FROM sessions ORDER BY seq"):
+            row = _row(values)
+            while pending is not None and pending[0] < row.seq:
+                yield StreamedSession(pending[1])
+                pending = next(touched, None)
+            mine: list[tuple[int, bytes]] = []
+            while state is not None and state[0] <= row.seq:
+                if state[0] == row.seq:
+                    mine.append((state[1], state[2]))
+                state = next(states, None)
+            if pending is not None and pending[0] == row.seq:  # the tail changed it: the fold's session stands
+                yield StreamedSession(pending[1])
+                pending = next(touched, None)
+                continue
+            raw = self._source.read_at(row.start, row.length)
+            body = _overlaid(_record_body(raw, row), mine, row)
+            if row.written is not None and _digest(raw) == row.written:
+                yield StreamedSession(body=body)
+            else:
+                yield StreamedSession(_validated(body, row))
+        while pending is not None:
+            yield StreamedSession(pending[1])
+            pending = next(touched, None)
+
+    def figure_groups(self, today: dt.date) -> Groups:
+        """Every session counted into `coach stats`' groups, from the index's columns alone (no journal line)."""
+        groups = Groups()
+        days: dict[str | None, dt.date | None] = {None: None}
+        reps: dict[bytes, str] = {}
+
+        def day(text: str | None) -> dt.date | None:
+            if text not in days:
+                days[text] = dt.date.fromisoformat(text) if text is not None else None
+            return days[text]
+
+        actions = self._db.execute(
+            "SELECT session, proposed_by, status, due, closed_day FROM actions ORDER BY session, pos"
+        )
+        action = next(actions, None)
+        sessions = self._db.execute("SELECT seq, rep_name, day, mode, options, reviews FROM sessions ORDER BY seq")
+        for seq, rep, started, mode, options, reviews in sessions:
+            figures = None
+            if seq not in self._touched:
+                if rep not in reps:
+                    reps[rep] = _s(rep)
+                started_on = day(started)
+                assert started_on is not None
+                figures = groups.figures(seq, reps[rep], started_on)
+                figures.count_session(options, reviews)
+            manager = mode == "manager"
+            while action is not None and action[0] <= seq:
+                if action[0] == seq and figures is not None:
+                    _, proposed_by, status, due, closed_on = action
+                    figures.count_action(manager, proposed_by, status, day(due), day(closed_on), today)
+                action = next(actions, None)
+        for seq, session in self._touched.items():
+            groups.add_session(seq, session, today)
+        return groups
 
     def _may_mention(self, seq: int, start: int, length: int, text: str) -> bool:
         """False when the session surely does not mention `text`, judged from its record's bytes unparsed.

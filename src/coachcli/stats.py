@@ -16,11 +16,11 @@ Every figure is defined here once; `coach stats --help` and the README repeat th
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-from coachcli.records import Session
+from coachcli.records import ActionStatus, ProposedBy, Session
 
 WEEKS = 12
 
@@ -67,24 +67,46 @@ class Figures:
         return round(self.options / self.sessions, 2) if self.sessions else None
 
     def add_session(self, session: Session, today: dt.date) -> None:
-        self.sessions += 1
-        self.options += len(session.options)
-        self.reviews += len(session.review)
+        self.count_session(len(session.options), len(session.review))
+        manager = session.mode == "manager"
         for action in session.actions:
-            self.commitments += 1
-            if session.mode == "manager":
-                self.coached_commitments += 1
-                self.rep_proposed += action.proposed_by == "rep"
-            if action.status == "done":
-                self.done += 1
-                if action.due is not None:
-                    self.done_with_due += 1
-                    closed_on = action.closed.date() if action.closed else None
-                    self.done_on_time += closed_on is not None and closed_on <= action.due
-            elif action.status == "dropped":
-                self.dropped += 1
-            elif action.due is not None and action.due < today:
-                self.overdue += 1
+            closed_on = action.closed.date() if action.closed else None
+            self.count_action(manager, action.proposed_by, action.status, action.due, closed_on, today)
+
+    def count_session(self, options: int, reviews: int) -> None:
+        """One session, with its number of options and of review items; its actions go to `count_action`."""
+        self.sessions += 1
+        self.options += options
+        self.reviews += reviews
+
+    def count_action(
+        self,
+        manager: bool,
+        proposed_by: ProposedBy,
+        status: ActionStatus,
+        due: dt.date | None,
+        closed_on: dt.date | None,
+        today: dt.date,
+    ) -> None:
+        """One commitment in its current state; `manager` when its session was led by a manager."""
+        self.commitments += 1
+        if manager:
+            self.coached_commitments += 1
+            self.rep_proposed += proposed_by == "rep"
+        if status == "done":
+            self.done += 1
+            if due is not None:
+                self.done_with_due += 1
+                self.done_on_time += closed_on is not None and closed_on <= due
+        elif status == "dropped":
+            self.dropped += 1
+        elif due is not None and due < today:
+            self.overdue += 1
+
+    def add(self, other: Figures) -> None:
+        """Add another set of counts to these (every count is a sum over sessions)."""
+        for name in _COUNTS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
 
     def as_dict(self) -> dict[str, Any]:
         counts = asdict(self)
@@ -96,6 +118,9 @@ class Figures:
             "ownership": self.ownership,
             "breadth": self.breadth,
         }
+
+
+_COUNTS = [f.name for f in fields(Figures)]
 
 
 @dataclass
@@ -134,37 +159,85 @@ def week_start(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
-def _weeks(sessions: Iterable[Session], today: dt.date) -> list[Week]:
-    """Figures of the sessions held in each of the last WEEKS weeks (Monday to Sunday), oldest first."""
-    first = week_start(today) - dt.timedelta(weeks=WEEKS - 1)
-    weeks = [Week(first + dt.timedelta(weeks=n)) for n in range(WEEKS)]
-    for session in sessions:
-        index = (week_start(session.started.date()) - first).days // 7
-        if 0 <= index < WEEKS:
-            weeks[index].figures.add_session(session, today)
-    return weeks
+@dataclass
+class Group:
+    """The counts of the sessions held on one day by one rep, spelled exactly so: what a report is summed from.
+
+    `first` places the group's first session in journal order (any increasing numbering will do).
+    """
+
+    rep: str
+    day: dt.date
+    first: int
+    figures: Figures = field(default_factory=Figures)
+
+
+class Groups:
+    """Sessions gathered into groups as they come, one at a time: a few counters per rep and day."""
+
+    def __init__(self) -> None:
+        self._groups: dict[tuple[str, dt.date], Group] = {}
+
+    def figures(self, order: int, rep: str, day: dt.date) -> Figures:
+        """The counts to add the session at `order` in journal order to."""
+        group = self._groups.get((rep, day))
+        if group is None:
+            group = self._groups[(rep, day)] = Group(rep, day, order)
+        elif order < group.first:
+            group.first = order
+        return group.figures
+
+    def add_session(self, order: int, session: Session, today: dt.date) -> None:
+        self.figures(order, session.rep, session.started.date()).add_session(session, today)
+
+    def __iter__(self) -> Iterator[Group]:
+        return iter(self._groups.values())
+
+
+def _weeks(first: dt.date) -> list[Week]:
+    return [Week(first + dt.timedelta(weeks=n)) for n in range(WEEKS)]
 
 
 def build_report(
-    sessions: list[Session], today: dt.date, *, rep: str | None = None, since: dt.date | None = None
+    sessions: Iterable[Session], today: dt.date, *, rep: str | None = None, since: dt.date | None = None
 ) -> Report:
-    """The report over the journal's sessions, optionally for one rep and from one date."""
-    chosen = [
-        s
-        for s in sessions
-        if (rep is None or s.rep.casefold() == rep.casefold()) and (since is None or s.started.date() >= since)
-    ]
+    """The report over the journal's sessions (in journal order), optionally for one rep and from one date."""
+    groups = Groups()
+    for order, session in enumerate(sessions):
+        groups.add_session(order, session, today)
+    return report_from_groups(groups, today, rep=rep, since=since)
+
+
+def report_from_groups(
+    groups: Iterable[Group], today: dt.date, *, rep: str | None = None, since: dt.date | None = None
+) -> Report:
+    """The report summed from groups of sessions, optionally for one rep and from one date.
+
+    A week's figures are those of the sessions held in it (Monday to Sunday), for the last WEEKS weeks, oldest first.
+    """
+    chosen = sorted(
+        (
+            g
+            for g in groups
+            if (rep is None or g.rep.casefold() == rep.casefold()) and (since is None or g.day >= since)
+        ),
+        key=lambda g: g.first,
+    )
+    first_week = week_start(today) - dt.timedelta(weeks=WEEKS - 1)
     overall = Figures()
-    by_rep: dict[str, list[Session]] = {}
-    spelling: dict[str, str] = {}  # "ana" and "Ana" are one rep, shown as first written
-    for session in chosen:
-        overall.add_session(session, today)
-        name = spelling.setdefault(session.rep.casefold(), session.rep)
-        by_rep.setdefault(name, []).append(session)
-    reps = {}
-    for name, rep_sessions in by_rep.items():
-        figures = Figures()
-        for session in rep_sessions:
-            figures.add_session(session, today)
-        reps[name] = (figures, _weeks(rep_sessions, today))
-    return Report(today, since, rep, overall, _weeks(chosen, today), reps)
+    overall_weeks = _weeks(first_week)
+    # "ana" and "Ana" are one rep, shown as first written.
+    by_rep: dict[str, tuple[str, Figures, list[Week]]] = {}
+    for group in chosen:
+        key = group.rep.casefold()
+        if key not in by_rep:
+            by_rep[key] = (group.rep, Figures(), _weeks(first_week))
+        _, figures, weeks = by_rep[key]
+        overall.add(group.figures)
+        figures.add(group.figures)
+        index = (week_start(group.day) - first_week).days // 7
+        if 0 <= index < WEEKS:
+            overall_weeks[index].figures.add(group.figures)
+            weeks[index].figures.add(group.figures)
+    reps = {name: (figures, weeks) for name, figures, weeks in by_rep.values()}
+    return Report(today, since, rep, overall, overall_weeks, reps)

@@ -1,0 +1,308 @@
+"""Every session of the journal, one at a time, for the commands that need them all (`coach stats`, `coach export`).
+
+From the index when it matches the journal (`IndexQuery.stream_sessions`, `IndexQuery.figure_groups`). Without one,
+in two passes over the journal, so that memory grows with a few facts per session, never with what was said:
+
+1. fold the journal compactly: for each session, where its latest record is and the ids of its actions; for each
+   action id, the session holding it; and an action's status, closing time, note and due date only where a status
+   record, a review or a resumed record changed them (its record holds the rest). For stats, the few counts
+   `Figures` needs of each session too, so that stats needs no second pass.
+2. read each session's latest record again, in journal order, and lay those changes over it.
+
+The rules are those of journal.py's fold (`_Fold`), kept to these facts; tests hold the two equal. journal.py opens
+the files and hands them over.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import sqlite3
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from coachcli import journal_index
+from coachcli.errors import JournalError
+from coachcli.journal import DamagedLine, _BadRecord, _parse_line, _Scanned, _SessionEntry, _StatusRecord, scan
+from coachcli.journal_index import IndexQuery, IndexUnusable, Source, StreamedSession
+from coachcli.records import Action, ActionStatus, ReviewItem, Session
+from coachcli.stats import Groups
+
+# What makes the index unusable halfway through a read, as IndexQuery's own questions see it.
+_UNUSABLE = (IndexUnusable, sqlite3.Error, ValueError)
+
+
+class _Same:
+    """Stands for an action's field that no change touched: the record's value holds."""
+
+    __slots__ = ()
+
+
+_SAME = _Same()
+# What status changes, reviews and a resumed record made of one action: status, closed, note, due.
+_Change = tuple[ActionStatus, dt.datetime | None, str | _Same | None, dt.date | _Same | None]
+# What stats counts of a session, in one flat tuple (the smallest): rep, day, led by a manager, options, review
+# items; then of each action its proposer, status, due date and closing day as its record holds them.
+_Facts = tuple[Any, ...]
+_HEAD = 5
+
+
+class _Held:
+    """A session as the compact fold holds it."""
+
+    __slots__ = ("changes", "facts", "ids", "length", "line", "seen", "start")
+
+    def __init__(self, line: int, start: int, length: int, ids: tuple[str, ...]) -> None:
+        self.line = line  # where its latest record is
+        self.start = start
+        self.length = length
+        self.ids = ids  # the ids of that record's actions, in order
+        self.changes: list[_Change | None] | None = None  # by position, once anything changed
+        # The review items applied so far, kept only once a session has two records (a resume); with one, they
+        # are its record's.
+        self.seen: list[ReviewItem] | None = None
+        self.facts: _Facts | None = None
+
+
+def _changed(action: Action, change: _Change) -> Action:
+    status, closed, note, due = change
+    update: dict[str, Any] = {"status": status, "closed": closed}
+    if not isinstance(note, _Same):
+        update["note"] = note
+    if not isinstance(due, _Same):
+        update["due"] = due
+    return action.model_copy(update=update)
+
+
+def _distinct(items: list[ReviewItem]) -> list[ReviewItem]:
+    seen: list[ReviewItem] = []
+    for item in items:
+        if item not in seen:
+            seen.append(item)
+    return seen
+
+
+def _lines(source: Source) -> Iterator[_Scanned]:
+    """Every non-blank line of the journal, read a chunk at a time, as `scan` reads them from the whole file."""
+    offset, line_no = 0, 1
+    while offset < source.size:
+        data = source.read_at(offset, min(journal_index.READ_CHUNK, source.size - offset))
+        if not data:
+            return
+        end = data.rfind(b"\n") + 1
+        while end == 0 and offset + len(data) < source.size:  # a line longer than a chunk
+            data += source.read_at(offset + len(data), journal_index.READ_CHUNK)
+            end = data.rfind(b"\n") + 1
+        if end:
+            data = data[:end]
+        # else: the last line, without its newline; scan tells a write cut short from a whole record.
+        yield from scan(data, offset, line_no)
+        offset += len(data)
+        line_no += data.count(b"\n")
+
+
+class JournalStream:
+    """Every session, in two passes over the journal (see the module doc): the first when made, the second
+    each time `stream_sessions` is iterated. `figures`: keep what `figure_groups` needs."""
+
+    def __init__(self, source: Source, *, figures: bool = False) -> None:
+        self._source = source
+        self._figures = figures
+        self._held: dict[str, _Held] = {}  # session id -> its state, in journal order (first record)
+        self._holder: dict[str, str] = {}  # action id -> the id of the session holding it
+        self._names: dict[Any, Any] = {}  # one copy of each rep's name and each date, however many sessions
+        self.damaged: list[DamagedLine] = []
+        self.unfinished: DamagedLine | None = None
+        try:
+            for line in _lines(source):
+                if line.entry is not None:
+                    self._add(line, line.entry)
+                elif line.unfinished:
+                    self.unfinished = line.damage
+                elif line.damage is not None:
+                    self.damaged.append(line.damage)
+        except BaseException:
+            source.close()
+            raise
+
+    def close(self) -> None:
+        self._source.close()
+
+    def _add(self, line: _Scanned, entry: _SessionEntry | _StatusRecord) -> None:
+        if isinstance(entry, _StatusRecord):
+            self._change(entry.action_id, entry.status, entry.note, entry.due, entry.at)
+            return
+        session, folded = entry.session, entry.folded
+        previous = self._held.get(session.id)
+        held = _Held(line.line_no, line.start, len(line.raw), tuple(action.id for action in session.actions))
+        seen: list[ReviewItem] = []
+        if previous is not None:
+            # A later record of the same session (a resume): the fold's session as it stands, read again.
+            before = self._session(session.id, previous)
+            seen = previous.seen if previous.seen is not None else _distinct(before.review)
+            if not folded:
+                reached = {action.id: action for action in before.actions}
+                carried = [reached.get(action_id) for action_id in held.ids]
+                if any(action is not None for action in carried):
+                    held.changes = [
+                        None if action is None else (action.status, action.closed, action.note, action.due)
+                        for action in carried
+                    ]
+        if self._figures:
+            held.facts = self._facts(session)
+        self._held[session.id] = held
+        for action_id in held.ids:
+            self._holder[action_id] = session.id
+        # A resumed session repeats the review items of its interrupted record: each is applied once.
+        for item in session.review:
+            if item in seen:
+                continue
+            seen.append(item)
+            if not folded:
+                self._change(item.action_id, item.status, item.note, item.due, item.at)
+        if previous is not None:
+            held.seen = seen
+
+    def _change(
+        self, action_id: str, status: ActionStatus, note: str | None, due: dt.date | None, at: dt.datetime
+    ) -> None:
+        session_id = self._holder.get(action_id)
+        if session_id is None:
+            return  # no such action (its session's line may be damaged): nothing to change
+        held = self._held[session_id]
+        for pos, known in enumerate(held.ids):
+            if known == action_id:
+                if held.changes is None:
+                    held.changes = [None] * len(held.ids)
+                old = held.changes[pos]
+                held.changes[pos] = (
+                    status,
+                    None if status == "open" else at,
+                    note if note is not None else (old[2] if old is not None else _SAME),
+                    due if due is not None else (old[3] if old is not None else _SAME),
+                )
+                return
+
+    def _one(self, value: Any) -> Any:
+        return self._names.setdefault(value, value)
+
+    def _facts(self, session: Session) -> _Facts:
+        facts: list[Any] = [self._one(session.rep), self._one(session.started.date()), session.mode == "manager"]
+        facts += [len(session.options), len(session.review)]
+        for action in session.actions:
+            closed_on = action.closed.date() if action.closed else None
+            facts += [action.proposed_by, action.status, self._one(action.due), self._one(closed_on)]
+        return tuple(facts)
+
+    def _session(self, session_id: str, held: _Held) -> Session:
+        """The session as the fold leaves it: its latest record read again, the changes laid over it."""
+        raw = self._source.read_at(held.start, held.length)
+        try:
+            entry = _parse_line(raw)
+        except _BadRecord:
+            entry = None
+        if (
+            not isinstance(entry, _SessionEntry)
+            or entry.session.id != session_id
+            or tuple(action.id for action in entry.session.actions) != held.ids
+        ):
+            # Only an edit in place between the two passes does this; writers append, compaction renames.
+            raise JournalError(f"the journal changed while it was read (line {held.line}); run the command again")
+        session = entry.session
+        if held.changes is not None:
+            session.actions = [
+                action if change is None else _changed(action, change)
+                for action, change in zip(session.actions, held.changes, strict=True)
+            ]
+        return session
+
+    def stream_sessions(self) -> Iterator[StreamedSession]:
+        """Every session in journal order, read again one at a time."""
+        for session_id, held in self._held.items():
+            yield StreamedSession(self._session(session_id, held))
+
+    def figure_groups(self, today: dt.date) -> Groups:
+        """Every session counted into `coach stats`' groups, from the first pass alone."""
+        if not self._figures:
+            raise ValueError("this stream was opened without figures")
+        groups = Groups()
+        for order, held in enumerate(self._held.values()):
+            facts = held.facts
+            assert facts is not None
+            rep, day, manager, options, reviews = facts[:_HEAD]
+            figures = groups.figures(order, rep, day)
+            figures.count_session(options, reviews)
+            for pos in range(len(held.ids)):
+                proposed_by, status, due, closed_on = facts[_HEAD + 4 * pos : _HEAD + 4 * pos + 4]
+                change = held.changes[pos] if held.changes is not None else None
+                if change is not None:
+                    status = change[0]
+                    closed_on = change[1].date() if change[1] else None
+                    if not isinstance(change[3], _Same):
+                        due = change[3]
+                figures.count_action(manager, proposed_by, status, due, closed_on, today)
+        return groups
+
+
+class SessionStream:
+    """Every session of the journal, one at a time, in journal order: what `Journal.stream()` returns.
+
+    Reads the index when it matches the journal, else the journal in two passes (`JournalStream`). Should the
+    index turn out not to describe the journal halfway through, the sessions not yet read come from the journal.
+    Holds the index's read transaction until closed.
+    """
+
+    def __init__(self, index: IndexQuery | None, passes: Callable[[], JournalStream]) -> None:
+        self._index = index
+        self._passes = passes
+        self._journal: JournalStream | None = None
+        reader: IndexQuery | JournalStream = index if index is not None else self._fallback()
+        self.damaged: list[DamagedLine] = reader.damaged
+        self.unfinished: DamagedLine | None = reader.unfinished
+
+    def __enter__(self) -> SessionStream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._index is not None:
+            self._index.close()
+            self._index = None
+        if self._journal is not None:
+            self._journal.close()
+            self._journal = None
+
+    def _fallback(self) -> JournalStream:
+        if self._index is not None:
+            self._index.close()
+            self._index = None
+        if self._journal is None:
+            self._journal = self._passes()
+        return self._journal
+
+    def sessions(self) -> Iterator[StreamedSession]:
+        """Every session in journal order, as the fold leaves it."""
+        done = 0
+        if self._index is not None:
+            items = self._index.stream_sessions()
+            while True:
+                try:
+                    item = next(items)
+                except StopIteration:
+                    return
+                except _UNUSABLE:
+                    break
+                yield item
+                done += 1
+        yield from itertools.islice(self._fallback().stream_sessions(), done, None)
+
+    def figure_groups(self, today: dt.date) -> Groups:
+        """Every session counted into `coach stats`' groups (see stats.py)."""
+        if self._index is not None:
+            try:
+                return self._index.figure_groups(today)
+            except _UNUSABLE:
+                pass
+        return self._fallback().figure_groups(today)
