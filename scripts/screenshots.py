@@ -17,16 +17,16 @@ from pathlib import Path
 
 from rich.console import Console
 
+from coachcli.engine import Engine
+from coachcli.ids import short_ids
 from coachcli.journal import Journal
 from coachcli.prompter import TerminalPrompter
-from coachcli.queries import short_ids
 from coachcli.questions.library import builtin_dir
 from coachcli.questions.loader import LoadedSet, load_set
 from coachcli.render.actions import ActionsTable
 from coachcli.render.recap import recap_text
 from coachcli.render.stats import stats_text
 from coachcli.scripted import AnswersFile, AnswersScript, CommitEntry, run_script
-from coachcli.session import Engine
 from coachcli.stats import build_report
 
 WIDTH = 84

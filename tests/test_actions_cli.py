@@ -7,20 +7,20 @@ import io
 import itertools
 import json
 import re
-import types
 from pathlib import Path
 
 import pytest
 from rich.console import Console
 
 from coach_run import CONTRACT_ACTION_KEYS, FIRST, action_named, coach, journal, start, state
-from coachcli import session as session_module
+from coachcli import clock
+from coachcli.dates import age
+from coachcli.engine import Engine
+from coachcli.ids import short_ids
 from coachcli.prompter import TerminalPrompter
-from coachcli.queries import age, short_ids
 from coachcli.questions.library import discover
 from coachcli.records import Action
 from coachcli.render.actions import actions_table
-from coachcli.session import Engine
 
 TODAY = dt.date.today()
 
@@ -326,11 +326,11 @@ def test_an_unknown_id_exits_1_and_writes_nothing() -> None:
     assert journal().path.read_bytes() == before
 
 
-def test_an_ambiguous_prefix_exits_1_and_lists_the_candidates(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_ambiguous_prefix_exits_1_and_lists_the_candidates() -> None:
     # Ids that share their first characters, so that "abc" names several commitments.
     counter = itertools.count(1)
-    monkeypatch.setattr(session_module, "secrets", types.SimpleNamespace(token_hex=lambda _: f"abc{next(counter):09d}"))
-    start("Ana", FIRST)
+    with clock.fixed(new_id=lambda: f"abc{next(counter):09d}"):
+        start("Ana", FIRST)
     before = journal().path.read_bytes()
 
     result = coach("done", "abc", "--note", "which one?")

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from coachcli.engine import HELP_TEXT, NUDGE, Engine, Prompt, QuitSession
 from coachcli.questions.loader import load_set
 from coachcli.records import Action, Mode, Session, SessionStatus
-from coachcli.session import HELP_TEXT, NUDGE, Engine, Prompt, QuitSession
 from helpers import FIXED_NOW, counter_ids, fixed_now, tiny_set, write_set
 
 QSET = tiny_set()

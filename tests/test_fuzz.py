@@ -28,8 +28,8 @@ from coachcli.errors import JournalError
 from coachcli.journal import Journal
 from coachcli.questions.library import builtin_dir
 from coachcli.records import Action, ReviewItem, Session, Turn
-from coachcli.said import MAX_CHARS
-from coachcli.said import problem as said_problem
+from coachcli.spoken import MAX_CHARS
+from coachcli.spoken import problem as spoken_problem
 from helpers import TINY_SET_YAML
 
 FUZZ = settings(
@@ -459,7 +459,7 @@ answer_texts = st.sampled_from(SPECIAL_TEXTS) | st.text(any_character, min_size=
 
 def expected(text: str) -> str | None:
     """What the journal should hold for this answer; None when it must be refused."""
-    return None if said_problem(text.strip()) is not None else text.strip()
+    return None if spoken_problem(text.strip()) is not None else text.strip()
 
 
 @settings(FUZZ, max_examples=60)

@@ -17,6 +17,7 @@ import pytest
 from filelock import FileLock
 
 from coachcli import journal as journal_module
+from coachcli.clock import new_id
 from coachcli.errors import (
     AmbiguousIdError,
     JournalDamagedError,
@@ -25,7 +26,7 @@ from coachcli.errors import (
     NotFoundError,
     UsageError,
 )
-from coachcli.journal import Journal, new_id
+from coachcli.journal import Journal
 from coachcli.paths import coach_home, config_path, journal_path, user_questions_dir
 from coachcli.records import Action, ReviewItem, Session, SessionStatus
 
@@ -633,7 +634,8 @@ def test_journal_path_expands_the_home_folder(monkeypatch: pytest.MonkeyPatch, t
 def test_concurrent_writers_lose_no_record(journal: Journal) -> None:
     script = (
         "import sys, datetime as dt\n"
-        "from coachcli.journal import Journal, new_id\n"
+        "from coachcli.clock import new_id\n"
+        "from coachcli.journal import Journal\n"
         "from coachcli.records import Session\n"
         "j = Journal(sys.argv[1])\n"
         "for _ in range(25):\n"

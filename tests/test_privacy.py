@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 
 from coachcli import prompter, runner
 from coachcli.cli import app
+from coachcli.engine import Engine
 from coachcli.journal import Journal
-from coachcli.session import Engine
 from helpers import write_set
 
 SECRET = "Our margin floor is 37 percent, do not tell Acme"

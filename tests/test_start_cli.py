@@ -12,7 +12,8 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from coachcli.cli import app
-from coachcli.journal import Journal, new_id, now
+from coachcli.clock import new_id, now
+from coachcli.journal import Journal
 from coachcli.records import Action, Session
 from helpers import journal_file, journal_lines, write_set
 

@@ -10,11 +10,11 @@ import pytest
 from typer.testing import CliRunner
 
 from coachcli.cli import app
+from coachcli.engine import Engine
 from coachcli.journal import Journal
 from coachcli.questions.loader import load_set
 from coachcli.runner import run_scripted
 from coachcli.scripted import load_answers
-from coachcli.session import Engine
 from coachcli.stats import WEEKS, build_report
 from helpers import TINY_SET_YAML
 

@@ -351,7 +351,7 @@ def start(
     from coachcli.console import stderr_console
     from coachcli.errors import SessionInterrupted, UsageError
     from coachcli.questions.library import resolve
-    from coachcli.said import problem as said_problem
+    from coachcli.spoken import problem as spoken_problem
 
     if rep and self_mode:
         raise UsageError("give --rep NAME or --self, not both")
@@ -381,7 +381,7 @@ def start(
         rep_name = rep.strip()
     else:
         raise UsageError("name the rep with --rep NAME, or coach yourself with --self")
-    refused = said_problem(rep_name)
+    refused = spoken_problem(rep_name)
     if refused is not None:
         raise UsageError(f"the rep's name {refused}")
     journal = _journal(ctx)
@@ -413,7 +413,7 @@ def _finish(result: Any, recap: TextFormat | None, interactive: bool, console: A
         console.print(recap_text(session))
         message(f"[dim]Saved session {session.id}.[/dim]")
     else:
-        from coachcli.render.recap import plural
+        from coachcli.wording import plural
 
         message(f"Saved session {session.id} ({plural(len(session.actions), 'commitment')}).")
     if recap is not None:
@@ -507,8 +507,8 @@ def actions_command(
 ) -> None:
     """Commitments, soonest due first; overdue dates in red."""
     from coachcli.console import stdout_console
-    from coachcli.queries import select_actions
     from coachcli.render.actions import action_json, actions_table
+    from coachcli.selection import select_actions
 
     before = _date_option(due_before, "--due-before")
     today = _today()
@@ -529,9 +529,9 @@ def _change_status(
 ) -> None:
     from coachcli.dates import parse_due
     from coachcli.errors import UsageError
-    from coachcli.said import problem as said_problem
+    from coachcli.spoken import problem as spoken_problem
 
-    refused = said_problem(note) if note is not None else None
+    refused = spoken_problem(note) if note is not None else None
     if refused is not None:
         raise UsageError(f"--note {refused}")
     new_due = None
@@ -603,8 +603,8 @@ def sessions_command(
 ) -> None:
     """Past sessions, newest first, with how many options and commitments each produced."""
     from coachcli.console import stdout_console
-    from coachcli.queries import select_sessions
     from coachcli.render.sessions import sessions_table
+    from coachcli.selection import select_sessions
 
     first, last = _date_option(since, "--since"), _date_option(until, "--until")
     with _query(ctx) as query:
@@ -630,7 +630,7 @@ def recap_command(
 ) -> None:
     """A session's recap; stdout carries the recap alone."""
     from coachcli.errors import UsageError
-    from coachcli.queries import session_for_recap
+    from coachcli.selection import session_for_recap
 
     if last and session_id:
         raise UsageError("give a SESSION or --last, not both")
@@ -649,9 +649,9 @@ def prep_command(
     """The sheet to read before the call: open commitments, the last session, the set's questions."""
     from coachcli.console import data, stdout_console
     from coachcli.errors import UsageError
-    from coachcli.queries import prep_facts
     from coachcli.questions.library import resolve
     from coachcli.render.prep import prep_markdown, prep_text
+    from coachcli.selection import prep_facts
 
     if not rep.strip():
         raise UsageError("name the rep with --rep NAME")
@@ -857,11 +857,11 @@ def stats(
 
 def _warn_damaged(state: Any) -> None:
     from coachcli.console import warning
+    from coachcli.journal import damaged_warning
 
-    if state.damaged:
-        first = state.damaged[0].line_no
-        more = f" (and {len(state.damaged) - 1} more)" if len(state.damaged) > 1 else ""
-        warning(f"journal line {first} is damaged{more} and was skipped; run `coach journal check`")
+    text = damaged_warning(state.damaged)
+    if text is not None:
+        warning(text)
 
 
 def main() -> None:

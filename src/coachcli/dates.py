@@ -262,3 +262,15 @@ def parse_date_option(text: str, today: datetime.date) -> datetime.date:
     if found is None:
         raise _unreadable(text)
     return found
+
+
+def age(since: datetime.datetime, today: datetime.date) -> str:
+    """How long ago, briefly: "0d", "3d", "2w", "5mo", "2y"."""
+    days = max((today - since.date()).days, 0)
+    if days < 14:
+        return f"{days}d"
+    if days < 60:
+        return f"{days // 7}w"
+    if days < 730:
+        return f"{days // 30}mo"
+    return f"{days // 365}y"

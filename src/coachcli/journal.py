@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from coachcli import clock
 from coachcli.errors import (
     AmbiguousIdError,
     JournalDamagedError,
@@ -52,7 +53,7 @@ from coachcli.errors import (
     NotFoundError,
     UsageError,
 )
-from coachcli.records import Action, ActionStatus, ReviewItem, Session, utc_sort_key
+from coachcli.records import Action, ActionStatus, ReviewItem, Session, first_error, utc_sort_key
 
 if TYPE_CHECKING:
     import sqlite3
@@ -73,16 +74,6 @@ _PREVIEW_CHARS = 80
 _BOM = b"\xef\xbb\xbf"
 # Windows would otherwise translate newlines; elsewhere these flags are 0.
 _BINARY = getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
-
-
-def new_id() -> str:
-    """A fresh id for a session or an action: 12 random lowercase hex characters."""
-    return secrets.token_hex(6)
-
-
-def now() -> dt.datetime:
-    """The current local time, with its UTC offset."""
-    return dt.datetime.now().astimezone()
 
 
 # The low-level I/O seam: tests replace these to make one call fail.
@@ -131,7 +122,7 @@ def status_record(
         "status": status,
         "note": note,
         "due": due.isoformat() if due is not None else None,
-        "at": (at or now()).isoformat(),
+        "at": (at or clock.now()).isoformat(),
     }
 
 
@@ -171,16 +162,6 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _first_error(exc: ValidationError) -> str:
-    errors = exc.errors()
-    first = errors[0]
-    where = ".".join(str(part) for part in first["loc"])
-    message = f"{where}: {first['msg']}" if where else first["msg"]
-    if len(errors) > 1:
-        message += f" (and {len(errors) - 1} more)"
-    return message
-
-
 def _parse_record(obj: object) -> _SessionEntry | _StatusRecord:
     if not isinstance(obj, dict):
         raise _BadRecord("not a JSON object")
@@ -198,12 +179,12 @@ def _parse_record(obj: object) -> _SessionEntry | _StatusRecord:
         try:
             return _SessionEntry(Session.model_validate(obj.get("session")), folded)
         except ValidationError as exc:
-            raise _BadRecord(f"invalid session record: {_first_error(exc)}") from None
+            raise _BadRecord(f"invalid session record: {first_error(exc)}") from None
     if kind == "status":
         try:
             return _StatusRecord.model_validate(obj)
         except ValidationError as exc:
-            raise _BadRecord(f"invalid status record: {_first_error(exc)}") from None
+            raise _BadRecord(f"invalid status record: {first_error(exc)}") from None
     raise _BadRecord(f"unknown record type {_clip(repr(kind), 40)}")
 
 
@@ -510,6 +491,14 @@ def _os_error(exc: OSError, verb: str, what: str, path: Path) -> JournalError:
     if code == errno.EROFS:
         return JournalError(f"read-only file system: could not {verb} {what} {path}")
     return JournalError(f"could not {verb} {what} {path}: {exc.strerror or exc}")
+
+
+def damaged_warning(damaged: Sequence[DamagedLine]) -> str | None:
+    """The one warning a command gives when the journal has damaged lines (None when it has none)."""
+    if not damaged:
+        return None
+    more = f" (and {len(damaged) - 1} more)" if len(damaged) > 1 else ""
+    return f"journal line {damaged[0].line_no} is damaged{more} and was skipped; run `coach journal check`"
 
 
 def _damaged_message(path: Path, damaged: Sequence[DamagedLine]) -> str:

@@ -31,10 +31,11 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from pydantic import ValidationError
 
+from coachcli.ids import short_ids, shortest_unique
 from coachcli.journal import (
     DamagedLine,
     JournalState,
@@ -48,8 +49,16 @@ from coachcli.journal import (
     scan,
     session_record,
 )
-from coachcli.queries import mentions, newest_first, same_rep, short_ids, shortest_unique
-from coachcli.records import Action, ReviewItem, Session, utc_sort_key
+from coachcli.records import (
+    Action,
+    ReviewItem,
+    Session,
+    StatusFilter,
+    mentions,
+    newest_first,
+    same_rep,
+    utc_sort_key,
+)
 from coachcli.stats import Groups
 
 FORMAT = 2  # PRAGMA user_version: a file of another format is rebuilt by writers and ignored by readers
@@ -58,7 +67,6 @@ BATCH_LINES = 2000  # lines folded into the index at a time: bounds a rebuild's 
 READ_CHUNK = 8 << 20
 _PARAMS = 500  # bound parameters per IN (...): far below SQLite's limit
 
-StatusFilter = Literal["open", "done", "dropped", "all"]
 _T = TypeVar("_T")
 _Q = TypeVar("_Q", bound="_QueryBase")
 

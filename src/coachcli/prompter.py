@@ -15,8 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from coachcli.engine import Engine, Prompt, QuitSession
 from coachcli.questions.loader import LoadedSet
-from coachcli.session import Engine, Prompt, QuitSession
 
 if TYPE_CHECKING:
     from rich.console import Console

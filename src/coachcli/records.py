@@ -6,9 +6,10 @@ These are the JSON shapes of DESIGN.md (`sessions --json`, `recap --format json`
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 Mode = Literal["manager", "self"]
 SessionStatus = Literal["complete", "interrupted"]
@@ -96,3 +97,54 @@ class Session(_Record):
     def public_dict(self) -> dict[str, Any]:
         """The session object other tools read (no resume state)."""
         return self.model_dump(mode="json", exclude={"resume"})
+
+
+StatusFilter = Literal["open", "done", "dropped", "all"]
+
+
+def same_rep(name: str, wanted: str | None) -> bool:
+    """Whether `name` is the rep asked for; names match without regard to case or outer spaces."""
+    return wanted is None or name.strip().casefold() == wanted.strip().casefold()
+
+
+def is_overdue(action: Action, today: dt.date) -> bool:
+    """An open commitment whose due date has passed. Closed ones are never overdue."""
+    return action.status == "open" and action.due is not None and action.due < today
+
+
+def newest_first(sessions: Iterable[Session]) -> list[Session]:
+    """By start time, newest first; among equal times, the later in the journal first."""
+    indexed = list(enumerate(sessions))
+    indexed.sort(key=lambda pair: (utc_sort_key(pair[1].started), pair[0]), reverse=True)
+    return [session for _, session in indexed]
+
+
+def said_texts(session: Session) -> Iterable[str]:
+    """Everything said in the session: answers, options, commitments, notes."""
+    yield from (turn.answer for turn in session.turns)
+    yield from session.options
+    for action in session.actions:
+        yield action.text
+        if action.note:
+            yield action.note
+    for item in session.review:
+        yield item.text
+        if item.note:
+            yield item.note
+
+
+def mentions(session: Session, text: str) -> bool:
+    """Whether anything said in the session (answers, options, commitments, notes) holds `text`."""
+    wanted = text.casefold()
+    return any(wanted in said.casefold() for said in said_texts(session))
+
+
+def first_error(exc: ValidationError) -> str:
+    """The first problem pydantic found, as "where: what", with how many more there are."""
+    errors = exc.errors()
+    first = errors[0]
+    where = ".".join(str(part) for part in first["loc"])
+    message = f"{where}: {first['msg']}" if where else str(first["msg"])
+    if len(errors) > 1:
+        message += f" (and {len(errors) - 1} more)"
+    return message

@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from coachcli.engine import Engine
 from coachcli.errors import CoachError, JournalError, NotFoundError, SessionInterrupted, UsageError
-from coachcli.journal import Journal
+from coachcli.journal import Journal, damaged_warning
 from coachcli.questions.loader import LoadedSet
 from coachcli.records import Mode, Session
-from coachcli.session import Engine
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -62,13 +62,12 @@ def new_engine(
     if review:
         with journal.query() as query:
             open_actions = query.open_actions(rep)
-            if query.damaged:
+            # A damaged line may hide one of the rep's commitments from the review: say so.
+            text = damaged_warning(query.damaged)
+            if text is not None:
                 from coachcli.console import warning
 
-                # A damaged line may hide one of the rep's commitments from the review: say so.
-                warning(
-                    f"journal line {query.damaged[0].line_no} is damaged and was skipped; run `coach journal check`"
-                )
+                warning(text)
     return Engine(
         loaded.qset,
         rep=rep,

@@ -15,19 +15,19 @@ from typing import Annotated, Protocol
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from coachcli.dates import DateParseError, parse_due
+from coachcli.engine import Engine, Prompt, QuitSession
 from coachcli.errors import InputFileError, Problem, UsageError
 from coachcli.questions.loader import pydantic_problems
 from coachcli.questions.models import QuestionSet
 from coachcli.records import Action, ActionStatus, ProposedBy
-from coachcli.said import problem as said_problem
-from coachcli.session import Engine, Prompt, QuitSession
+from coachcli.spoken import problem as spoken_problem
 from coachcli.yamlsafe import Document, load_file
 
 
 def _sayable(text: str) -> str:
     # The engine would refuse it mid-run; refused here, the error names the file's line. Stripped as the engine
     # strips (Python's idea of whitespace is wider than pydantic's).
-    refused = said_problem(text.strip())
+    refused = spoken_problem(text.strip())
     if refused is not None:
         raise ValueError(f"the text {refused}")
     return text
@@ -181,13 +181,13 @@ def _lone_surrogates(document: Document, value: object, loc: tuple[str | int, ..
         for key, item in value.items():
             where = (*loc, key)
             if isinstance(key, str) and _has_surrogate(key):
-                yield document.problem(where, f"a key of {_dotted(loc) or 'the file'} {said_problem(key)}", key=True)
+                yield document.problem(where, f"a key of {_dotted(loc) or 'the file'} {spoken_problem(key)}", key=True)
             yield from _lone_surrogates(document, item, where)
     elif isinstance(value, list):
         for index, item in enumerate(value):
             yield from _lone_surrogates(document, item, (*loc, index))
     elif isinstance(value, str) and _has_surrogate(value):
-        yield document.problem(loc, f"{_dotted(loc) or 'the file'} {said_problem(value)}")
+        yield document.problem(loc, f"{_dotted(loc) or 'the file'} {spoken_problem(value)}")
 
 
 def _has_surrogate(text: str) -> bool:

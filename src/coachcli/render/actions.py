@@ -7,8 +7,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from coachcli.queries import age, is_overdue
-from coachcli.records import Action
+from coachcli.dates import age
+from coachcli.records import Action, is_overdue
 
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderResult

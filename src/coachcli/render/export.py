@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from coachcli.errors import InputFileError
-from coachcli.records import Session
+from coachcli.records import Session, first_error
 from coachcli.render.recap import recap_markdown
 
 if TYPE_CHECKING:
@@ -301,7 +301,7 @@ def parse_export(raw: bytes, name: str) -> list[Session]:
         try:
             sessions.append(Session.model_validate(element))
         except ValidationError as exc:
-            raise InputFileError.single(name, f"element {index}: {_first_error(exc)}") from None
+            raise InputFileError.single(name, f"element {index}: {first_error(exc)}") from None
     return sessions
 
 
@@ -311,13 +311,3 @@ class _NotFinite(ValueError):
 
 def _refuse_constant(name: str) -> Any:
     raise _NotFinite(name)
-
-
-def _first_error(exc: ValidationError) -> str:
-    errors = exc.errors()
-    first = errors[0]
-    where = ".".join(str(part) for part in first["loc"])
-    message = f"{where}: {first['msg']}" if where else str(first["msg"])
-    if len(errors) > 1:
-        message += f" (and {len(errors) - 1} more)"
-    return message

@@ -9,10 +9,11 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from coachcli.queries import PrepFacts, age, closing_turns, is_overdue
+from coachcli.dates import age
 from coachcli.questions.models import QuestionSet
-from coachcli.records import Action, Session
+from coachcli.records import Action, Session, is_overdue
 from coachcli.render.recap import figures
+from coachcli.selection import PrepFacts, closing_turns
 
 if TYPE_CHECKING:
     from rich.console import RenderableType

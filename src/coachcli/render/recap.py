@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from coachcli.records import Action, ReviewItem, Session
+from coachcli.wording import plural
 
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
@@ -36,10 +37,6 @@ class SessionFigures:
     @property
     def ownership(self) -> str:
         return f"{self.rep_owned} of {self.actions} the rep's own idea"
-
-
-def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" + ("" if count == 1 else "s")
 
 
 def figures(session: Session) -> SessionFigures:

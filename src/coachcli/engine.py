@@ -14,11 +14,11 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import re
-import secrets
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from coachcli import clock
 from coachcli.coaching import advice_phrase
 from coachcli.dates import EXAMPLE as DATE_EXAMPLE
 from coachcli.dates import DateParseError, parse_due
@@ -34,7 +34,7 @@ from coachcli.records import (
     Turn,
     utc_sort_key,
 )
-from coachcli.said import problem as said_problem
+from coachcli.spoken import problem as spoken_problem
 
 PromptKind = Literal["answer", "what-else", "choose-options", "due-date", "confirm-owner", "review", "review-note"]
 
@@ -153,8 +153,8 @@ class Engine:
         self.review_actions = sorted(open_actions or [], key=lambda a: utc_sort_key(a.created))
         # The y/n ownership question needs someone at a terminal; a scripted run records flags instead.
         self.confirm_ownership = confirm_ownership and mode == "manager"
-        self._now = now or (lambda: dt.datetime.now(dt.timezone.utc).astimezone())
-        self._new_id = new_id or (lambda: secrets.token_hex(6))
+        self._now = now or clock.now
+        self._new_id = new_id or clock.new_id
         self.session_id = session_id or self._new_id()
         self.started = started or self._now()
         self.steps = self._build_steps()
@@ -282,7 +282,7 @@ class Engine:
         """
         if self.state.finished:
             return Reply(False, "the session is over")
-        refused = said_problem(text.strip())
+        refused = spoken_problem(text.strip())
         if refused is not None:
             return Reply(False, f"That answer {refused}.")
         command = "" if literal else text.strip()

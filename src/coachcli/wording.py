@@ -1,0 +1,8 @@
+"""Small pieces of wording shared by messages and renderings."""
+
+from __future__ import annotations
+
+
+def plural(count: int, noun: str) -> str:
+    """ "1 session", "2 sessions"."""
+    return f"{count} {noun}" + ("" if count == 1 else "s")
