@@ -787,9 +787,9 @@ def markdown(results: Results) -> str:
         "## How",
         "",
         "- `actions`, `sessions`, `recap`, `prep`, and the review at `start` read `journal.jsonl.idx.sqlite`, an "
-        "index derived from the journal (see `src/coachcli/journal_index.py`): a few rows, the few journal lines "
-        "they point at, and whatever was appended after the index was last brought up to date. Writers bring it up "
-        "to date under the journal's lock, from where it stopped; the journal is appended to, never rewritten.",
+        "index derived from the journal (see `src/coachcli/journal/index_schema.py`): a few rows, the few journal "
+        "lines they point at, and whatever was appended after the index was last brought up to date. Writers bring "
+        "it up to date under the journal's lock, from where it stopped; the journal is appended to, never rewritten.",
         "- `stats` and `export` read every session, one at a time, so their time grows with the journal and their "
         "memory does not. `stats` sums counts the index keeps per session and per action, reading no journal line. "
         "`export` reads each session's record back from the journal and writes it out before the next; a record "

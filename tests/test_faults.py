@@ -1,9 +1,9 @@
 """Fail the journal's I/O on the Nth call, for N = 1, 2, ... until the operation passes.
 
-The journal does all its low-level I/O through four seams (`_os_open`, `_os_write`, `_os_fsync`, `_os_replace`);
-here one counter runs over all of them and the Nth call raises ENOSPC, EIO or EACCES. After every failure:
-the exit code is 1, the message says what happened ("disk full" when it is full), the journal holds what it
-held, no temp file is left, and the same command passes once the disk is well again.
+The journal does all its low-level I/O through four seams in `coachcli.journal.files` (`os_open`, `os_write`,
+`os_fsync`, `os_replace`); here one counter runs over all of them and the Nth call raises ENOSPC, EIO or EACCES.
+After every failure: the exit code is 1, the message says what happened ("disk full" when it is full), the journal
+holds what it held, no temp file is left, and the same command passes once the disk is well again.
 """
 
 from __future__ import annotations
@@ -20,12 +20,12 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner, Result
 
-from coachcli import journal as journal_module
 from coachcli.cli import app
-from coachcli.journal import Journal, parse
+from coachcli.journal import Journal, fold_bytes
+from coachcli.journal import files as journal_files
 from helpers import write_set
 
-SEAMS = ("_os_open", "_os_write", "_os_fsync", "_os_replace")
+SEAMS = ("os_open", "os_write", "os_fsync", "os_replace")
 ERRORS = {
     errno.ENOSPC: "disk full",
     errno.EIO: os.strerror(errno.EIO),
@@ -48,7 +48,7 @@ class FailNth:
     def __init__(self, monkeypatch: pytest.MonkeyPatch, n: int, code: int) -> None:
         self.n, self.code, self.calls, self.failed = n, code, 0, ""
         for name in SEAMS:
-            monkeypatch.setattr(journal_module, name, self._wrap(name, getattr(journal_module, name)))
+            monkeypatch.setattr(journal_files, name, self._wrap(name, getattr(journal_files, name)))
 
     def _wrap(self, name: str, real: Callable[..., Any]) -> Callable[..., Any]:
         def seam(*args: Any) -> Any:
@@ -129,7 +129,7 @@ def assert_journal_as_it_was(journal: Path, before: dict[str, bytes], context: s
     # The one change a failed write may leave: a write cut short, moved to the side file (it was never saved).
     assert old.endswith(TORN) and new == old[: -len(TORN)], f"{context}: the journal changed"
     assert journal.with_name(f"{name}.unfinished").read_bytes().endswith(TORN + b"\n"), context
-    assert parse(new).sessions == parse(old).sessions
+    assert fold_bytes(new).sessions == fold_bytes(old).sessions
 
 
 def leftovers(folder: Path, journal: Path) -> list[str]:

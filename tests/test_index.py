@@ -26,10 +26,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from coach_run import FIRST, coach, files_under, start
-from coachcli import journal_index
 from coachcli.errors import CoachError
-from coachcli.journal import Journal, session_record, status_record
-from coachcli.journal_index import IndexQuery, StateQuery
+from coachcli.journal import Journal, index_schema, index_update, session_record, status_record
+from coachcli.journal import files as journal_files
+from coachcli.journal.index_query import IndexQuery
+from coachcli.journal.query import StateQuery
 from coachcli.records import Action, ReviewItem, Session
 
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.timezone.utc)
@@ -213,8 +214,8 @@ def test_an_index_built_in_small_batches_and_chunks_answers_the_same(
     journal: Journal, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Big journals are indexed a batch of lines and a chunk of bytes at a time; here both are tiny."""
-    monkeypatch.setattr(journal_index, "BATCH_LINES", 2)
-    monkeypatch.setattr(journal_index, "READ_CHUNK", 150)
+    monkeypatch.setattr(index_update, "BATCH_LINES", 2)
+    monkeypatch.setattr(journal_files, "READ_CHUNK", 150)
     history(journal)
     journal.index_path.unlink()
     journal.append_status("ac0000000009", "done")  # rebuilds it from the first line
@@ -322,7 +323,7 @@ def test_another_sqlite_file_in_the_index_place_is_ignored_then_replaced(journal
     journal.index_path.unlink()
     with sqlite3.connect(journal.index_path) as db:
         db.execute("CREATE TABLE notes (text TEXT)")
-        db.execute(f"PRAGMA user_version = {journal_index.FORMAT}")
+        db.execute(f"PRAGMA user_version = {index_schema.FORMAT}")
     db.close()
     assert_same_as_full_read(journal, indexed=False)
     warnings: list[str] = []
@@ -335,7 +336,7 @@ def test_another_sqlite_file_in_the_index_place_is_ignored_then_replaced(journal
 def test_an_index_of_another_format_is_rebuilt(journal: Journal) -> None:
     history(journal)
     with sqlite3.connect(journal.index_path) as db:
-        db.execute(f"PRAGMA user_version = {journal_index.FORMAT + 1}")
+        db.execute(f"PRAGMA user_version = {index_schema.FORMAT + 1}")
     db.close()
     assert_same_as_full_read(journal, indexed=False)
     journal.append_status("ac0000000003", "dropped")
@@ -397,7 +398,7 @@ def test_a_failed_index_update_warns_and_the_write_stands(journal: Journal, monk
     def disk_full(db: sqlite3.Connection, source: Any) -> None:
         raise sqlite3.OperationalError("database or disk is full")
 
-    monkeypatch.setattr(journal_index, "refresh", disk_full)
+    monkeypatch.setattr(index_update, "refresh", disk_full)
     journal.append_status("ac0000000001", "done")
     assert len(warnings) == 1
     assert "could not update the journal's index" in warnings[0] and "disk is full" in warnings[0]

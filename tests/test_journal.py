@@ -27,6 +27,7 @@ from coachcli.errors import (
     UsageError,
 )
 from coachcli.journal import Journal
+from coachcli.journal import files as journal_files
 from coachcli.paths import coach_home, config_path, journal_path, user_questions_dir
 from coachcli.records import Action, ReviewItem, Session, SessionStatus
 
@@ -80,7 +81,7 @@ def mode_of(path: Path) -> int:
 
 def fail_on_call(monkeypatch: pytest.MonkeyPatch, name: str, n: int, error: OSError) -> list[int]:
     """Make the n-th call of the journal's I/O seam `name` raise `error`; returns the call log."""
-    real: Callable[..., Any] = getattr(journal_module, name)
+    real: Callable[..., Any] = getattr(journal_files, name)
     calls: list[int] = []
 
     def seam(*args: Any) -> Any:
@@ -89,7 +90,7 @@ def fail_on_call(monkeypatch: pytest.MonkeyPatch, name: str, n: int, error: OSEr
             raise error
         return real(*args)
 
-    monkeypatch.setattr(journal_module, name, seam)
+    monkeypatch.setattr(journal_files, name, seam)
     return calls
 
 
@@ -206,8 +207,8 @@ def test_append_records_writes_a_batch_in_one_write_and_fsyncs(
     journal: Journal, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     journal.append_session(make_session("5e5510000001", {"ac0000000001": "A", "ac0000000002": "B"}))
-    writes = count_calls(monkeypatch, "_os_write")
-    fsyncs = count_calls(monkeypatch, "_os_fsync")
+    writes = count_calls(monkeypatch, "os_write")
+    fsyncs = count_calls(monkeypatch, "os_fsync")
 
     journal.append_records(
         [
@@ -490,7 +491,7 @@ def test_a_failed_compaction_leaves_the_journal_and_no_temp_file(
     journal.append_session(make_session("5e5510000001", {"ac0000000001": "Call"}))
     journal.append_status("ac0000000001", "done", at=T1)
     before = journal.path.read_bytes()
-    fail_on_call(monkeypatch, "_os_replace", 2, OSError(errno.EIO, "I/O error"))
+    fail_on_call(monkeypatch, "os_replace", 2, OSError(errno.EIO, "I/O error"))
 
     with pytest.raises(JournalError, match=r"could not write the journal .*: I/O error"):
         journal.compact()
@@ -511,7 +512,7 @@ def test_compacting_a_missing_journal_is_an_error(journal: Journal) -> None:
 def test_disk_full_leaves_the_journal_unchanged(journal: Journal, monkeypatch: pytest.MonkeyPatch) -> None:
     journal.append_session(make_session("5e5510000001"))
     before = journal.path.read_bytes()
-    fail_on_call(monkeypatch, "_os_write", 1, OSError(errno.ENOSPC, "No space left on device"))
+    fail_on_call(monkeypatch, "os_write", 1, OSError(errno.ENOSPC, "No space left on device"))
 
     with pytest.raises(JournalError, match=r"^disk full: could not write the journal "):
         journal.append_session(make_session("5e5510000002"))
@@ -532,7 +533,7 @@ def test_disk_full_after_a_short_write_takes_the_partial_record_back(
             return os.write(fd, data[:10])
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(journal_module, "_os_write", short_then_full)
+    monkeypatch.setattr(journal_files, "os_write", short_then_full)
 
     with pytest.raises(JournalError, match="disk full"):
         journal.append_session(make_session("5e5510000002"))
@@ -546,7 +547,7 @@ def test_a_failed_fsync_is_reported_and_leaves_the_journal_unchanged(
 ) -> None:
     journal.append_session(make_session("5e5510000001"))
     before = journal.path.read_bytes()
-    fail_on_call(monkeypatch, "_os_fsync", 1, OSError(errno.EIO, "Input/output error"))
+    fail_on_call(monkeypatch, "os_fsync", 1, OSError(errno.EIO, "Input/output error"))
 
     with pytest.raises(JournalError, match=r"could not write the journal .*: Input/output error"):
         journal.append_session(make_session("5e5510000002"))
@@ -561,7 +562,7 @@ def test_a_failed_fsync_is_reported_and_leaves_the_journal_unchanged(
 def test_open_failures_say_what_happened(
     journal: Journal, monkeypatch: pytest.MonkeyPatch, code: int, message: str
 ) -> None:
-    fail_on_call(monkeypatch, "_os_open", 1, OSError(code, os.strerror(code)))
+    fail_on_call(monkeypatch, "os_open", 1, OSError(code, os.strerror(code)))
     with pytest.raises(JournalError, match=f"^{message}"):
         journal.append_session(make_session("5e5510000001"))
     assert not journal.path.exists()
@@ -592,7 +593,7 @@ def test_import_skips_known_ids_and_appends_the_rest_in_one_write(
         # Exported actions are in their current state: this review must not reopen or re-close anything.
         make_session("5e5510000003", review=[review("ac0000000002", "done")], started=T1),
     ]
-    writes = count_calls(monkeypatch, "_os_write")
+    writes = count_calls(monkeypatch, "os_write")
 
     assert journal.import_sessions(exported) == (2, 1)
 

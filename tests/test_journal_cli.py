@@ -11,7 +11,7 @@ import pytest
 from filelock import FileLock
 
 from coach_run import FIRST, action_named, coach, files_under, journal, start, state
-from coachcli import journal as journal_module
+from coachcli.journal import files as journal_files
 
 DAMAGE = b'{"v":1,"type":"session","session":{"id":"torn'
 
@@ -131,7 +131,7 @@ def test_a_failed_rename_leaves_the_journal_as_it_was(monkeypatch: pytest.Monkey
             raise OSError(28, "No space left on device")
         os.replace(src, dst)
 
-    monkeypatch.setattr(journal_module, "_os_replace", fail)
+    monkeypatch.setattr(journal_files, "os_replace", fail)
     result = coach("journal", "compact")
     assert result.exit_code == 1
     assert "disk full" in result.stderr

@@ -224,8 +224,8 @@ def test_discover_takes_a_working_folder(tmp_path: Path) -> None:
     assert "elsewhere-set" not in discover().sets
 
 
-# DESIGN.md, "Question sets": the minimum format, copied as it stands.
-DESIGN_EXAMPLE = """\
+# A minimal set in the format the README's "Question sets" section shows.
+MINIMUM_EXAMPLE = """\
 id: stalled-deal                  # a slug, unique among the sets
 title: Stalled deal
 situation: The deal has stopped moving - no reply, a slipped close date, stuck in one stage.
@@ -254,13 +254,13 @@ stages:
 """
 
 
-def test_design_minimum_format_validates() -> None:
-    Path("design.yaml").write_text(DESIGN_EXAMPLE, encoding="utf-8")
+def test_the_minimum_format_validates() -> None:
+    Path("minimal.yaml").write_text(MINIMUM_EXAMPLE, encoding="utf-8")
 
-    result = coach("sets", "validate", "design.yaml")
+    result = coach("sets", "validate", "minimal.yaml")
 
     assert result.exit_code == 0, result.stderr
-    body = json.loads(coach("sets", "show", "design.yaml", "--format", "json").stdout)
+    body = json.loads(coach("sets", "show", "minimal.yaml", "--format", "json").stdout)
     assert body["keywords"] == ["stalled", "stuck", "slipped", "ghosted", "silent"]
     assert [stage["name"] for stage in body["stages"]] == ["Reality", "Options", "Will", "Close"]
     assert body["stages"][1]["questions"][0]["capture"] == "options"

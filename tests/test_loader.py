@@ -264,7 +264,7 @@ def test_validate_reports_every_problem_of_every_file(work: Path) -> None:
 
 
 def test_validate_lines_start_with_the_path(work: Path) -> None:
-    """DESIGN: one `PATH:LINE:COL: message` line per problem, so editors and grep can read them."""
+    """One `PATH:LINE:COL: message` line per problem, so editors and grep can read them."""
     (work / "a.yaml").write_text(SMALL + "colour: red\n", encoding="utf-8")
     (work / "b.yaml").write_text(SMALL.replace("id: probe", "id: Bad_ID"), encoding="utf-8")
 

@@ -21,9 +21,9 @@ from hypothesis import strategies as st
 from rich.console import Console
 
 from coach_run import FIRST, action_named, coach, files_under, journal, start
-from coachcli import journal_index
-from coachcli.journal import Journal, session_record, status_record
-from coachcli.journal_stream import JournalStream, SessionStream
+from coachcli.journal import Journal, index_schema, session_record, status_record
+from coachcli.journal import files as journal_files
+from coachcli.journal.stream import JournalStream, SessionStream
 from coachcli.records import Session
 from coachcli.render.export import CSV_COLUMNS, _cell, _nested, write_csv, write_json, write_markdown
 from coachcli.render.recap import recap_markdown
@@ -176,7 +176,7 @@ def read(stream: SessionStream) -> dict[str, Any]:
 
 def two_passes(journal: Journal) -> SessionStream:
     """The stream a journal without an index gives."""
-    return SessionStream(None, lambda: JournalStream(journal._open_source(), figures=True))
+    return SessionStream(None, lambda: JournalStream(journal_files.open_source(journal.path), figures=True))
 
 
 def assert_streams_as_the_full_fold(journal: Journal, *, indexed: bool = True) -> None:
@@ -286,7 +286,7 @@ def test_an_index_of_the_former_format_is_ignored_and_the_journal_read_in_two_pa
     scripted_history()
     j = journal()
     with sqlite3.connect(j.index_path) as db:
-        db.execute(f"PRAGMA user_version = {journal_index.FORMAT - 1}")
+        db.execute(f"PRAGMA user_version = {index_schema.FORMAT - 1}")
     db.close()
     want = expected(j)
     before = files_under(isolated_home)
@@ -493,7 +493,7 @@ def test_two_passes_read_in_small_chunks_alike(tmp_path: Path, monkeypatch: pyte
     j = Journal(tmp_path / "data" / "journal.jsonl")
     history(j)
     append_raw(j, b'{"v":1,"type":"sta')  # a write cut short, longer than nothing
-    monkeypatch.setattr(journal_index, "READ_CHUNK", 100)
+    monkeypatch.setattr(journal_files, "READ_CHUNK", 100)
     want = expected(j)
     with two_passes(j) as stream:
         assert read(stream) == want

@@ -1,8 +1,13 @@
-"""Short ids: the shortest prefix of each id that no other id shares, for tables and messages."""
+"""Ids as people type them: the shortest prefix that no other id shares, and finding a record by a prefix."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
+from typing import Protocol, TypeVar
+
+from coachcli.errors import AmbiguousIdError, NotFoundError, UsageError
+from coachcli.records import Action, Session
+from coachcli.wording import clip
 
 SHORT_ID = 6
 
@@ -36,3 +41,47 @@ def short_ids(ids: Iterable[str], minimum: int = SHORT_ID) -> dict[str, str]:
         )
         for index, current in enumerate(unique)
     }
+
+
+class _HasId(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+_T = TypeVar("_T", bound=_HasId)
+
+
+def _find_unique(prefix: str, items: Sequence[_T], kind: str, describe: Callable[[_T], str]) -> _T:
+    wanted = prefix.strip().lower()
+    if not wanted:
+        raise UsageError(f"give the {kind}'s id, or a unique prefix of it")
+    matches: dict[str, _T] = {}
+    for item in items:
+        key = item.id.lower()
+        if key == wanted:
+            return item
+        if key.startswith(wanted):
+            matches.setdefault(item.id, item)
+    if not matches:
+        raise NotFoundError(f"no {kind} with id '{prefix.strip()}'")
+    if len(matches) > 1:
+        raise AmbiguousIdError(prefix.strip(), [describe(item) for item in matches.values()])
+    return next(iter(matches.values()))
+
+
+def _describe_action(action: Action) -> str:
+    return f"{action.id}  {clip(action.text, 60)}"
+
+
+def _describe_session(session: Session) -> str:
+    return f"{session.id}  {session.started:%Y-%m-%d %H:%M}  {session.set}  {session.rep}"
+
+
+def find_action(prefix: str, actions: Sequence[Action]) -> Action:
+    """The action (of `actions`, in journal order) whose id is, or uniquely starts with, `prefix`."""
+    return _find_unique(prefix, actions, "action", _describe_action)
+
+
+def find_session(prefix: str, sessions: Sequence[Session]) -> Session:
+    """The session (of `sessions`, in journal order) whose id is, or uniquely starts with, `prefix`."""
+    return _find_unique(prefix, sessions, "session", _describe_session)

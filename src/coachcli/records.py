@@ -1,6 +1,7 @@
 """What a session leaves behind: the session record, its turns, actions and review, as stored in the journal.
 
-These are the JSON shapes of DESIGN.md (`sessions --json`, `recap --format json`, `actions --json`).
+These are the JSON shapes other tools read (`sessions --json`, `recap --format json`, `actions --json`), described
+in docs/principles.md.
 """
 
 from __future__ import annotations

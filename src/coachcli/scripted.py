@@ -56,7 +56,7 @@ class ReviewEntry(_Strict):
 
 
 class AnswersFile(_Strict):
-    """DESIGN.md's "Scripted input" format."""
+    """An answers file, the format the README's "Scripted runs" shows."""
 
     # A key with no value (`so-far:`) is a skipped question, like a missing one.
     answers: dict[str, AnswerText | list[AnswerText] | None] = Field(default_factory=dict)

@@ -16,7 +16,7 @@ from coachcli.errors import NotFoundError
 from coachcli.records import Action, Session, StatusFilter, is_overdue, utc_sort_key
 
 if TYPE_CHECKING:
-    from coachcli.journal_index import JournalQuery
+    from coachcli.journal import JournalQuery
 
 
 def by_due(actions: Iterable[Action]) -> list[Action]:

@@ -21,7 +21,7 @@ NARROW = 72
 
 
 def action_json(action: Action, today: dt.date) -> dict[str, Any]:
-    """DESIGN.md's action object, plus `rep` (its owner) and whether it is `overdue` today."""
+    """The action object (docs/principles.md), plus `rep` (its owner) and whether it is `overdue` today."""
     body = action.model_dump(mode="json")
     body["rep"] = action.owner
     body["overdue"] = is_overdue(action, today)

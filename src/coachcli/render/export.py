@@ -1,6 +1,6 @@
 """The whole journal for other tools (JSON, CSV, Markdown), and reading a JSON export back for `coach import`.
 
-The JSON is the lossless form: a list of DESIGN.md's session objects, actions in their current state.
+The JSON is the lossless form: a list of session objects (docs/principles.md), actions in their current state.
 CSV is for spreadsheets: one row per action, each with its session's fields. Markdown is the recaps in turn.
 
 Each is written a session at a time (`write_json`, `write_csv`, `write_markdown`), so that exporting a journal
@@ -24,7 +24,7 @@ from coachcli.records import Session, first_error
 from coachcli.render.recap import recap_markdown
 
 if TYPE_CHECKING:
-    from coachcli.journal_index import StreamedSession
+    from coachcli.journal import StreamedSession
 
 Write = Callable[[str], object]
 
@@ -55,7 +55,7 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _streamed(sessions: Sequence[Session]) -> Iterable[StreamedSession]:
-    from coachcli.journal_index import StreamedSession
+    from coachcli.journal import StreamedSession
 
     return (StreamedSession(session) for session in sessions)
 

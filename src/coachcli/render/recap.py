@@ -1,6 +1,7 @@
 """A session's recap: what the rep said, the options they generated, what they committed to, whose idea each was.
 
-Markdown is fit for an email or a CRM note; text is for the terminal; JSON is DESIGN.md's session object.
+Markdown is fit for an email or a CRM note; text is for the terminal; JSON is the session object
+of docs/principles.md.
 """
 
 from __future__ import annotations

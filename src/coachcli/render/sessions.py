@@ -1,4 +1,4 @@
-"""Past sessions as a table; their JSON is DESIGN.md's session object (`Session.public_dict`)."""
+"""Past sessions as a table; their JSON is the session object of docs/principles.md (`Session.public_dict`)."""
 
 from __future__ import annotations
 

@@ -9,8 +9,7 @@ in two passes over the journal, so that memory grows with a few facts per sessio
    `Figures` needs of each session too, so that stats needs no second pass.
 2. read each session's latest record again, in journal order, and lay those changes over it.
 
-The rules are those of journal.py's fold (`_Fold`), kept to these facts; tests hold the two equal. journal.py opens
-the files and hands them over.
+The rules are those of the fold (fold.py), kept to these facts; tests hold the two equal.
 """
 
 from __future__ import annotations
@@ -21,10 +20,13 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from coachcli import journal_index
 from coachcli.errors import JournalError
-from coachcli.journal import DamagedLine, _BadRecord, _parse_line, _Scanned, _SessionEntry, _StatusRecord, scan
-from coachcli.journal_index import IndexQuery, IndexUnusable, Source, StreamedSession
+from coachcli.journal import files
+from coachcli.journal.codec import BadRecord, DamagedLine, ScannedLine, SessionEntry, StatusRecord, parse_line, scan
+from coachcli.journal.files import Source
+from coachcli.journal.index_query import IndexQuery
+from coachcli.journal.index_schema import IndexUnusable
+from coachcli.journal.query import StreamedSession
 from coachcli.records import Action, ActionStatus, ReviewItem, Session
 from coachcli.stats import Groups
 
@@ -82,16 +84,16 @@ def _distinct(items: list[ReviewItem]) -> list[ReviewItem]:
     return seen
 
 
-def _lines(source: Source) -> Iterator[_Scanned]:
+def _lines(source: Source) -> Iterator[ScannedLine]:
     """Every non-blank line of the journal, read a chunk at a time, as `scan` reads them from the whole file."""
     offset, line_no = 0, 1
     while offset < source.size:
-        data = source.read_at(offset, min(journal_index.READ_CHUNK, source.size - offset))
+        data = source.read_at(offset, min(files.READ_CHUNK, source.size - offset))
         if not data:
             return
         end = data.rfind(b"\n") + 1
         while end == 0 and offset + len(data) < source.size:  # a line longer than a chunk
-            data += source.read_at(offset + len(data), journal_index.READ_CHUNK)
+            data += source.read_at(offset + len(data), files.READ_CHUNK)
             end = data.rfind(b"\n") + 1
         if end:
             data = data[:end]
@@ -128,8 +130,8 @@ class JournalStream:
     def close(self) -> None:
         self._source.close()
 
-    def _add(self, line: _Scanned, entry: _SessionEntry | _StatusRecord) -> None:
-        if isinstance(entry, _StatusRecord):
+    def _add(self, line: ScannedLine, entry: SessionEntry | StatusRecord) -> None:
+        if isinstance(entry, StatusRecord):
             self._change(entry.action_id, entry.status, entry.note, entry.due, entry.at)
             return
         session, folded = entry.session, entry.folded
@@ -198,11 +200,11 @@ class JournalStream:
         """The session as the fold leaves it: its latest record read again, the changes laid over it."""
         raw = self._source.read_at(held.start, held.length)
         try:
-            entry = _parse_line(raw)
-        except _BadRecord:
+            entry = parse_line(raw)
+        except BadRecord:
             entry = None
         if (
-            not isinstance(entry, _SessionEntry)
+            not isinstance(entry, SessionEntry)
             or entry.session.id != session_id
             or tuple(action.id for action in entry.session.actions) != held.ids
         ):

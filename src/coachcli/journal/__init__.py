@@ -1,0 +1,37 @@
+"""The journal: the only code that reads or writes the journal file and the files beside it.
+
+One job per module, each importing only those above it:
+
+- `codec.py`: a record's line and back (encode, parse, damaged lines, the write cut short at the end);
+- `fold.py`: the records, in journal order, folded into the state (sessions with their actions' current status);
+- `files.py`: file mechanics (the I/O seam, the lock, the durable append with its tail repair, the atomic swap);
+- `query.py`: what read commands ask (`JournalQuery`), answered from a full read (`StateQuery`);
+- `index_schema.py`, `index_update.py`, `index_query.py`: the derived SQLite index beside the journal, its
+  tables, how writers bring it up to date, and how readers ask it;
+- `stream.py`: every session one at a time, for the commands that need them all (stats, export);
+- `facade.py`: `Journal`, which commands use.
+
+Commands import from here: `from coachcli.journal import Journal`.
+"""
+
+from coachcli.journal.codec import SCHEMA_VERSION, DamagedLine, damaged_warning, session_record, status_record
+from coachcli.journal.facade import Journal
+from coachcli.journal.files import lock_timeout
+from coachcli.journal.fold import JournalState, fold_bytes
+from coachcli.journal.query import JournalQuery, StreamedSession
+from coachcli.journal.stream import SessionStream
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "DamagedLine",
+    "Journal",
+    "JournalQuery",
+    "JournalState",
+    "SessionStream",
+    "StreamedSession",
+    "damaged_warning",
+    "fold_bytes",
+    "lock_timeout",
+    "session_record",
+    "status_record",
+]

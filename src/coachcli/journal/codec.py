@@ -1,0 +1,238 @@
+"""The journal's record codec: a record's bytes on a line, and back; lines that cannot be used are damage.
+
+The file is JSON Lines (UTF-8, one record per line, `"v": 1` in every record):
+
+    {"v":1,"type":"session","session":{...}}
+    {"v":1,"type":"session","folded":true,"session":{...}}
+    {"v":1,"type":"status","action_id":"...","status":"done","note":"...","due":null,"at":"..."}
+
+A line that is not such a record is a `DamagedLine`: skipped by every read, kept in the file. A last line without
+its newline that is no record is a write cut short (see `unfinished_tail`), never saved, so not damage.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from coachcli import clock
+from coachcli.records import ActionStatus, Session, first_error
+from coachcli.wording import clip
+
+SCHEMA_VERSION = 1
+PREVIEW_CHARS = 80
+BOM = b"\xef\xbb\xbf"
+
+
+def session_record(session: Session, *, folded: bool = False) -> dict[str, Any]:
+    """The journal record of a session; `folded` when its actions already hold their current status."""
+    record: dict[str, Any] = {"v": SCHEMA_VERSION, "type": "session"}
+    if folded:
+        record["folded"] = True
+    record["session"] = session.model_dump(mode="json")
+    return record
+
+
+def status_record(
+    action_id: str,
+    status: ActionStatus,
+    note: str | None = None,
+    due: dt.date | None = None,
+    at: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """The journal record of a change of an action's status (done, dropped, reopened)."""
+    return {
+        "v": SCHEMA_VERSION,
+        "type": "status",
+        "action_id": action_id,
+        "status": status,
+        "note": note,
+        "due": due.isoformat() if due is not None else None,
+        "at": (at or clock.now()).isoformat(),
+    }
+
+
+class StatusRecord(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    action_id: str
+    status: ActionStatus
+    note: str | None = None
+    due: dt.date | None = None
+    at: dt.datetime
+
+
+@dataclass(frozen=True)
+class SessionEntry:
+    session: Session
+    folded: bool
+
+
+class BadRecord(Exception):
+    """Why a line is not a record this coach can use."""
+
+
+@dataclass(frozen=True)
+class DamagedLine:
+    """A journal line that could not be used: skipped in the fold, kept in the file."""
+
+    line_no: int
+    reason: str
+    raw_preview: str
+
+    def __str__(self) -> str:
+        return f"line {self.line_no}: {self.reason}"
+
+
+def parse_record(obj: object) -> SessionEntry | StatusRecord:
+    if not isinstance(obj, dict):
+        raise BadRecord("not a JSON object")
+    version = obj.get("v")
+    if version is None:
+        raise BadRecord('no schema version ("v")')
+    # `type` rather than isinstance: JSON true would otherwise pass as version 1.
+    if type(version) is not int or version != SCHEMA_VERSION:
+        raise BadRecord(f"unknown schema version {clip(repr(version), 40)}; a newer coach may have written it")
+    kind = obj.get("type")
+    if kind == "session":
+        folded = obj.get("folded", False)
+        if not isinstance(folded, bool):
+            raise BadRecord('invalid session record: "folded" must be true or false')
+        try:
+            return SessionEntry(Session.model_validate(obj.get("session")), folded)
+        except ValidationError as exc:
+            raise BadRecord(f"invalid session record: {first_error(exc)}") from None
+    if kind == "status":
+        try:
+            return StatusRecord.model_validate(obj)
+        except ValidationError as exc:
+            raise BadRecord(f"invalid status record: {first_error(exc)}") from None
+    raise BadRecord(f"unknown record type {clip(repr(kind), 40)}")
+
+
+def parse_line(raw: bytes) -> SessionEntry | StatusRecord:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadRecord(f"not valid UTF-8 (byte {exc.start + 1})") from None
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BadRecord(f"not valid JSON ({exc.msg} at column {exc.colno})") from None
+    except RecursionError:
+        raise BadRecord("not valid JSON (nested too deeply)") from None
+    except ValueError as exc:
+        # Python refuses integers of more than 4300 digits with a plain ValueError.
+        raise BadRecord(f"not valid JSON ({clip(str(exc), 60)})") from None
+    return parse_record(obj)
+
+
+def preview(raw: bytes) -> str:
+    # Control characters are escaped: the preview is printed on a terminal and the line may be hostile.
+    text = raw[: PREVIEW_CHARS * 4].decode("utf-8", errors="replace")
+    shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text[:PREVIEW_CHARS])
+    clipped = len(text) > PREVIEW_CHARS or len(raw) > PREVIEW_CHARS * 4
+    return shown + "…" if clipped else shown
+
+
+def dump_line(record: Mapping[str, Any]) -> bytes:
+    """The bytes of a record's line as the journal holds it, without the newline (ValueError for NaN)."""
+    try:
+        text = json.dumps(record, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        # Lone surrogates (undecodable input bytes) cannot be UTF-8; escaped, they still round-trip.
+        return json.dumps(record, ensure_ascii=True, separators=(",", ":"), allow_nan=False).encode("ascii")
+
+
+def encode_line(record: Mapping[str, Any]) -> bytes:
+    line = dump_line(record)
+    # Every line written must read back, or the journal would report its own writes as damage.
+    try:
+        parse_line(line)
+    except BadRecord as exc:
+        raise ValueError(f"refusing to write an unreadable journal record: {exc}") from None
+    return line + b"\n"
+
+
+def encode_records(records: Sequence[Mapping[str, Any]]) -> bytes:
+    return b"".join(encode_line(record) for record in records)
+
+
+@dataclass(frozen=True)
+class ScannedLine:
+    """One non-blank line of the journal, read: its record, or why it is not one."""
+
+    line_no: int
+    start: int  # the offset of its first byte in the journal (after a byte order mark)
+    raw: bytes
+    entry: SessionEntry | StatusRecord | None
+    damage: DamagedLine | None = None
+    unfinished: bool = False  # the damage is a write cut short (see the module doc), not a damaged line
+
+
+def scan(data: bytes, start: int = 0, first_line: int = 1) -> Iterator[ScannedLine]:
+    """Read each non-blank line of `data`: the journal's bytes from offset `start`, line `first_line`, to its end."""
+    last_line_no = first_line + data.count(b"\n")
+    cut_short = not data.endswith(b"\n")
+    offset = start
+    for line_no, raw in enumerate(data.split(b"\n"), start=first_line):
+        line_start = offset
+        offset += len(raw) + 1
+        if line_start == 0 and raw.startswith(BOM):
+            raw = raw[len(BOM) :]
+            line_start = len(BOM)
+        if not raw.strip():  # a blank line carries nothing, so it is neither a record nor damage
+            continue
+        try:
+            entry = parse_line(raw)
+        except BadRecord as exc:
+            if cut_short and line_no == last_line_no:
+                damage = DamagedLine(line_no, f"an unfinished write, never saved ({exc})", preview(raw))
+                yield ScannedLine(line_no, line_start, raw, None, damage, unfinished=True)
+            else:
+                yield ScannedLine(line_no, line_start, raw, None, DamagedLine(line_no, str(exc), preview(raw)))
+            continue
+        yield ScannedLine(line_no, line_start, raw, entry)
+
+
+def unfinished_tail(data: bytes, start: int = 0) -> int | None:
+    """Where the last line starts, when `data` ends in a write cut short (a last line without its newline
+    that is no record); None when it ends with a whole line. `start` is the offset of `data` in the file."""
+    if not data or data.endswith(b"\n"):
+        return None
+    line_start = data.rfind(b"\n") + 1
+    raw = data[line_start:]
+    if start + line_start == 0 and raw.startswith(BOM):
+        raw = raw[len(BOM) :]
+    if not raw.strip():
+        return None
+    try:
+        parse_line(raw)
+    except BadRecord:
+        return start + line_start
+    return None  # a whole record that only lacks its newline (an edit by hand): it stays
+
+
+def damaged_warning(damaged: Sequence[DamagedLine]) -> str | None:
+    """The one warning a command gives when the journal has damaged lines (None when it has none)."""
+    if not damaged:
+        return None
+    more = f" (and {len(damaged) - 1} more)" if len(damaged) > 1 else ""
+    return f"journal line {damaged[0].line_no} is damaged{more} and was skipped; run `coach journal check`"
+
+
+def damaged_message(path: Path, damaged: Sequence[DamagedLine]) -> str:
+    shown = ", ".join(str(line.line_no) for line in damaged[:5])
+    more = ", ..." if len(damaged) > 5 else ""
+    lines = "line" if len(damaged) == 1 else "lines"
+    return (
+        f"the journal {path} has {len(damaged)} damaged {lines} ({lines} {shown}{more}); "
+        "it was left as it is (see `coach journal check`)"
+    )

@@ -1,0 +1,199 @@
+"""`Journal`: the one object commands use to read and write the journal and the files beside it.
+
+Writers hold the lock, append whole records in one write and fsync (files.py), then bring the index up to date
+(index_update.py) before they let go of the lock. Readers take no lock and never write: they ask the index when it
+matches the journal (index_query.py), and fall back on the full fold (fold.py, query.py) when it does not.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from coachcli.errors import JournalDamagedError, JournalError, NotFoundError
+from coachcli.journal import files, index_update
+from coachcli.journal.codec import (
+    DamagedLine,
+    damaged_message,
+    encode_records,
+    session_record,
+    status_record,
+    unfinished_tail,
+)
+from coachcli.journal.fold import JournalState, fold_bytes
+from coachcli.journal.index_query import open_index_query
+from coachcli.journal.query import JournalQuery, StateQuery
+from coachcli.journal.stream import JournalStream, SessionStream
+from coachcli.records import ActionStatus, Session
+
+
+class Journal:
+    """The journal file at `path`: read its state, append records, check, compact, import.
+
+    `warn` is told, in one line, when the index could not be brought up to date after a write (which then
+    stands: the index only makes reads faster).
+    """
+
+    def __init__(self, path: Path | str, warn: Callable[[str], None] | None = None) -> None:
+        self.path = Path(path)
+        self.warn = warn
+        self._wrote = False  # under the lock: the journal changed, so the index is brought up to date
+
+    @property
+    def lock_path(self) -> Path:
+        return Path(f"{self.path}.lock")
+
+    @property
+    def backup_path(self) -> Path:
+        return Path(f"{self.path}.bak")
+
+    @property
+    def unfinished_path(self) -> Path:
+        """Where the bytes of writes cut short are kept (see files.py)."""
+        return Path(f"{self.path}.unfinished")
+
+    @property
+    def index_path(self) -> Path:
+        """The derived index (see index_schema.py): never the truth, rebuilt from the journal when needed."""
+        return Path(f"{self.path}.idx.sqlite")
+
+    # Reading
+
+    def read(self) -> JournalState:
+        """The folded state. Takes no lock and creates nothing; a missing journal is empty."""
+        return fold_bytes(files.read_bytes(self.path))
+
+    def check(self) -> list[DamagedLine]:
+        """The damaged lines, for `coach journal check`."""
+        return self.read().damaged
+
+    def query(self) -> JournalQuery:
+        """The questions read commands ask: from the index when it matches the journal, else from a full read.
+
+        Takes no lock and writes nothing, not even the index. Close it (or use `with`) before printing.
+        """
+        index = open_index_query(self.index_path, self.path, self.read)
+        return index if index is not None else StateQuery(self.read())
+
+    def stream(self, *, figures: bool = False) -> SessionStream:
+        """Every session one at a time, for the commands that need them all (stats, export): from the index when
+        it matches the journal, else in two passes over the journal, never holding every session in memory.
+        `figures`: the stream will be asked for stats' figures. Takes no lock and writes nothing, not even the index.
+        """
+
+        def passes() -> JournalStream:
+            return JournalStream(files.open_source(self.path), figures=figures)
+
+        return SessionStream(open_index_query(self.index_path, self.path, self.read), passes)
+
+    # Writing
+
+    def append_session(self, session: Session) -> None:
+        """Append a session; a later record with the same id replaces the earlier one in the fold."""
+        self.append_records([session_record(session)])
+
+    def append_status(
+        self,
+        action_id: str,
+        status: ActionStatus,
+        note: str | None = None,
+        due: dt.date | None = None,
+        at: dt.datetime | None = None,
+    ) -> None:
+        """Append a change of an action's status (done, dropped, or open again)."""
+        self.append_records([status_record(action_id, status, note, due, at)])
+
+    def change_status(
+        self, action_id: str, status: ActionStatus, note: str | None = None, due: dt.date | None = None
+    ) -> bool:
+        """Append a change of status unless, read under the lock, the action has that status already and there
+        is no note or date to add. So two `coach done` of one action at once write one change. True if written."""
+        payload = encode_records([status_record(action_id, status, note, due)])
+        with self._locked():
+            self._update_index()
+            with self.query() as query:
+                current = query.action_by_id(action_id)
+            if current is None:
+                raise NotFoundError(f"no action with id '{action_id}'")
+            if current.status == status and note is None and due is None:
+                return False
+            self._append_locked(payload)
+        return True
+
+    def append_records(self, records: Sequence[Mapping[str, Any]]) -> None:
+        """Append records in one write, under the lock, and fsync them."""
+        if not records:
+            return
+        payload = encode_records(records)
+        with self._locked():
+            self._append_locked(payload)
+
+    def import_sessions(self, sessions: Sequence[Session]) -> tuple[int, int]:
+        """Append the sessions whose ids are new, in one write; return (added, skipped)."""
+        if not sessions:
+            return 0, 0
+        with self._locked():
+            self._update_index()
+            with self.query() as query:
+                known = query.session_ids()
+            fresh: list[Session] = []
+            for session in sessions:
+                if session.id not in known:
+                    known.add(session.id)
+                    fresh.append(session)
+            if fresh:
+                # Exported actions are in their current state: folded, so their reviews are not replayed.
+                self._append_locked(encode_records([session_record(s, folded=True) for s in fresh]))
+        return len(fresh), len(sessions) - len(fresh)
+
+    def compact(self) -> Path:
+        """Rewrite the journal as one folded record per session; return the backup of the old file.
+
+        Refuses when any line is damaged. The new journal is written beside the old one and swapped in
+        with one rename, so a failure at any point leaves the old journal as it was.
+        """
+        if not self.path.exists():
+            raise JournalError(f"there is no journal to compact at {self.path}")
+        with self._locked():
+            files.remove_stale_temps(self.path)
+            old = files.read_bytes(self.path)
+            state = fold_bytes(old)
+            if state.damaged:
+                raise JournalDamagedError(damaged_message(self.path, state.damaged))
+            new = encode_records([session_record(session, folded=True) for session in state.sessions])
+            cut = unfinished_tail(old)
+            try:
+                if cut is not None:
+                    files.set_aside(self.unfinished_path, old[cut:])
+            except OSError as exc:
+                raise files.os_error(exc, "write", "the journal", self.path) from exc
+            files.swap_in(self.path, self.backup_path, new, old)
+            self._wrote = True
+        return self.backup_path
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        files.make_folder(self.path.parent)
+        with files.held_lock(self.lock_path):
+            try:
+                yield
+            finally:
+                if self._wrote:
+                    self._wrote = False
+                    self._update_index()
+
+    def _append_locked(self, payload: bytes) -> None:
+        files.append_durably(self.path, payload, self.unfinished_path)
+        self._wrote = True
+
+    def _update_index(self) -> None:
+        """Under the lock: bring the index up to date with the journal. A failure warns and changes nothing else."""
+        try:
+            index_update.update(self.index_path, self.path)
+        except Exception as exc:  # the journal is written and whole; the index only makes reads faster
+            if self.warn is not None:
+                reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc) or type(exc).__name__
+                self.warn(f"could not update the journal's index {self.index_path} ({reason}); reads will be slower")

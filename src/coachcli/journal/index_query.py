@@ -1,0 +1,431 @@
+"""The questions read commands ask (`JournalQuery`), answered from the journal's index.
+
+Readers open the index read-only, check its fingerprint and fold whatever was appended after it in memory, over
+the rows they read. Should the index turn out not to describe the journal, they read the whole journal instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+import json
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+from coachcli.ids import find_action, find_session, shortest_unique
+from coachcli.journal.codec import DamagedLine, scan
+from coachcli.journal.files import JournalFile, Source
+from coachcli.journal.fold import JournalState
+from coachcli.journal.index_schema import (
+    INDEX_BUSY_TIMEOUT,
+    ROW_COLUMNS,
+    IndexUnusable,
+    blob,
+    load_session,
+    matches,
+    overlaid,
+    read_meta,
+    record_body,
+    rep_key,
+    session_row,
+    sha256,
+    started_key,
+    text_of,
+    validated,
+)
+from coachcli.journal.index_update import FoldedLines, fold_lines
+from coachcli.journal.query import QueryBase, StateQuery, StreamedSession, action_matches, session_matches
+from coachcli.records import Action, Session, StatusFilter, mentions, utc_sort_key
+from coachcli.stats import Groups
+
+_T = TypeVar("_T")
+
+
+class IndexQuery(QueryBase):
+    """The questions answered from the index, with the lines appended after it folded in memory.
+
+    Holds a read transaction (a consistent view of the index) until closed: callers gather what they need, then
+    close it before they print. Should a record not be where the index says (an edit the fingerprint missed), it
+    reads the whole journal instead, from then on.
+    """
+
+    def __init__(self, db: sqlite3.Connection, source: Source, read_all: Callable[[], JournalState]) -> None:
+        self._db = db
+        self._source = source
+        self._read_all = read_all
+        self._fallback: StateQuery | None = None
+        self._cache: dict[int, Session] = {}
+        meta = read_meta(db)
+        if meta is None or not matches(db, meta, source):
+            raise IndexUnusable("the index does not match the journal")
+        tail = list(scan(source.read_at(meta.offset, source.size - meta.offset), meta.offset, meta.lines + 1))
+        folded = fold_lines(db, source, tail) if tail else FoldedLines()
+        self._touched = folded.sessions
+        self._touched_ids = {session.id: seq for seq, session in folded.sessions.items()}
+        self._new = sum(1 for seq in folded.sessions if seq not in folded.rows)
+        indexed = [
+            DamagedLine(line, text_of(reason), text_of(preview))
+            for line, reason, preview in db.execute("SELECT line, reason, preview FROM damaged ORDER BY line")
+        ]
+        self.damaged = indexed + [line.damage for line in folded.damaged if line.damage is not None]
+        self.unfinished = folded.unfinished
+
+    @classmethod
+    def open(
+        cls, db: sqlite3.Connection, open_source: Callable[[], Source], read_all: Callable[[], JournalState]
+    ) -> IndexQuery:
+        """Begin a read transaction first, then open the journal: it then holds at least what the index saw."""
+        db.execute("BEGIN")
+        db.execute("SELECT count(*) FROM meta").fetchone()  # takes the shared lock now
+        source = open_source()
+        try:
+            return cls(db, source, read_all)
+        except BaseException:
+            source.close()
+            raise
+
+    def close(self) -> None:
+        self._db.close()
+        self._source.close()
+
+    def _session_at(self, seq: int) -> Session:
+        if seq not in self._cache:
+            values = self._db.execute(f"SELECT {ROW_COLUMNS} FROM sessions WHERE seq = ?", (seq,)).fetchone()
+            if values is None:
+                raise IndexUnusable(f"no session {seq} in the index")
+            self._cache[seq] = load_session(self._db, self._source, session_row(values))
+        return self._cache[seq]
+
+    def _guard(self, indexed: Callable[[], _T], fallback: Callable[[StateQuery], _T]) -> _T:
+        if self._fallback is None:
+            try:
+                return indexed()
+            # The index is a file anyone could have changed: whatever in it cannot be read, the journal can.
+            except (IndexUnusable, sqlite3.Error, ValueError):
+                self._fallback = StateQuery(self._read_all())
+        return fallback(self._fallback)
+
+    # Actions
+
+    def actions(
+        self, *, rep: str | None = None, status: StatusFilter = "all", due_before: dt.date | None = None
+    ) -> list[Action]:
+        return self._guard(
+            lambda: self._actions(rep, status, due_before),
+            lambda q: q.actions(rep=rep, status=status, due_before=due_before),
+        )
+
+    def _actions(self, rep: str | None, status: StatusFilter, due_before: dt.date | None) -> list[Action]:
+        where: list[str] = []
+        params: list[Any] = []
+        if rep is not None:
+            where.append("owner = ?")
+            params.append(rep_key(rep))
+        if status != "all":
+            where.append("status = ?")
+            params.append(status)
+        if due_before is not None:
+            where.append("due < ?")
+            params.append(due_before.isoformat())
+        sql = "SELECT session, pos FROM actions" + (" WHERE " + " AND ".join(where) if where else "")
+        found = [
+            (seq, pos, self._session_at(seq).actions[pos])
+            for seq, pos in self._db.execute(sql, params).fetchall()
+            if seq not in self._touched
+        ]
+        for seq, session in self._touched.items():
+            found += [
+                (seq, pos, action)
+                for pos, action in enumerate(session.actions)
+                if action_matches(action, rep, status, due_before)
+            ]
+        found.sort(key=lambda item: (item[0], item[1]))
+        return [action for _, _, action in found]
+
+    def open_actions(self, rep: str | None = None) -> list[Action]:
+        return sorted(self.actions(rep=rep, status="open"), key=lambda action: utc_sort_key(action.created))
+
+    def action(self, prefix: str) -> Action:
+        return self._guard(lambda: self._action(prefix), lambda q: q.action(prefix))
+
+    def action_by_id(self, action_id: str) -> Action | None:
+        return self._guard(lambda: self._action_by_id(action_id), lambda q: q.action_by_id(action_id))
+
+    def _action_by_id(self, action_id: str) -> Action | None:
+        rows = self._db.execute("SELECT session, pos FROM actions WHERE id = ?", (blob(action_id),))
+        found: list[tuple[int, int]] = [(seq, pos) for seq, pos in rows if seq not in self._touched]
+        for seq, session in self._touched.items():
+            found += [(seq, pos) for pos, action in enumerate(session.actions) if action.id == action_id]
+        if not found:
+            return None
+        seq, pos = max(found)
+        session = self._touched[seq] if seq in self._touched else self._session_at(seq)
+        return session.actions[pos]
+
+    def _action(self, prefix: str) -> Action:
+        wanted = prefix.strip().lower()
+        found: list[tuple[int, int, Action]] = []
+        if wanted:
+            rows = self._db.execute(
+                "SELECT session, pos, id_lower FROM actions WHERE id_lower >= ? ORDER BY id_lower", (blob(wanted),)
+            )
+            for seq, pos, key in rows:
+                if not text_of(key).startswith(wanted):
+                    break
+                if seq not in self._touched:
+                    found.append((seq, pos, self._session_at(seq).actions[pos]))
+            for seq, session in self._touched.items():
+                found += [(seq, pos, a) for pos, a in enumerate(session.actions) if a.id.lower().startswith(wanted)]
+        found.sort(key=lambda item: (item[0], item[1]))
+        return find_action(prefix, [action for _, _, action in found])
+
+    # Sessions
+
+    def sessions(
+        self,
+        *,
+        rep: str | None = None,
+        set_id: str | None = None,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        grep: str | None = None,
+        limit: int | None = None,
+    ) -> list[Session]:
+        return self._guard(
+            lambda: self._sessions(rep, set_id, since, until, grep, limit),
+            lambda q: q.sessions(rep=rep, set_id=set_id, since=since, until=until, grep=grep, limit=limit),
+        )
+
+    def _sessions(
+        self,
+        rep: str | None,
+        set_id: str | None,
+        since: dt.date | None,
+        until: dt.date | None,
+        grep: str | None,
+        limit: int | None,
+    ) -> list[Session]:
+        where: list[str] = []
+        params: list[Any] = []
+        if rep is not None:
+            where.append("rep = ?")
+            params.append(rep_key(rep))
+        if set_id is not None:
+            where.append("set_id = ?")
+            params.append(blob(set_id))
+        if since is not None:
+            where.append("day >= ?")
+            params.append(since.isoformat())
+        if until is not None:
+            where.append("day <= ?")
+            params.append(until.isoformat())
+        sql = f"SELECT started, seq, start, length FROM sessions{' WHERE ' + ' AND '.join(where) if where else ''}"
+        sql += " ORDER BY started DESC, seq DESC"
+        if limit is not None and not grep:
+            # Rows of sessions the tail changed are skipped below; the limit leaves room for them.
+            sql += f" LIMIT {int(limit) + len(self._touched)}"
+        indexed = (
+            (started, seq, start, length)
+            for started, seq, start, length in self._db.execute(sql, params)
+            if seq not in self._touched
+        )
+        recent = sorted(
+            (
+                (started_key(session.started), seq, -1, -1)
+                for seq, session in self._touched.items()
+                if session_matches(session, rep, set_id, since, until)
+            ),
+            reverse=True,
+        )
+        found: list[Session] = []
+        for _, seq, start, length in heapq.merge(indexed, recent, reverse=True):
+            if limit is not None and len(found) >= limit:
+                break
+            if grep and start >= 0 and not self._may_mention(seq, start, length, grep):
+                continue
+            session = self._touched[seq] if seq in self._touched else self._session_at(seq)
+            if not grep or mentions(session, grep):
+                found.append(session)
+        return found
+
+    # Every session, one at a time (stats, export): the caller falls back to the journal on IndexUnusable,
+    # sqlite3.Error or ValueError.
+
+    def stream_sessions(self) -> Iterator[StreamedSession]:
+        """Every session in journal order, read back one at a time."""
+        touched = iter(sorted(self._touched.items()))
+        pending = next(touched, None)
+        states = self._db.execute("SELECT session, pos, state FROM actions ORDER BY session, pos")
+        state = next(states, None)
+        for values in self._db.execute(f"SELECT {ROW_COLUMNS} FROM sessions ORDER BY seq"):
+            row = session_row(values)
+            while pending is not None and pending[0] < row.seq:
+                yield StreamedSession(pending[1])
+                pending = next(touched, None)
+            mine: list[tuple[int, bytes]] = []
+            while state is not None and state[0] <= row.seq:
+                if state[0] == row.seq:
+                    mine.append((state[1], state[2]))
+                state = next(states, None)
+            if pending is not None and pending[0] == row.seq:  # the tail changed it: the fold's session stands
+                yield StreamedSession(pending[1])
+                pending = next(touched, None)
+                continue
+            raw = self._source.read_at(row.start, row.length)
+            body = overlaid(record_body(raw, row), mine, row)
+            if row.written is not None and sha256(raw) == row.written:
+                yield StreamedSession(body=body)
+            else:
+                yield StreamedSession(validated(body, row))
+        while pending is not None:
+            yield StreamedSession(pending[1])
+            pending = next(touched, None)
+
+    def figure_groups(self, today: dt.date) -> Groups:
+        """Every session counted into `coach stats`' groups, from the index's columns alone (no journal line)."""
+        groups = Groups()
+        days: dict[str | None, dt.date | None] = {None: None}
+        reps: dict[bytes, str] = {}
+
+        def day(text: str | None) -> dt.date | None:
+            if text not in days:
+                days[text] = dt.date.fromisoformat(text) if text is not None else None
+            return days[text]
+
+        actions = self._db.execute(
+            "SELECT session, proposed_by, status, due, closed_day FROM actions ORDER BY session, pos"
+        )
+        action = next(actions, None)
+        sessions = self._db.execute("SELECT seq, rep_name, day, mode, options, reviews FROM sessions ORDER BY seq")
+        for seq, rep, started, mode, options, reviews in sessions:
+            figures = None
+            if seq not in self._touched:
+                if rep not in reps:
+                    reps[rep] = text_of(rep)
+                started_on = day(started)
+                assert started_on is not None
+                figures = groups.figures(seq, reps[rep], started_on)
+                figures.count_session(options, reviews)
+            manager = mode == "manager"
+            while action is not None and action[0] <= seq:
+                if action[0] == seq and figures is not None:
+                    _, proposed_by, status, due, closed_on = action
+                    figures.count_action(manager, proposed_by, status, day(due), day(closed_on), today)
+                action = next(actions, None)
+        for seq, session in self._touched.items():
+            groups.add_session(seq, session, today)
+        return groups
+
+    def _may_mention(self, seq: int, start: int, length: int, text: str) -> bool:
+        """False when the session surely does not mention `text`, judged from its record's bytes unparsed.
+
+        With no backslash in the line, every string in it appears verbatim, and case folding goes character by
+        character: so if the folded line lacks the folded text, no string in it holds it. Notes come from the
+        current state of its actions instead, so those are looked at too.
+        """
+        raw = self._source.read_at(start, length)
+        wanted = text.casefold()
+        if b"\\" in raw or wanted in raw.decode("utf-8", "replace").casefold():
+            return True
+        for (state,) in self._db.execute("SELECT state FROM actions WHERE session = ?", (seq,)):
+            note = json.loads(state).get("note")
+            if isinstance(note, str) and wanted in note.casefold():
+                return True
+        return False
+
+    def session(self, prefix: str) -> Session:
+        return self._guard(lambda: self._session(prefix), lambda q: q.session(prefix))
+
+    def _session(self, prefix: str) -> Session:
+        wanted = prefix.strip().lower()
+        found: list[tuple[int, Session]] = []
+        if wanted:
+            rows = self._db.execute(
+                "SELECT seq, id_lower FROM sessions WHERE id_lower >= ? ORDER BY id_lower", (blob(wanted),)
+            )
+            for seq, key in rows:
+                if not text_of(key).startswith(wanted):
+                    break
+                if seq not in self._touched:
+                    found.append((seq, self._session_at(seq)))
+            found += [(seq, s) for seq, s in self._touched.items() if s.id.lower().startswith(wanted)]
+        found.sort(key=lambda item: item[0])
+        return find_session(prefix, [session for _, session in found])
+
+    def latest_session(self, rep: str | None = None) -> Session | None:
+        return next(iter(self.sessions(rep=rep, limit=1)), None)
+
+    def last_interrupted_session(self) -> Session | None:
+        return self._guard(self._last_interrupted, lambda q: q.last_interrupted_session())
+
+    def _last_interrupted(self) -> Session | None:
+        rows = self._db.execute("SELECT seq FROM sessions WHERE status = 'interrupted' ORDER BY seq DESC")
+        indexed = next((seq for (seq,) in rows if seq not in self._touched), None)
+        recent = max((seq for seq, s in self._touched.items() if s.status == "interrupted"), default=None)
+        candidates = [seq for seq in (indexed, recent) if seq is not None]
+        if not candidates:
+            return None
+        seq = max(candidates)
+        return self._touched[seq] if seq in self._touched else self._session_at(seq)
+
+    def session_count(self) -> int:
+        return self._guard(self._session_count, lambda q: q.session_count())
+
+    def _session_count(self) -> int:
+        (count,) = self._db.execute("SELECT count(*) FROM sessions").fetchone()
+        return int(count) + self._new
+
+    def session_ids(self) -> set[str]:
+        return self._guard(self._session_ids, lambda q: q.session_ids())
+
+    def _session_ids(self) -> set[str]:
+        return {text_of(key) for (key,) in self._db.execute("SELECT id FROM sessions")} | set(self._touched_ids)
+
+    # Short ids: the neighbours of an id in sorted order decide how much of it is needed.
+
+    def short_session_ids(self, ids: Iterable[str]) -> dict[str, str]:
+        wanted = list(ids)
+        recent = sorted(self._touched_ids)
+        return self._guard(
+            lambda: {i: self._shortest("sessions", "seq", i, recent) for i in wanted},
+            lambda q: q.short_session_ids(wanted),
+        )
+
+    def short_action_ids(self, ids: Iterable[str]) -> dict[str, str]:
+        wanted = list(ids)
+        recent = sorted({a.id for s in self._touched.values() for a in s.actions})
+        return self._guard(
+            lambda: {i: self._shortest("actions", "session", i, recent) for i in wanted},
+            lambda q: q.short_action_ids(wanted),
+        )
+
+    def _shortest(self, table: str, seq_column: str, current: str, recent: list[str]) -> str:
+        key = blob(current)
+        neighbours: list[str | None] = []
+        for compare, order, pick in (("<", "DESC", max), (">", "ASC", min)):
+            rows = self._db.execute(
+                f"SELECT id, {seq_column} FROM {table} WHERE id {compare} ? ORDER BY id {order}", (key,)
+            )
+            indexed = next((text_of(i) for i, seq in rows if seq not in self._touched), None)
+            beside = [i for i in recent if (i < current if compare == "<" else i > current)]
+            options = [i for i in (indexed, pick(beside) if beside else None) if i is not None]
+            neighbours.append(pick(options) if options else None)
+        return shortest_unique(current, neighbours[0], neighbours[1])
+
+
+def open_index_query(index_path: Path, journal_path: Path, read_all: Callable[[], JournalState]) -> IndexQuery | None:
+    """The index, read-only, in a read transaction, when it matches the journal; else None. Writes nothing."""
+    if not (index_path.is_file() and journal_path.is_file()):
+        return None
+    uri = f"{index_path.absolute().as_uri()}?mode=ro"
+    try:
+        db = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=INDEX_BUSY_TIMEOUT)
+    except sqlite3.Error:
+        return None
+    try:
+        return IndexQuery.open(db, lambda: JournalFile(journal_path), read_all)
+    except (IndexUnusable, sqlite3.Error, OSError, ValueError):
+        db.close()
+        return None

@@ -1,0 +1,287 @@
+"""Bringing the journal's index up to date: folding the lines appended since, batch by batch, into its tables.
+
+Writers, holding the journal's lock, call `update` after they append; a full rebuild is the same from offset 0.
+One transaction per update: a failure leaves the index as it was, which readers still use (they fold whatever it
+lacks). Readers fold the lines after the index in memory with the same `fold_lines`.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from coachcli.journal import files
+from coachcli.journal.codec import DamagedLine, ScannedLine, SessionEntry, StatusRecord, scan
+from coachcli.journal.files import Source
+from coachcli.journal.fold import Fold
+from coachcli.journal.index_schema import (
+    INDEX_BUSY_TIMEOUT,
+    STATE_FIELDS,
+    IndexUnusable,
+    Meta,
+    SessionRow,
+    blob,
+    chunks,
+    create_tables,
+    fingerprint,
+    json_blob,
+    load_session,
+    marks,
+    matches,
+    read_meta,
+    rep_key,
+    reviewed_items,
+    rows_where,
+    sha256,
+    started_key,
+    text_of,
+    write_meta,
+    written_digest,
+)
+from coachcli.records import Session
+
+# ---------------------------------------------------------------- folding lines over the index
+
+BATCH_LINES = 2000  # lines folded into the index at a time: bounds a rebuild's memory
+
+
+@dataclass
+class FoldedLines:
+    """New lines folded over the sessions of the index they touch."""
+
+    sessions: dict[int, Session] = field(default_factory=dict)  # seq -> the session now, for every one touched
+    rows: dict[int, SessionRow] = field(default_factory=dict)  # seq -> the index's row, for those already indexed
+    latest: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # id -> its last new record
+    written: dict[str, bytes | None] = field(default_factory=dict)  # id -> `written_digest` of that record
+    fold: Fold = field(default_factory=Fold)
+    damaged: list[ScannedLine] = field(default_factory=list)
+    unfinished: DamagedLine | None = None
+
+
+def fold_lines(db: sqlite3.Connection, source: Source, lines: Sequence[ScannedLine]) -> FoldedLines:
+    """Fold `lines` over a fold primed with exactly the indexed sessions they can change."""
+    session_ids: set[str] = set()
+    action_ids: set[str] = set()
+    for line in lines:
+        entry = line.entry
+        if isinstance(entry, SessionEntry):
+            session_ids.add(entry.session.id)
+            if not entry.folded:
+                action_ids.update(item.action_id for item in entry.session.review)
+        elif isinstance(entry, StatusRecord):
+            action_ids.add(entry.action_id)
+    holders: dict[str, int] = {}
+    keys = [blob(action_id) for action_id in action_ids]
+    for chunk in chunks(keys):
+        sql = f"SELECT action, session FROM holders WHERE action IN ({marks(len(chunk))})"
+        holders.update((text_of(action), seq) for action, seq in db.execute(sql, chunk))
+    rows = {row.seq: row for row in rows_where(db, "id", [blob(i) for i in sorted(session_ids)])}
+    missing = sorted(set(holders.values()) - set(rows))
+    rows.update((row.seq, row) for row in rows_where(db, "seq", missing))
+
+    folded = FoldedLines(rows=rows)
+    for seq in sorted(rows):
+        session = load_session(db, source, rows[seq])
+        folded.fold.prime(session, reviewed_items(rows[seq], session))
+    ids = {seq: row.id for seq, row in rows.items()}
+    for action_id, seq in holders.items():
+        folded.fold.prime_holder(action_id, ids[seq])
+    for line in lines:
+        if line.entry is not None:
+            if isinstance(line.entry, SessionEntry):
+                folded.latest[line.entry.session.id] = (line.line_no, line.start, len(line.raw))
+                folded.written[line.entry.session.id] = written_digest(line.entry, line.raw)
+            folded.fold.add(line.entry)
+        elif line.unfinished:
+            folded.unfinished = line.damage
+        else:
+            folded.damaged.append(line)
+    next_seq = _next_seq(db)
+    by_id = {row.id: seq for seq, row in rows.items()}
+    for session in folded.fold.sessions.values():
+        known = by_id.get(session.id)
+        if known is None:
+            known = next_seq
+            next_seq += 1
+        folded.sessions[known] = session
+    return folded
+
+
+def _next_seq(db: sqlite3.Connection) -> int:
+    (top,) = db.execute("SELECT coalesce(max(seq), 0) FROM sessions").fetchone()
+    return int(top) + 1
+
+
+def _store(db: sqlite3.Connection, folded: FoldedLines) -> None:
+    """Write what `fold_lines` found into the index."""
+    session_rows = []
+    action_rows = []
+    seqs: dict[str, int] = {}
+    for seq, session in folded.sessions.items():
+        seqs[session.id] = seq
+        row = folded.rows.get(seq)
+        where = folded.latest.get(session.id)
+        if where is None:
+            assert row is not None  # a session with no new record is one the index had
+            where = (row.line, row.start, row.length)
+            written = row.written
+        else:
+            written = folded.written[session.id]
+        line, start, length = where
+        reviewed = folded.fold.reviewed(session.id)
+        session_rows.append(
+            (
+                seq,
+                blob(session.id),
+                blob(session.id.lower()),
+                line,
+                start,
+                length,
+                started_key(session.started),
+                session.started.date().isoformat(),
+                rep_key(session.rep),
+                blob(session.set),
+                session.status,
+                None if reviewed == session.review else json_blob([item.model_dump(mode="json") for item in reviewed]),
+                blob(session.rep),
+                session.mode,
+                len(session.options),
+                len(session.review),
+                written,
+            )
+        )
+        for pos, action in enumerate(session.actions):
+            action_rows.append(
+                (
+                    seq,
+                    pos,
+                    blob(action.id),
+                    blob(action.id.lower()),
+                    rep_key(action.owner),
+                    action.status,
+                    action.due.isoformat() if action.due is not None else None,
+                    json_blob(action.model_dump(mode="json", include=STATE_FIELDS)),
+                    action.proposed_by,
+                    action.closed.date().isoformat() if action.closed is not None else None,
+                )
+            )
+    db.executemany("DELETE FROM actions WHERE session = ?", [(seq,) for seq in folded.rows])
+    db.executemany(f"INSERT OR REPLACE INTO sessions VALUES ({marks(17)})", session_rows)
+    db.executemany(f"INSERT INTO actions VALUES ({marks(10)})", action_rows)
+    db.executemany(
+        "INSERT OR REPLACE INTO holders (action, session) VALUES (?, ?)",
+        [(blob(action_id), seqs[session_id]) for action_id, session_id in folded.fold.holders()],
+    )
+    db.executemany(
+        "INSERT OR REPLACE INTO damaged VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            (line.line_no, line.start, len(line.raw), sha256(line.raw), blob(d.reason), blob(d.raw_preview))
+            for line in folded.damaged
+            if (d := line.damage) is not None
+        ],
+    )
+
+
+def _whole_lines(source: Source, start: int, first_line: int) -> Iterator[tuple[list[ScannedLine], int, int]]:
+    """Batches of the complete lines from `start`, each with the offset and line count after it."""
+    offset, line_no = start, first_line
+    while offset < source.size:
+        data = source.read_at(offset, min(files.READ_CHUNK, source.size - offset))
+        end = data.rfind(b"\n") + 1
+        while end == 0 and offset + len(data) < source.size:  # a line longer than a chunk
+            data += source.read_at(offset + len(data), files.READ_CHUNK)
+            end = data.rfind(b"\n") + 1
+        if end == 0:
+            return  # only a last line without its newline: it is not indexed until it has one
+        data = data[:end]
+        batch: list[ScannedLine] = []
+        for line in scan(data, offset, line_no):
+            batch.append(line)
+            if len(batch) >= BATCH_LINES:
+                yield batch, line.start + len(line.raw) + 1, line.line_no
+                batch = []
+        offset += end
+        line_no += data.count(b"\n")
+        yield batch, offset, line_no - 1
+
+
+def refresh(db: sqlite3.Connection, source: Source) -> None:
+    """Bring the index up to date with the journal: from where it stopped when it still matches, else from 0.
+
+    The caller holds the journal's lock, so no one appends meanwhile. One transaction: a failure leaves the index
+    as it was, which readers still use (they fold whatever it lacks).
+    """
+    # NORMAL still syncs at the moments that keep the file whole; the journal is what must survive a power cut.
+    db.execute("PRAGMA synchronous = NORMAL")
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        try:
+            _refresh(db, source, rebuild=False)
+        except IndexUnusable:
+            _refresh(db, source, rebuild=True)  # a record was not where the index said: start again
+        db.execute("COMMIT")
+    except BaseException:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise
+
+
+def _refresh(db: sqlite3.Connection, source: Source, *, rebuild: bool) -> None:
+    meta = None if rebuild else read_meta(db)
+    if meta is None or not matches(db, meta, source):
+        create_tables(db)
+        meta = Meta()
+    offset, lines = meta.offset, meta.lines
+    for batch, offset_after, lines_after in _whole_lines(source, meta.offset, meta.lines + 1):
+        if batch:
+            _store(db, fold_lines(db, source, batch))
+        offset, lines = offset_after, lines_after
+    head, tail = fingerprint(source, offset)
+    write_meta(db, Meta(offset, lines, head, tail))
+
+
+def update(index_path: Path, journal_path: Path) -> None:
+    """Bring the index file up to date with the journal; the caller holds the journal's lock.
+
+    An index file that is not a database (garbage bytes, a torn copy) is replaced by a new one. One held past the
+    wait by a reader is left behind: the next write catches up.
+    """
+    if not journal_path.is_file():
+        return
+    source = files.JournalFile(journal_path)
+    try:
+        for attempt in range(2):
+            db = _connect(index_path)
+            try:
+                refresh(db, source)
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" in str(exc):
+                    return
+                raise
+            except sqlite3.DatabaseError:
+                if attempt:
+                    raise
+            finally:
+                db.close()
+            _remove(index_path)
+    finally:
+        source.close()
+
+
+def _connect(index_path: Path) -> sqlite3.Connection:
+    fd = os.open(index_path, os.O_RDWR | os.O_CREAT | files.BINARY, files.FILE_MODE)
+    try:
+        files.set_private(fd)
+    finally:
+        os.close(fd)
+    return sqlite3.connect(index_path, isolation_level=None, timeout=INDEX_BUSY_TIMEOUT)
+
+
+def _remove(index_path: Path) -> None:
+    # Its rollback journal goes too: left behind, SQLite would play it into the new file.
+    for path in (index_path, Path(f"{index_path}-journal")):
+        path.unlink(missing_ok=True)

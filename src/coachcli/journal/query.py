@@ -1,0 +1,212 @@
+"""What read commands ask of the journal (`JournalQuery`), and its answer from a full read (`StateQuery`).
+
+`Journal.query()` hands a read command the index's answer (index_query.py) when the index matches the journal,
+else this module's `StateQuery` over the folded state: correct, only slower. Tests hold the two answers equal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol, TypeVar
+
+from coachcli.ids import short_ids
+from coachcli.journal.codec import DamagedLine
+from coachcli.journal.fold import JournalState
+from coachcli.records import Action, Session, StatusFilter, mentions, newest_first, same_rep
+
+_Q = TypeVar("_Q", bound="QueryBase")
+
+
+class StreamedSession:
+    """One session of a whole-journal read (`Journal.stream()`), as the fold leaves it.
+
+    `body` is its JSON object (`session.model_dump(mode="json")`) when its record is as coach writes it, so that an
+    export need not validate it; `session` validates that body only when asked for.
+    """
+
+    __slots__ = ("_session", "body")
+
+    def __init__(self, session: Session | None = None, body: dict[str, Any] | None = None) -> None:
+        if session is None and body is None:
+            raise ValueError("a streamed session needs its session or its body")
+        self._session = session
+        self.body = body
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            assert self.body is not None
+            self._session = Session.model_validate(self.body)
+        return self._session
+
+    def dump(self) -> dict[str, Any]:
+        """`session.model_dump(mode="json")`, without validating when the body is known."""
+        return self.body if self.body is not None else self.session.model_dump(mode="json")
+
+
+class JournalQuery(Protocol):
+    """What read commands ask of the journal. Sessions come in their current state (statuses folded in)."""
+
+    damaged: list[DamagedLine]
+    unfinished: DamagedLine | None
+
+    def actions(
+        self, *, rep: str | None = None, status: StatusFilter = "all", due_before: dt.date | None = None
+    ) -> list[Action]:
+        """Actions that pass every filter given, in journal order; `due_before` keeps those due before it."""
+        ...
+
+    def open_actions(self, rep: str | None = None) -> list[Action]:
+        """Open actions (of one rep, any case), oldest first."""
+        ...
+
+    def action(self, prefix: str) -> Action:
+        """The action whose id is, or uniquely starts with, `prefix`."""
+        ...
+
+    def action_by_id(self, action_id: str) -> Action | None:
+        """The action with exactly this id (the last in journal order, should two share it)."""
+        ...
+
+    def sessions(
+        self,
+        *,
+        rep: str | None = None,
+        set_id: str | None = None,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        grep: str | None = None,
+        limit: int | None = None,
+    ) -> list[Session]:
+        """Sessions that pass every filter, newest first. `since` and `until` are inclusive days."""
+        ...
+
+    def session(self, prefix: str) -> Session:
+        """The session whose id is, or uniquely starts with, `prefix`."""
+        ...
+
+    def latest_session(self, rep: str | None = None) -> Session | None:
+        """The session begun last (of one rep, when named)."""
+        ...
+
+    def last_interrupted_session(self) -> Session | None:
+        """The latest session in journal order that is still interrupted."""
+        ...
+
+    def session_count(self) -> int: ...
+
+    def session_ids(self) -> set[str]: ...
+
+    def short_session_ids(self, ids: Iterable[str]) -> dict[str, str]:
+        """For each of `ids`, its shortest prefix (6 at least) that no other session's id shares."""
+        ...
+
+    def short_action_ids(self, ids: Iterable[str]) -> dict[str, str]:
+        """For each of `ids`, its shortest prefix (6 at least) that no other action's id shares."""
+        ...
+
+    def close(self) -> None: ...
+
+    def __enter__(self) -> JournalQuery: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+
+def action_matches(action: Action, rep: str | None, status: StatusFilter, due_before: dt.date | None) -> bool:
+    return (
+        same_rep(action.owner, rep)
+        and (status == "all" or action.status == status)
+        and (due_before is None or (action.due is not None and action.due < due_before))
+    )
+
+
+def session_matches(
+    session: Session, rep: str | None, set_id: str | None, since: dt.date | None, until: dt.date | None
+) -> bool:
+    day = session.started.date()
+    return (
+        same_rep(session.rep, rep)
+        and (set_id is None or session.set == set_id)
+        and (since is None or day >= since)
+        and (until is None or day <= until)
+    )
+
+
+class QueryBase:
+    def __enter__(self: _Q) -> _Q:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        pass
+
+
+class StateQuery(QueryBase):
+    """The questions answered from a full read of the journal: what reads fall back on."""
+
+    def __init__(self, state: JournalState) -> None:
+        self.state = state
+        self.damaged = state.damaged
+        self.unfinished = state.unfinished
+        self._short: dict[str, dict[str, str]] = {}
+
+    def actions(
+        self, *, rep: str | None = None, status: StatusFilter = "all", due_before: dt.date | None = None
+    ) -> list[Action]:
+        return [a for a in self.state.actions() if action_matches(a, rep, status, due_before)]
+
+    def open_actions(self, rep: str | None = None) -> list[Action]:
+        return self.state.open_actions(rep)
+
+    def action(self, prefix: str) -> Action:
+        return self.state.find_action(prefix)
+
+    def action_by_id(self, action_id: str) -> Action | None:
+        return {action.id: action for action in self.state.actions()}.get(action_id)
+
+    def sessions(
+        self,
+        *,
+        rep: str | None = None,
+        set_id: str | None = None,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        grep: str | None = None,
+        limit: int | None = None,
+    ) -> list[Session]:
+        found = [
+            session
+            for session in newest_first(self.state.sessions)
+            if session_matches(session, rep, set_id, since, until) and (not grep or mentions(session, grep))
+        ]
+        return found if limit is None else found[:limit]
+
+    def session(self, prefix: str) -> Session:
+        return self.state.find_session(prefix)
+
+    def latest_session(self, rep: str | None = None) -> Session | None:
+        return next((s for s in newest_first(self.state.sessions) if same_rep(s.rep, rep)), None)
+
+    def last_interrupted_session(self) -> Session | None:
+        return self.state.last_interrupted_session()
+
+    def session_count(self) -> int:
+        return len(self.state.sessions)
+
+    def session_ids(self) -> set[str]:
+        return {session.id for session in self.state.sessions}
+
+    def short_session_ids(self, ids: Iterable[str]) -> dict[str, str]:
+        return self._shorts("sessions", ids, lambda: [s.id for s in self.state.sessions])
+
+    def short_action_ids(self, ids: Iterable[str]) -> dict[str, str]:
+        return self._shorts("actions", ids, lambda: [a.id for a in self.state.actions()])
+
+    def _shorts(self, kind: str, ids: Iterable[str], every: Callable[[], list[str]]) -> dict[str, str]:
+        if kind not in self._short:
+            self._short[kind] = short_ids(every())
+        shown = self._short[kind]
+        return {i: shown.get(i, i) for i in ids}
