@@ -412,3 +412,33 @@ def test_any_snapshot_restores_to_the_same_prompts_and_the_same_session(
         assert resumed.prompt() == engine.prompt()
     assert resumed.finished == engine.finished
     assert resumed.record(ended=ENDED) == engine.record(ended=ENDED)
+
+
+# ---------------------------------------------------------------- damaged snapshots
+
+
+def test_a_snapshot_with_only_some_of_the_state_restores_with_the_rest_as_at_the_start() -> None:
+    resumed = Engine.restore(QSET, interrupted({"v": 1, "state": {"step": 1}}), now=fixed_now)
+    prompt = resumed.prompt()
+    assert prompt is not None
+    assert prompt.text == "What could you do next?"
+
+
+@pytest.mark.parametrize(
+    ("state", "complaint"),
+    [
+        (None, "its saved state is missing"),
+        ({"step": 2, "phase": "chose-more"}, "its saved state is damaged (phase:"),
+        ({"step": 2, "phase": "confirm"}, "phase confirm without the advice to confirm"),
+        ({"step": 2, "phase": "due"}, "phase due without a commitment to date"),
+        ({"step": 2, "actions": [{"text": "Call", "proposed_by": "rep", "flagged": False, "due": "soon"}]}, "due"),
+        ({"step": 0, "review": [{"action_id": "a1"}]}, "its saved state is damaged (review.0.text:"),
+    ],
+)
+def test_a_damaged_snapshot_is_refused_with_a_reason_not_a_crash(state: Any, complaint: str) -> None:
+    snapshot: dict[str, Any] = {"v": 1}
+    if state is not None:
+        snapshot["state"] = state
+    with pytest.raises(ValueError) as refused:
+        Engine.restore(QSET, interrupted(snapshot), now=fixed_now)
+    assert complaint in str(refused.value)
