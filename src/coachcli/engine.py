@@ -2,7 +2,8 @@
 
 Given a set, the mode, the rep and the rep's open commitments, it yields the next `Prompt` and takes the
 answer. Front ends (the Rich terminal prompter, the scripted runner) show prompts and feed answers; the
-engine knows nothing of terminals or files. `record()` turns what was said into a `Session`.
+engine knows nothing of terminals or files. `record()` turns what was said into a `Session`; what it
+remembers between prompts, and the resume format `snapshot()` saves it in, live in `coachcli.engine_state`.
 
 The flow: review of earlier commitments, then each stage's questions (with "what else?" loops that
 capture options), the commit step (pick options by number or in new words, then "By when?" for each),
@@ -15,13 +16,14 @@ import copy
 import datetime as dt
 import re
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, replace
 from typing import Any, Literal
 
 from coachcli import clock
 from coachcli.coaching import advice_phrase
 from coachcli.dates import EXAMPLE as DATE_EXAMPLE
 from coachcli.dates import DateParseError, parse_due
+from coachcli.engine_state import Answered, Committed, EngineState, Pending, Proposal, Reviewed
 from coachcli.questions.models import Question, QuestionSet
 from coachcli.records import (
     Action,
@@ -98,30 +100,17 @@ class Reply:
 
 @dataclass
 class Option:
+    """An option captured so far, as `Engine.options()` gives it."""
+
     text: str
     proposed_by: ProposedBy = "rep"
     flagged: bool = False
 
 
-@dataclass
-class _State:
-    """Everything that changes as the session goes; copied whole for :back, saved whole for resume."""
-
-    step: int = 0  # index into the engine's step list
-    phase: str = "ask"  # within a step: ask, more, choose, due, confirm, review-due, review-note
-    turns: list[dict[str, Any]] = field(default_factory=list)
-    options: list[dict[str, Any]] = field(default_factory=list)
-    actions: list[dict[str, Any]] = field(default_factory=list)  # committed, with due dates
-    queue: list[dict[str, Any]] = field(default_factory=list)  # chosen, awaiting a due date
-    pending: dict[str, Any] | None = None  # an option or action waiting for the ownership answer
-    review: list[dict[str, Any]] = field(default_factory=list)
-    review_status: str | None = None
-    review_due: str | None = None
-    finished: bool = False
-
-
 @dataclass(frozen=True)
 class _Step:
+    """One place in the session's order: a commitment to review, a question, or the commit step."""
+
     kind: Literal["review", "question", "commit"]
     stage: str
     question: Question | None = None
@@ -158,8 +147,8 @@ class Engine:
         self.session_id = session_id or self._new_id()
         self.started = started or self._now()
         self.steps = self._build_steps()
-        self.state = _State()
-        self._history: list[_State] = []
+        self.state = EngineState()
+        self._history: list[EngineState] = []
         self.resumed = False
         self._still_open: set[str] | None = None
         self._skip_finished_steps()
@@ -167,6 +156,7 @@ class Engine:
     # ------------------------------------------------------------ structure
 
     def _build_steps(self) -> list[_Step]:
+        """Reviews first (numbered among themselves), then the set's stages in order, numbered together."""
         steps = [_Step("review", "Review", action=a, number=n) for n, a in enumerate(self.review_actions, start=1)]
         number = 0
         for stage in self.qset.stages:
@@ -180,6 +170,7 @@ class Engine:
 
     @property
     def total(self) -> int:
+        """How many questions and commit steps the set has (reviews are counted apart)."""
         return sum(1 for s in self.steps if s.kind != "review")
 
     @property
@@ -195,7 +186,8 @@ class Engine:
         return self._now().date()
 
     def options(self) -> list[Option]:
-        return [Option(**o) for o in self.state.options]
+        """The options captured so far, in order (copies: changing them changes nothing here)."""
+        return [Option(o.text, o.proposed_by, o.flagged) for o in self.state.options]
 
     # ------------------------------------------------------------ prompts
 
@@ -208,10 +200,10 @@ class Engine:
         total = len(self.review_actions) if step.kind == "review" else self.total
         base: dict[str, Any] = {"stage": step.stage, "step": step.number, "total": total}
         if state.phase == "confirm":
-            pending = state.pending or {}
+            advice = state.pending.text if state.pending else ""
             return Prompt(
                 "confirm-owner",
-                f"Is “{pending.get('text', '')}” {self.rep}'s own idea? (y/n, or type their words)",
+                f"Is “{advice}” {self.rep}'s own idea? (y/n, or type their words)",
                 nudge=NUDGE,
                 **base,
             )
@@ -253,14 +245,13 @@ class Engine:
     def _commit_prompt(self, base: dict[str, Any]) -> Prompt:
         state = self.state
         if state.phase == "due":
-            pending = state.queue[0]
             return Prompt(
                 "due-date",
-                f"By when? “{pending['text']}”",
+                f"By when? “{state.queue[0].text}”",
                 hint=f"A date or words: {DATE_EXAMPLE}",
                 **base,
             )
-        options = tuple(o["text"] for o in state.options)
+        options = tuple(o.text for o in state.options)
         again = bool(state.actions) or state.phase == "choose-more"
         text = _COMMIT_WORDING[(self.self_mode, again)]
         step = self.steps[state.step]
@@ -306,6 +297,7 @@ class Engine:
         return reply
 
     def _take(self, text: str, proposed_by: ProposedBy | None, literal: bool) -> Reply:
+        """Hand the answer to the step and phase it answers."""
         state = self.state
         if state.phase == "confirm":
             return self._take_confirm(text)
@@ -317,60 +309,61 @@ class Engine:
         return self._take_question(step, text, proposed_by)
 
     def _take_question(self, step: _Step, text: str, proposed_by: ProposedBy | None) -> Reply:
+        """Record the answer as a turn (and as an option, for a capturing question); blank moves on."""
         state = self.state
         question = step.question
         assert question is not None
         if not text:
-            self._advance()
+            self.state.advance()
             return Reply(True)
         asked = self.prompt()
         assert asked is not None
-        turn: dict[str, Any] = {"question_id": question.id, "stage": step.stage, "question": asked.text, "answer": text}
-        if question.capture == "options":
-            turn["captured"] = True
-        state.turns.append(turn)
-        if question.capture == "options":
-            self._propose({"text": text, "kind": "option"}, proposed_by)
+        captured = question.capture == "options"
+        state.turns.append(Answered(question.id, step.stage, asked.text, text, captured=captured))
+        if captured:
+            self._propose(text, "option", proposed_by)
             if state.phase == "confirm":
                 return Reply(True)  # the ownership question comes first; _take_confirm moves on
         if question.more_wording(self.self_mode):
             state.phase = "more"
         else:
-            self._advance()
+            self.state.advance()
         return Reply(True)
 
-    def _propose(self, item: dict[str, Any], proposed_by: ProposedBy | None) -> None:
+    def _propose(self, text: str, kind: Literal["option", "action"], proposed_by: ProposedBy | None) -> None:
         """Add an option or a new action, passing it through the ask-don't-tell guard."""
-        flagged = self.mode == "manager" and advice_phrase(item["text"]) is not None
-        item.update(proposed_by=proposed_by or "rep", flagged=flagged)
+        flagged = self.mode == "manager" and advice_phrase(text) is not None
+        item = Pending(text, kind, proposed_by or "rep", flagged)
         if flagged and self.confirm_ownership and proposed_by is None:
             self.state.pending = item
             self.state.phase = "confirm"
             return
         self._place(item)
 
-    def _place(self, item: dict[str, Any]) -> None:
-        entry = {"text": item["text"], "proposed_by": item["proposed_by"], "flagged": item["flagged"]}
-        if item["kind"] == "option":
-            self.state.options.append(entry)
+    def _place(self, item: Pending) -> None:
+        """An option goes on the list; a new action waits for its due date."""
+        proposal = Proposal(item.text, item.proposed_by, item.flagged)
+        if item.kind == "option":
+            self.state.options.append(proposal)
         else:
-            self.state.queue.append(entry)
+            self.state.queue.append(proposal)
 
     def _take_confirm(self, text: str) -> Reply:
+        """Settle whose idea the pending advice is, place it, and go on where it came from."""
         state = self.state
-        pending = state.pending or {}
+        pending = state.pending
+        assert pending is not None  # the phase is "confirm" only while advice is pending
         word = text.lower()
         if not word:
             return Reply(False, "Answer y (their idea), n (yours), or type their own words.")
         if word in _YES | _NO:
-            pending["proposed_by"] = "rep" if word in _YES else "manager"
-            # Their own idea, in words that only sound like advice: nothing for the recap to flag.
-            pending["flagged"] = word in _NO
+            # y: their own idea, in words that only sound like advice: nothing for the recap to flag.
+            pending = replace(pending, proposed_by="rep" if word in _YES else "manager", flagged=word in _NO)
         else:
             if advice_phrase(text) is not None:
                 return Reply(False, "That still reads as advice. Ask them, and type their words.")
-            self._reword(pending["text"], text)
-            pending.update(text=text, proposed_by="rep", flagged=False)
+            self._reword(pending.text, text)
+            pending = replace(pending, text=text, proposed_by="rep", flagged=False)
         state.pending = None
         self._place(pending)
         step = self.steps[state.step]
@@ -382,26 +375,27 @@ class Engine:
             if has_more:
                 state.phase = "more"
             else:
-                self._advance()
+                self.state.advance()
         return Reply(True)
 
     def _reword(self, old: str, new: str) -> None:
         """The manager typed the rep's own words instead: the last turn records those, not the advice."""
         turns = self.state.turns
-        if turns and turns[-1]["answer"] == old:
-            turns[-1]["answer"] = new
+        if turns and turns[-1].answer == old:
+            turns[-1] = replace(turns[-1], answer=new)
 
     def _take_commit(self, text: str, proposed_by: ProposedBy | None, literal: bool) -> Reply:
+        """Queue the options picked by number (or, from an answers file, by their words), or new words."""
         state = self.state
         if state.phase == "due":
             return self._take_due(text)
         if not text:
-            self._advance()
+            self.state.advance()
             return Reply(True)
         if literal:
-            chosen = [o for o in state.options if o["text"].casefold() == text.casefold()]
+            chosen = [o for o in state.options if o.text.casefold() == text.casefold()]
             if chosen:
-                state.queue.append({**chosen[0], "proposed_by": proposed_by} if proposed_by else dict(chosen[0]))
+                state.queue.append(replace(chosen[0], proposed_by=proposed_by or chosen[0].proposed_by))
                 state.phase = "due"
                 return Reply(True)
         elif _NUMBERS.match(text):
@@ -411,20 +405,21 @@ class Engine:
                 count = len(state.options)
                 limit = f"1 to {count}" if count else "none yet: type the action in words"
                 return Reply(False, f"No option {bad[0]}; the numbers are {limit}.")
-            taken = {item["text"] for item in [*state.actions, *state.queue]}
-            fresh = [state.options[n - 1] for n in dict.fromkeys(numbers) if state.options[n - 1]["text"] not in taken]
+            taken = {item.text for item in state.actions} | {item.text for item in state.queue}
+            fresh = [state.options[n - 1] for n in dict.fromkeys(numbers) if state.options[n - 1].text not in taken]
             if not fresh:
                 return Reply(False, "Already committed to that; pick another, type new words, or leave it blank.")
             for option in fresh:
-                state.queue.append({**option, "proposed_by": proposed_by} if proposed_by else dict(option))
+                state.queue.append(replace(option, proposed_by=proposed_by or option.proposed_by))
             state.phase = "due"
             return Reply(True)
-        self._propose({"text": text, "kind": "action"}, proposed_by)
+        self._propose(text, "action", proposed_by)
         if state.phase != "confirm":
             state.phase = "due"
         return Reply(True)
 
     def _take_due(self, text: str) -> Reply:
+        """Date the first queued commitment; once none is left, ask for more."""
         state = self.state
         due: dt.date | None = None
         if text:
@@ -432,8 +427,8 @@ class Engine:
                 due = parse_due(text, self.today)
             except DateParseError as exc:
                 return Reply(False, exc.message)
-        pending = state.queue.pop(0)
-        state.actions.append({**pending, "due": due.isoformat() if due else None})
+        dated = state.queue.pop(0)
+        state.actions.append(Committed(dated.text, dated.proposed_by, dated.flagged, due))
         if not state.queue:
             state.phase = "choose-more"
         if due is not None and due < self.today:
@@ -441,32 +436,27 @@ class Engine:
         return Reply(True)
 
     def _take_review(self, step: _Step, text: str) -> Reply:
+        """d/o/x, then a new date for one kept open, then what was learned."""
         state = self.state
         action = step.action
         assert action is not None
         if state.phase == "review-due":
             if text:
                 try:
-                    state.review_due = parse_due(text, self.today).isoformat()
+                    state.review_due = parse_due(text, self.today)
                 except DateParseError as exc:
                     return Reply(False, exc.message)
             state.phase = "review-note"
             return Reply(True)
         if state.phase == "review-note":
+            assert state.review_status is not None  # the first answer set it; a resume checks it is there
             state.review.append(
-                {
-                    "action_id": action.id,
-                    "text": action.text,
-                    "status": state.review_status,
-                    "note": text or None,
-                    "due": state.review_due,
-                    "at": self._now().isoformat(),
-                }
+                Reviewed(action.id, action.text, state.review_status, text or None, state.review_due, self._now())
             )
-            self._advance()
+            self.state.advance()
             return Reply(True)
         if not text:
-            self._advance()  # not reviewed: it stays open, untouched
+            self.state.advance()  # not reviewed: it stays open, untouched
             return Reply(True)
         status = _REVIEW_WORDS.get(text.lower())
         if status is None:
@@ -476,14 +466,8 @@ class Engine:
         state.phase = "review-due" if status == "open" else "review-note"
         return Reply(True)
 
-    def _advance(self) -> None:
-        state = self.state
-        state.step += 1
-        state.phase = "ask"
-        state.review_status = None
-        state.review_due = None
-
     def _closed_meanwhile(self, step: _Step) -> bool:
+        """A review step whose commitment was closed between the interruption and the resume."""
         if self._still_open is None or step.kind != "review" or step.action is None:
             return False
         return step.action.id not in self._still_open
@@ -502,20 +486,21 @@ class Engine:
         """The session as the journal keeps it."""
         state = self.state
         created = self.started
+        flagged = [o.text for o in state.options if o.flagged] + [a.text for a in state.actions if a.flagged]
         actions = [
             Action(
-                id=self._action_id(index),
-                text=item["text"],
+                id=self._action_id(item),
+                text=item.text,
                 owner=self.rep,
-                proposed_by=item["proposed_by"],
-                due=dt.date.fromisoformat(item["due"]) if item["due"] else None,
+                proposed_by=item.proposed_by,
+                due=item.due,
                 status="open",
                 session_id=self.session_id,
                 set=self.qset.id,
                 created=created,
-                flagged=item["flagged"],
+                flagged=item.flagged,
             )
-            for index, item in enumerate(state.actions)
+            for item in state.actions
         ]
         return Session(
             id=self.session_id,
@@ -528,26 +513,28 @@ class Engine:
             started=self.started,
             ended=ended or self._now(),
             status=status,
-            turns=[Turn(**t) for t in state.turns],
-            options=[o["text"] for o in state.options],
-            flagged=list(dict.fromkeys(o["text"] for o in [*state.options, *state.actions] if o["flagged"])),
+            turns=[Turn(**asdict(turn)) for turn in state.turns],
+            options=[o.text for o in state.options],
+            flagged=list(dict.fromkeys(flagged)),
             actions=actions,
-            review=[ReviewItem.model_validate(r) for r in state.review],
+            review=[ReviewItem(**asdict(reviewed)) for reviewed in state.review],
             resume=self.snapshot() if status == "interrupted" else None,
         )
 
-    def _action_id(self, index: int) -> str:
-        ids = self.state.actions[index].setdefault("id", self._new_id())
-        return str(ids)
+    def _action_id(self, item: Committed) -> str:
+        """The commitment's id, given the first time it is asked for."""
+        if item.id is None:
+            item.id = self._new_id()
+        return item.id
 
     def snapshot(self) -> dict[str, Any]:
         """What `restore` needs to continue at the same prompt."""
-        for index in range(len(self.state.actions)):
-            self._action_id(index)
+        for item in self.state.actions:
+            self._action_id(item)
         return {
             "v": RESUME_VERSION,
             "steps": self._signature(),
-            "state": asdict(self.state),
+            "state": self.state.to_json(),
             "review_actions": [a.model_dump(mode="json") for a in self.review_actions],
         }
 
@@ -587,7 +574,7 @@ class Engine:
             started=session.started,
             **kwargs,
         )
-        state = _State(**snapshot["state"])
+        state = EngineState.from_json(snapshot.get("state"))
         saved_steps = snapshot.get("steps")
         if state.step > len(engine.steps) or (saved_steps is not None and saved_steps != engine._signature()):
             raise ValueError(f"the question set '{qset.id}' has changed since the session was saved")
