@@ -217,18 +217,6 @@ def sets_find(
     stdout_console().print(table)
 
 
-def _set_files(paths: list[Path]) -> list[Path]:
-    from coachcli.questions.library import SET_SUFFIXES
-
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            files.extend(sorted(p for p in path.iterdir() if p.suffix in SET_SUFFIXES))
-        else:
-            files.append(path)
-    return files
-
-
 @sets_app.command("validate")
 def sets_validate(
     paths: list[Path] = typer.Argument(..., metavar="PATH...", help="Set files or folders."),
@@ -237,9 +225,10 @@ def sets_validate(
     from coachcli.console import message
     from coachcli.errors import InputFileError
     from coachcli.questions.loader import load_set
+    from coachcli.questions.set_files import given_set_files
 
     problems = []
-    files = _set_files(paths)
+    files = given_set_files(paths)
     for path in files:
         try:
             load_set(path)
@@ -262,10 +251,11 @@ def sets_lint(
     from coachcli.errors import InputFileError
     from coachcli.questions.lint import lint_set
     from coachcli.questions.loader import load_set
+    from coachcli.questions.set_files import given_set_files
 
     problems = []
     warnings = []
-    for path in _set_files(paths):
+    for path in given_set_files(paths):
         try:
             warnings.extend(lint_set(load_set(path)))
         except InputFileError as exc:
