@@ -732,7 +732,7 @@ def import_command(
     file: Path = typer.Argument(..., metavar="FILE", help="A file written by `coach export --format json`."),
 ) -> None:
     """Merge sessions from an export; ids already in the journal are skipped. A bad file is refused whole."""
-    from coachcli.render.export import load_export
+    from coachcli.export_file import load_export
 
     sessions = load_export(file)
     added, skipped = _journal(ctx).import_sessions(sessions)
