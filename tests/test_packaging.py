@@ -72,7 +72,7 @@ def test_wheel_carries_the_builtin_sets_and_schema(wheel: Path) -> None:
             assert archive.read(name) == (QUESTIONS / Path(name).name).read_bytes()
         schema = archive.read("coachcli/builtin_questions/question-set.schema.json")
         assert json.loads(schema) == json.loads((QUESTIONS / "question-set.schema.json").read_text(encoding="utf-8"))
-    assert "coachcli/cli.py" in names
+    assert "coachcli/cli/__init__.py" in names
     assert "coachcli/questions/loader.py" in names
     assert not any(n.startswith(("tests/", "questions/")) for n in names)
 

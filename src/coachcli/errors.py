@@ -1,4 +1,7 @@
-"""The project's exceptions. `cli.run_app` is the one place that maps them to messages and exit codes."""
+"""The project's exceptions.
+
+`CoachGroup.invoke` in `coachcli/cli/__init__.py` is the one place that maps them to messages and exit codes.
+"""
 
 from __future__ import annotations
 

@@ -3,6 +3,7 @@
 `discover` loads and validates every set. `catalog` lists them without that for the built-in ones whose file is
 unchanged since `questions/sets-summary.json` was written (see summary.py): `coach sets list` and finding a set
 by id stay quick. The loader (pydantic, YAML) is imported only when a file has to be read in full.
+Which files of a folder are sets is set_files.py's to say.
 """
 
 from __future__ import annotations
@@ -13,20 +14,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from coachcli.errors import InputFileError, NotFoundError, Problem
+from coachcli.questions.set_files import SET_SUFFIXES, builtin_dir, set_files
+from coachcli.questions.summary import SetInfo, known_files
 
 if TYPE_CHECKING:
     from coachcli.questions.loader import LoadedSet
-
-SET_SUFFIXES = (".yaml", ".yml")
-
-
-def builtin_dir() -> Path:
-    """The sets shipped with the package (from the repository's questions/ folder)."""
-    packaged = Path(__file__).resolve().parent.parent / "builtin_questions"
-    if packaged.is_dir():
-        return packaged
-    # A source checkout (editable install): the repository's own folder.
-    return Path(__file__).resolve().parents[3] / "questions"
 
 
 def search_path(cwd: Path | None = None) -> list[tuple[str, Path]]:
@@ -40,7 +32,7 @@ def search_path(cwd: Path | None = None) -> list[tuple[str, Path]]:
     ]
 
 
-def _set_files(cwd: Path | None) -> Iterator[tuple[str, Path, Path]]:
+def _search_path_files(cwd: Path | None) -> Iterator[tuple[str, Path, Path]]:
     """(origin, folder, file) of every set file on the search path, in order of increasing precedence."""
     seen_dirs: set[Path] = set()
     for origin, folder in search_path(cwd):
@@ -49,7 +41,7 @@ def _set_files(cwd: Path | None) -> Iterator[tuple[str, Path, Path]]:
         if resolved in seen_dirs or not folder.is_dir():
             continue
         seen_dirs.add(resolved)
-        for path in sorted(p for p in folder.iterdir() if p.suffix in SET_SUFFIXES and p.is_file()):
+        for path in set_files(folder):
             yield origin, folder, path
 
 
@@ -93,7 +85,7 @@ def discover(cwd: Path | None = None) -> Library:
     from coachcli.questions.loader import load_set
 
     library = Library()
-    for origin, _, path in _set_files(cwd):
+    for origin, _, path in _search_path_files(cwd):
         try:
             loaded = load_set(path, origin)
         except InputFileError as exc:
@@ -101,28 +93,6 @@ def discover(cwd: Path | None = None) -> Library:
             continue
         library.add(loaded.id, loaded)
     return library
-
-
-@dataclass(frozen=True)
-class SetInfo:
-    """What `sets list` shows of a set, and where it is."""
-
-    id: str
-    title: str
-    situation: str
-    keywords: tuple[str, ...]
-    stages: tuple[str, ...]
-    questions: int
-    origin: str
-    path: Path
-
-    @classmethod
-    def of(cls, loaded: LoadedSet) -> SetInfo:
-        qset = loaded.qset
-        stages = tuple(stage.name for stage in qset.stages)
-        keywords = tuple(qset.keywords)
-        questions = len(qset.questions())
-        return cls(qset.id, qset.title, qset.situation, keywords, stages, questions, loaded.origin, loaded.path)
 
 
 @dataclass
@@ -144,11 +114,9 @@ class Catalog(_Found[SetInfo]):
 
 def catalog(cwd: Path | None = None) -> Catalog:
     """Every set on the search path, as `discover` finds them; unchanged built-in files are not even parsed."""
-    from coachcli.questions.summary import known_files
-
     found = Catalog()
     summaries: dict[Path, Callable[[Path], SetInfo | None]] = {}
-    for origin, folder, path in _set_files(cwd):
+    for origin, folder, path in _search_path_files(cwd):
         if origin == "built-in":
             if folder not in summaries:
                 summaries[folder] = known_files(folder)

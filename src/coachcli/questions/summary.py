@@ -1,4 +1,4 @@
-"""The built-in sets in brief, so that `coach sets list` reads no YAML and validates nothing.
+"""The built-in sets in brief (`SetInfo` each), so that `coach sets list` reads no YAML and validates nothing.
 
 `questions/sets-summary.json` is generated and shipped with the sets:
 
@@ -14,13 +14,39 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from coachcli.questions.library import SET_SUFFIXES, SetInfo, builtin_dir
+from coachcli.questions.set_files import builtin_dir, set_files
+
+if TYPE_CHECKING:
+    from coachcli.questions.loader import LoadedSet
 
 SUMMARY_NAME = "sets-summary.json"
 _FIELDS = ("id", "title", "situation", "keywords", "stages", "questions")
+
+
+@dataclass(frozen=True)
+class SetInfo:
+    """What `sets list` shows of a set, and where it is."""
+
+    id: str
+    title: str
+    situation: str
+    keywords: tuple[str, ...]
+    stages: tuple[str, ...]
+    questions: int
+    origin: str
+    path: Path
+
+    @classmethod
+    def of(cls, loaded: LoadedSet) -> SetInfo:
+        qset = loaded.qset
+        stages = tuple(stage.name for stage in qset.stages)
+        keywords = tuple(qset.keywords)
+        questions = len(qset.questions())
+        return cls(qset.id, qset.title, qset.situation, keywords, stages, questions, loaded.origin, loaded.path)
 
 
 def _digest(data: bytes) -> str:
@@ -33,7 +59,7 @@ def summarize(folder: Path) -> list[dict[str, Any]]:
     from coachcli.questions.loader import load_set
 
     entries = []
-    for path in sorted(p for p in folder.iterdir() if p.suffix in SET_SUFFIXES and p.is_file()):
+    for path in set_files(folder):
         try:
             info = SetInfo.of(load_set(path, "built-in"))
         except InputFileError:

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
-    from coachcli.questions.library import SetInfo
     from coachcli.questions.loader import LoadedSet
     from coachcli.questions.models import QuestionSet
+    from coachcli.questions.summary import SetInfo
 
 
 def question_count(qset: QuestionSet) -> int:

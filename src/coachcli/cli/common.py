@@ -1,0 +1,102 @@
+"""What the command modules share: the journal and its query for a command, today's date, date options, the
+formats, and the few ways a command prints (JSON, a literal note, a recap, the damaged-lines warning).
+
+Only the standard library and typer at module level: the heavy modules are imported when a helper runs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import json
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import typer
+
+if TYPE_CHECKING:
+    from coachcli.journal import DamagedLine, Journal
+    from coachcli.journal_index import JournalQuery
+    from coachcli.records import Session
+
+
+class TextFormat(str, enum.Enum):
+    text = "text"
+    md = "md"
+    json = "json"
+
+
+def journal_for(ctx: typer.Context) -> Journal:
+    """The journal the command works on: the root's --journal, else the environment's, else the default."""
+    from coachcli.console import warning
+    from coachcli.journal import Journal
+    from coachcli.paths import journal_path
+
+    explicit = (ctx.find_root().obj or {}).get("journal")
+    return Journal(journal_path(explicit), warn=warning)
+
+
+def open_query(ctx: typer.Context) -> JournalQuery:
+    """The journal's questions for a read command (from its index when sound); damaged lines get one warning.
+
+    Use it in a `with` block that ends before printing: it holds a read transaction on the index.
+    """
+    query = journal_for(ctx).query()
+    warn_damaged(query.damaged)
+    return query
+
+
+def warn_damaged(damaged: Sequence[DamagedLine]) -> None:
+    """The one warning about damaged journal lines, when there are any."""
+    from coachcli.console import warning
+    from coachcli.journal import damaged_warning
+
+    text = damaged_warning(damaged)
+    if text is not None:
+        warning(text)
+
+
+def today() -> dt.date:
+    """Today, from the project's one clock, so that a test that fixes the clock fixes the commands too."""
+    from coachcli.clock import today as clock_today
+
+    return clock_today()
+
+
+def parse_date_opt(text: str | None, option: str) -> dt.date | None:
+    """The date a --since/--until-like option names (None when not given); a bad one is a usage error naming it."""
+    from coachcli.dates import parse_date_option
+    from coachcli.errors import UsageError
+
+    if text is None:
+        return None
+    try:
+        return parse_date_option(text, today())
+    except UsageError as exc:
+        raise UsageError(f"{option}: {exc.message}") from None
+
+
+def print_json(value: object) -> None:
+    """JSON on stdout, indented, non-ASCII kept as it is."""
+    sys.stdout.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
+
+
+def note(text: str) -> None:
+    """A message on stderr, taken literally and never wrapped: it may hold a path or a rep's words."""
+    from coachcli.console import stderr_console
+
+    stderr_console().print(text, markup=False, highlight=False, soft_wrap=True)
+
+
+def print_recap(session: Session, recap_format: TextFormat) -> None:
+    """A session's recap on stdout, in the format asked for."""
+    from coachcli.console import data, stdout_console
+    from coachcli.render.recap import recap_json, recap_markdown, recap_text
+
+    if recap_format is TextFormat.json:
+        print_json(recap_json(session))
+    elif recap_format is TextFormat.md:
+        data(recap_markdown(session))
+    else:
+        stdout_console().print(recap_text(session))

@@ -1,0 +1,100 @@
+"""`coach export` and `coach import`: the journal out to other tools, and sessions back in."""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import typer
+
+from coachcli.cli.common import journal_for, note, warn_damaged
+
+
+class ExportFormat(str, enum.Enum):
+    json = "json"
+    csv = "csv"
+    md = "md"
+
+
+def export_command(
+    ctx: typer.Context,
+    export_format: ExportFormat = typer.Option(ExportFormat.json, "--format", help="json, csv or md."),
+    output: Path | None = typer.Option(None, "-o", "--output", help="Write to FILE instead of stdout."),
+) -> None:
+    """The whole journal for other tools; the JSON is what `coach import` reads back."""
+    from coachcli.errors import UsageError
+    from coachcli.render.export import write_csv, write_json, write_markdown
+    from coachcli.wording import plural
+
+    journal = journal_for(ctx)
+    if output is not None and _same_file(output, journal.path):
+        raise UsageError(f"-o {output} is the journal itself; pick another file")
+    writers = {ExportFormat.json: write_json, ExportFormat.csv: write_csv, ExportFormat.md: write_markdown}
+    render = writers[export_format]
+    # Written a session at a time as they are read, so that a journal of any size fits in memory. The stream holds
+    # the index's read transaction meanwhile: a writer then leaves the index behind and the next write catches up.
+    with journal.stream() as stream:
+        warn_damaged(stream.damaged)
+        if output is None or str(output) == "-":
+            render(stream.sessions(), sys.stdout.write)
+            return
+        count = _write_file(output, lambda write: render(stream.sessions(), write))
+    note(f"wrote {plural(count, 'session')} to {output}")
+
+
+def _write_file(output: Path, fill: Callable[[Callable[[str], object]], int]) -> int:
+    """Create `output` and `fill` it through the write function given; a failure to write the file (not one to read
+    the journal meanwhile) is one line naming it."""
+    from coachcli.errors import CoachError
+
+    def failed(exc: OSError) -> CoachError:
+        return CoachError(f"could not write {output}: {exc.strerror or exc}")
+
+    try:
+        # newline="": the CSV already carries the CRLF row ends spreadsheets expect.
+        # backslashreplace: a lone surrogate from a journal edited by hand must not stop the export.
+        file = open(output, "w", encoding="utf-8", errors="backslashreplace", newline="")  # noqa: SIM115
+    except OSError as exc:
+        raise failed(exc) from None
+
+    def write(text: str) -> None:
+        try:
+            file.write(text)
+        except OSError as exc:
+            raise failed(exc) from None
+
+    try:
+        count = fill(write)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            file.close()
+        raise
+    try:
+        file.close()  # flushes what is buffered: it can fail as a write does
+    except OSError as exc:
+        raise failed(exc) from None
+    return count
+
+
+def _same_file(candidate: Path, journal_file: Path) -> bool:
+    try:
+        return candidate.resolve() == journal_file.resolve() or candidate.samefile(journal_file)
+    except OSError:
+        return False
+
+
+def import_command(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., metavar="FILE", help="A file written by `coach export --format json`."),
+) -> None:
+    """Merge sessions from an export; ids already in the journal are skipped. A bad file is refused whole."""
+    from coachcli.export_file import load_export
+    from coachcli.wording import plural
+
+    sessions = load_export(file)
+    added, skipped = journal_for(ctx).import_sessions(sessions)
+    already = f"; skipped {skipped} already in the journal" if skipped else ""
+    note(f"imported {plural(added, 'session')}{already}")
