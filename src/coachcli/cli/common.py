@@ -16,8 +16,7 @@ from typing import TYPE_CHECKING
 import typer
 
 if TYPE_CHECKING:
-    from coachcli.journal import DamagedLine, Journal
-    from coachcli.journal_index import JournalQuery
+    from coachcli.journal import DamagedLine, Journal, JournalQuery
     from coachcli.records import Session
 
 
