@@ -17,6 +17,7 @@ import typer
 
 if TYPE_CHECKING:
     from coachcli.journal import DamagedLine, Journal, JournalQuery
+    from coachcli.questions.loader import LoadedSet
     from coachcli.records import Session
 
 
@@ -99,3 +100,13 @@ def print_recap(session: Session, recap_format: TextFormat) -> None:
         data(recap_markdown(session))
     else:
         stdout_console().print(recap_text(session))
+
+
+def warn_if_overridden(loaded: LoadedSet) -> None:
+    """Say once, before the set is used, that a project's set replaces a built-in or user set of that id."""
+    from coachcli.console import warning
+    from coachcli.questions.library import override_notice
+
+    notice = override_notice(loaded)
+    if notice is not None:
+        warning(notice)

@@ -16,6 +16,7 @@ from coachcli.cli.common import (
     print_recap,
     today,
     warn_damaged,
+    warn_if_overridden,
 )
 
 
@@ -87,6 +88,7 @@ def prep_command(
     if not rep.strip():
         raise UsageError("name the rep with --rep NAME")
     loaded = resolve(set_name)
+    warn_if_overridden(loaded)
     day = today()
     with open_query(ctx) as query:
         facts = prep_facts(query, rep.strip(), day)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Literal
 
 import typer
 
-from coachcli.cli.common import TextFormat, journal_for, print_recap
+from coachcli.cli.common import TextFormat, journal_for, print_recap, warn_if_overridden
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -49,6 +49,7 @@ def start(
             loaded = pick_set(console, discover().ordered())
         else:
             loaded = resolve(set_name)
+        warn_if_overridden(loaded)
         if not self_mode and not (rep and rep.strip()) and interactive:
             from coachcli.prompter import ask_rep
 

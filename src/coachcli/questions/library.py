@@ -1,5 +1,9 @@
 """The search path: built-in sets, then the user's, then the project's; later ones override by id.
 
+A project's sets (`./questions/` of the working folder) come with whatever repository one happens to be in, so
+a set there that replaces a built-in or user set is named before it is used (`override_notice`), and
+$COACHCLI_PROJECT_SETS=off leaves project sets out altogether.
+
 `discover` loads and validates every set. `catalog` lists them without that for the built-in ones whose file is
 unchanged since `questions/sets-summary.json` was written (see summary.py): `coach sets list` and finding a set
 by id stay quick. The loader (pydantic, YAML) is imported only when a file has to be read in full.
@@ -8,6 +12,8 @@ Which files of a folder are sets is set_files.py's to say.
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,15 +27,23 @@ if TYPE_CHECKING:
     from coachcli.questions.loader import LoadedSet
 
 
+PROJECT_SETS_ENV = "COACHCLI_PROJECT_SETS"
+_OFF = {"0", "off", "no", "false"}
+
+
+def project_sets_enabled() -> bool:
+    """Whether `./questions/` is on the search path: yes unless $COACHCLI_PROJECT_SETS is off, no, false or 0."""
+    return os.environ.get(PROJECT_SETS_ENV, "").strip().lower() not in _OFF
+
+
 def search_path(cwd: Path | None = None) -> list[tuple[str, Path]]:
     """Where sets are looked for, in order of increasing precedence."""
     from coachcli.paths import user_questions_dir
 
-    return [
-        ("built-in", builtin_dir()),
-        ("user", user_questions_dir()),
-        ("project", (cwd or Path.cwd()) / "questions"),
-    ]
+    path = [("built-in", builtin_dir()), ("user", user_questions_dir())]
+    if project_sets_enabled():
+        path.append(("project", (cwd or Path.cwd()) / "questions"))
+    return path
 
 
 def _search_path_files(cwd: Path | None) -> Iterator[tuple[str, Path, Path]]:
@@ -148,3 +162,20 @@ def resolve(name: str, cwd: Path | None = None) -> LoadedSet:
     if looks_like_path(name) or (not SLUG_RE.match(name) and Path(name).is_file()):
         return load_set(Path(name).expanduser(), "path")
     return catalog(cwd).load(name)
+
+
+def override_notice(loaded: LoadedSet, cwd: Path | None = None) -> str | None:
+    """When `loaded` is a project's set that replaces a built-in or user set of the same id, one line saying so."""
+    if loaded.origin != "project":
+        return None
+    replaced = catalog(cwd).overridden.get(loaded.id, [])
+    origins = sorted({info.origin for info in replaced if info.origin != "project"})
+    if not origins:
+        return None
+    where = loaded.path
+    with contextlib.suppress(ValueError):
+        where = loaded.path.relative_to(cwd or Path.cwd())
+    return (
+        f"the set '{loaded.id}' is the project's {where}, used in place of the {' and '.join(origins)} one; "
+        f"{PROJECT_SETS_ENV}=off leaves project sets out"
+    )
