@@ -13,6 +13,8 @@ cost about 0.3 s a session), and report on stdout, one flushed line per fact the
         "ack session ID ACTION_ID", "ack done ACTION_ID" and "ack compact" after each command returns.
     hold-lock LOCK_PATH SECONDS
         takes the journal's lock, prints "held", keeps it SECONDS, then exits.
+    compact JOURNAL COUNT
+        `coach journal compact` COUNT times, printing "ack compact" after each returns.
     status JOURNAL VERB ACTION_ID...
         prints "ready", waits for "go" on stdin, then runs `coach VERB ID` for each id in turn and prints
         "changed ID" or "already ID" for each.
@@ -125,6 +127,14 @@ def hold_lock(lock_path: str, seconds: float) -> None:
         time.sleep(seconds)
 
 
+def compact(journal: str, count: int) -> None:
+    for _ in range(count):
+        code, _, err = coach("--journal", journal, "journal", "compact")
+        if code != 0:
+            raise SystemExit(f"compact failed with {code}: {err.strip()}")
+        say("ack compact")
+
+
 def status(journal: str, verb: str, action_ids: list[str]) -> None:
     say("ready")
     if sys.stdin.readline().strip() != "go":
@@ -144,6 +154,8 @@ def main(argv: list[str]) -> None:
         zygote()
     elif command == "hold-lock":
         hold_lock(args[0], float(args[1]))
+    elif command == "compact":
+        compact(args[0], int(args[1]))
     elif command == "status":
         status(args[0], args[1], args[2:])
     else:

@@ -179,17 +179,20 @@ def _keep_unsaved(session: Session, journal: Journal) -> Path | None:
     """Write the session as an export file beside the journal, or in the coach folder; None if neither works."""
     import json
 
+    from coachcli.journal.files import FILE_MODE, NOFOLLOW, make_folder, set_private
     from coachcli.paths import coach_home
 
     body = json.dumps([{**session.public_dict(), "resume": session.resume}], ensure_ascii=False, indent=2)
     for folder in (journal.path.parent, coach_home(), Path.cwd()):
         path = folder / f"unsaved-session-{session.id}.json"
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            make_folder(folder, "the folder")  # each folder made private, as the journal's
+            # A new file of its own (O_EXCL never follows a link), private whatever the umask.
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW, FILE_MODE)
             with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+                set_private(handle.fileno())
                 handle.write(body)
-        except OSError:
+        except (OSError, JournalError):
             continue
         return path
     return None

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from coachcli.errors import JournalDamagedError, JournalError, NotFoundError
-from coachcli.journal import files, index_update
+from coachcli.journal import append, files, index_update
 from coachcli.journal.codec import (
     DamagedLine,
     damaged_message,
@@ -35,36 +36,43 @@ class Journal:
 
     `warn` is told, in one line, when the index could not be brought up to date after a write (which then
     stands: the index only makes reads faster).
+
+    `path` is the journal as the user named it; `real_path` is that file with every link resolved, once. Every
+    read, write, lock and side file goes through `real_path`, so two names for one journal share one lock and
+    compaction replaces the file a link points at, never the link. (Hard links are one file under two names that
+    no path resolves to one: they still get two locks.)
     """
 
     def __init__(self, path: Path | str, warn: Callable[[str], None] | None = None) -> None:
         self.path = Path(path)
+        self.real_path = Path(os.path.realpath(self.path))
         self.warn = warn
         self._wrote = False  # under the lock: the journal changed, so the index is brought up to date
+        self._warned = False  # the index warning is given once per command
 
     @property
     def lock_path(self) -> Path:
-        return Path(f"{self.path}.lock")
+        return Path(f"{self.real_path}.lock")
 
     @property
     def backup_path(self) -> Path:
-        return Path(f"{self.path}.bak")
+        return Path(f"{self.real_path}.bak")
 
     @property
     def unfinished_path(self) -> Path:
         """Where the bytes of writes cut short are kept (see files.py)."""
-        return Path(f"{self.path}.unfinished")
+        return Path(f"{self.real_path}.unfinished")
 
     @property
     def index_path(self) -> Path:
         """The derived index (see index_schema.py): never the truth, rebuilt from the journal when needed."""
-        return Path(f"{self.path}.idx.sqlite")
+        return Path(f"{self.real_path}.idx.sqlite")
 
     # Reading
 
     def read(self) -> JournalState:
         """The folded state. Takes no lock and creates nothing; a missing journal is empty."""
-        return fold_bytes(files.read_bytes(self.path))
+        return fold_bytes(files.read_bytes(self.real_path))
 
     def check(self) -> list[DamagedLine]:
         """The damaged lines, for `coach journal check`."""
@@ -75,7 +83,7 @@ class Journal:
 
         Takes no lock and writes nothing, not even the index. Close it (or use `with`) before printing.
         """
-        index = open_index_query(self.index_path, self.path, self.read)
+        index = open_index_query(self.index_path, self.real_path, self.read)
         return index if index is not None else StateQuery(self.read())
 
     def stream(self, *, figures: bool = False) -> SessionStream:
@@ -85,9 +93,9 @@ class Journal:
         """
 
         def passes() -> JournalStream:
-            return JournalStream(files.open_source(self.path), figures=figures)
+            return JournalStream(files.open_source(self.real_path), figures=figures)
 
-        return SessionStream(open_index_query(self.index_path, self.path, self.read), passes)
+        return SessionStream(open_index_query(self.index_path, self.real_path, self.read), passes)
 
     # Writing
 
@@ -155,11 +163,15 @@ class Journal:
         Refuses when any line is damaged. The new journal is written beside the old one and swapped in
         with one rename, so a failure at any point leaves the old journal as it was.
         """
-        if not self.path.exists():
-            raise JournalError(f"there is no journal to compact at {self.path}")
+        try:
+            os.stat(self.real_path)
+        except FileNotFoundError:
+            raise JournalError(f"there is no journal to compact at {self.path}") from None
+        except OSError as exc:
+            raise files.os_error(exc, "read", "the journal", self.path) from exc
         with self._locked():
-            files.remove_stale_temps(self.path)
-            old = files.read_bytes(self.path)
+            files.remove_stale_temps(self.real_path)
+            old = files.read_bytes(self.real_path)
             state = fold_bytes(old)
             if state.damaged:
                 raise JournalDamagedError(damaged_message(self.path, state.damaged))
@@ -167,16 +179,16 @@ class Journal:
             cut = unfinished_tail(old)
             try:
                 if cut is not None:
-                    files.set_aside(self.unfinished_path, old[cut:])
+                    append.set_aside(self.unfinished_path, old[cut:])
             except OSError as exc:
                 raise files.os_error(exc, "write", "the journal", self.path) from exc
-            files.swap_in(self.path, self.backup_path, new, old)
+            files.swap_in(self.real_path, self.backup_path, new, old)
             self._wrote = True
         return self.backup_path
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
-        files.make_folder(self.path.parent)
+        files.make_folder(self.real_path.parent)
         with files.held_lock(self.lock_path):
             try:
                 yield
@@ -186,14 +198,15 @@ class Journal:
                     self._update_index()
 
     def _append_locked(self, payload: bytes) -> None:
-        files.append_durably(self.path, payload, self.unfinished_path)
+        append.append_durably(self.real_path, payload, self.unfinished_path)
         self._wrote = True
 
     def _update_index(self) -> None:
         """Under the lock: bring the index up to date with the journal. A failure warns and changes nothing else."""
         try:
-            index_update.update(self.index_path, self.path)
+            index_update.update(self.index_path, self.real_path)
         except Exception as exc:  # the journal is written and whole; the index only makes reads faster
-            if self.warn is not None:
+            if self.warn is not None and not self._warned:
+                self._warned = True
                 reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc) or type(exc).__name__
                 self.warn(f"could not update the journal's index {self.index_path} ({reason}); reads will be slower")

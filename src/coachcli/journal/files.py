@@ -1,10 +1,11 @@
-"""File mechanics of the journal: the I/O seam, the lock, the durable append with its tail repair, the atomic swap.
+"""File mechanics of the journal: the I/O seam, the lock, private folders, own files, the atomic swap.
 
-Every file coach writes beside the journal is its own and private (0600, folders 0700). Writers hold an exclusive
-lock on `<journal>.lock`, append whole records in one write and fsync. A writer killed in the middle of its write
-(SIGKILL, power cut) can leave the file ending in part of a record, with no newline. That record was never saved,
-so it is not damage: readers pass over it, and the next writer (holding the lock, so no one else is writing) moves
-its bytes to `<journal>.unfinished` and cuts the journal back to its last whole line before appending.
+Every file coach writes beside the journal is its own and private (0600, every folder it makes 0700), and is opened
+without following a link planted at its name. The journal's path is resolved once (`os.path.realpath`), so that one
+journal reached by two names (a symbolic link and its target) has one lock and one set of side files, and
+compaction replaces the target, not the link. Writers hold an exclusive lock on `<journal>.lock`, append whole
+records in one write and fsync. The durable append and its tail repair
+are in append.py.
 """
 
 from __future__ import annotations
@@ -15,12 +16,12 @@ import math
 import os
 import re
 import secrets
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
 
 from coachcli.errors import JournalError, JournalLockedError, UsageError
-from coachcli.journal.codec import unfinished_tail
 from coachcli.wording import clip
 
 DEFAULT_LOCK_TIMEOUT = 10.0
@@ -28,6 +29,7 @@ LOCK_TIMEOUT_ENV = "COACHCLI_LOCK_TIMEOUT"
 FILE_MODE = 0o600
 FOLDER_MODE = 0o700
 READ_CHUNK = 8 << 20  # bytes of the journal read at a time by the index and the stream
+NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 # Windows would otherwise translate newlines; elsewhere these flags are 0.
 BINARY = getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
 
@@ -37,6 +39,10 @@ BINARY = getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
 
 def os_open(path: Path, flags: int, mode: int = FILE_MODE) -> int:
     return os.open(path, flags, mode)
+
+
+def os_pread(fd: int, length: int, offset: int) -> bytes:
+    return os.pread(fd, length, offset)
 
 
 def os_write(fd: int, data: bytes | memoryview) -> int:
@@ -62,7 +68,41 @@ def os_error(exc: OSError, verb: str, what: str, path: Path) -> JournalError:
         return JournalError(f"permission denied: could not {verb} {what} {path}")
     if code == errno.EROFS:
         return JournalError(f"read-only file system: could not {verb} {what} {path}")
+    if code == errno.ENAMETOOLONG:
+        return JournalError(f"file name too long: could not {verb} {what} {path}")
+    if code == errno.ELOOP:
+        return JournalError(f"too many levels of symbolic links: could not {verb} {what} {path}")
     return JournalError(f"could not {verb} {what} {path}: {exc.strerror or exc}")
+
+
+def is_link(path: Path) -> bool:
+    """Whether `path` itself is a symbolic link; False when it cannot be looked at."""
+    try:
+        return stat.S_ISLNK(os.lstat(path).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
+def is_regular(path: Path) -> bool:
+    """Whether `path` is a regular file (following links); False when it cannot be looked at (a name too long)."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
+def link_refused(what: str, path: Path) -> JournalError:
+    return JournalError(f"{what} {path} is a symbolic link; coach does not write through a link it did not make")
+
+
+def open_own(path: Path, flags: int, what: str) -> int:
+    """Open one of coach's own files without following a link planted at its name (refused in one line)."""
+    try:
+        return os_open(path, flags | NOFOLLOW, FILE_MODE)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP and is_link(path):
+            raise link_refused(what, path) from None
+        raise
 
 
 def lock_timeout() -> float:
@@ -96,7 +136,7 @@ def set_private(fd: int) -> None:
 
 
 def write_new_file(path: Path, data: bytes) -> None:
-    fd = os_open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | BINARY, FILE_MODE)
+    fd = open_own(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | BINARY, "a temp file")
     try:
         set_private(fd)
         write_all(fd, data)
@@ -181,14 +221,40 @@ def open_source(path: Path) -> JournalFile | NoFile:
         raise os_error(exc, "read", "the journal", path) from exc
 
 
-def make_folder(folder: Path) -> None:
-    """Create the journal's folder (0700) when it is missing."""
-    if folder.is_dir():
-        return
+def make_folder(folder: Path, what: str = "the journal's folder") -> None:
+    """Create `folder` and each missing folder above it, every one 0700 whatever the umask; leave existing ones."""
+    missing: list[Path] = []
+    probe = folder
     try:
-        folder.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
+        while True:
+            try:
+                os.stat(probe)
+                break
+            except FileNotFoundError:
+                missing.append(probe)
+                if probe.parent == probe:
+                    break
+                probe = probe.parent
+        for level in reversed(missing):
+            try:
+                os.mkdir(level, FOLDER_MODE)
+            except FileExistsError:
+                continue  # made meanwhile by someone else: theirs, left as it is
+            _set_folder_private(level)
+        if not stat.S_ISDIR(os.stat(folder).st_mode):
+            raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(folder))
     except OSError as exc:
-        raise os_error(exc, "create", "the journal's folder", folder) from exc
+        raise os_error(exc, "create", what, folder) from exc
+
+
+def _set_folder_private(folder: Path) -> None:
+    # mkdir's mode passes through the umask; fchmod on the folder itself (not a link put in its place) does not.
+    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | NOFOLLOW)
+    try:
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, FOLDER_MODE)
+    finally:
+        os.close(fd)
 
 
 @contextlib.contextmanager
@@ -198,6 +264,17 @@ def held_lock(lock_path: Path) -> Iterator[None]:
     from filelock import FileLock, Timeout
 
     timeout = lock_timeout()
+    what = "the journal's lock file"
+    try:
+        # Made (or checked) here without following a link, never truncated: a lock library might follow a link
+        # planted at the lock's name and truncate or chmod its target.
+        fd = open_own(lock_path, os.O_RDWR | os.O_CREAT | BINARY, what)
+        try:
+            set_private(fd)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        raise os_error(exc, "write", what, lock_path) from exc
     lock = FileLock(lock_path, timeout=timeout, mode=FILE_MODE)
     try:
         lock.acquire()
@@ -212,95 +289,6 @@ def held_lock(lock_path: Path) -> Iterator[None]:
     finally:
         with contextlib.suppress(OSError):
             lock.release()
-
-
-def _open_for_append(path: Path) -> tuple[int, bool]:
-    """The journal opened for appending, and whether this call created it."""
-    flags = os.O_WRONLY | os.O_APPEND | BINARY
-    try:
-        fd = os_open(path, flags | os.O_CREAT | os.O_EXCL, FILE_MODE)
-    except FileExistsError:
-        return os_open(path, flags), False
-    try:
-        set_private(fd)
-    except OSError:
-        os.close(fd)
-        with contextlib.suppress(OSError):
-            path.unlink()
-        raise
-    return fd, True
-
-
-def _ends_with_newline(path: Path, size: int) -> bool:
-    with open(path, "rb") as file:
-        file.seek(size - 1)
-        return file.read(1) == b"\n"
-
-
-def _last_line(path: Path, size: int) -> bytes:
-    """The bytes after the journal's last newline (the whole file if it has none)."""
-    with open(path, "rb") as file:
-        offset = size
-        tail = b""
-        while offset > 0 and b"\n" not in tail:
-            step = min(offset, 65536)
-            offset -= step
-            file.seek(offset)
-            tail = file.read(step) + tail
-        return tail[tail.rfind(b"\n") + 1 :]
-
-
-def set_aside(unfinished_path: Path, unfinished: bytes) -> None:
-    """Keep the bytes of a write cut short in the side file, durably, before the journal lets go of them."""
-    fd = os_open(unfinished_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | BINARY, FILE_MODE)
-    try:
-        set_private(fd)
-        write_all(fd, unfinished + b"\n")
-        os_fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def append_durably(path: Path, payload: bytes, unfinished_path: Path) -> None:
-    """Append `payload` (whole lines) to the journal and fsync; the caller holds the lock.
-
-    A write cut short at the end of the journal is first set aside and cut off. A failed write changes nothing:
-    whatever part of the payload got in is taken back, and a journal this call created is removed.
-    """
-    try:
-        fd, created = _open_for_append(path)
-    except OSError as exc:
-        raise os_error(exc, "write", "the journal", path) from exc
-    try:
-        start = os.fstat(fd).st_size
-        if start > 0 and not _ends_with_newline(path, start):
-            last = _last_line(path, start)
-            cut = unfinished_tail(last, start - len(last))
-            if cut is not None:
-                # A writer died mid-record (we hold the lock: no one is writing). Its bytes go to the side
-                # file, and the journal back to its last whole line, so the record never reads as damage.
-                set_aside(unfinished_path, last)
-                os.ftruncate(fd, cut)
-                os_fsync(fd)
-                start = cut
-            else:
-                payload = b"\n" + payload  # a whole last record without its newline (edited by hand)
-        try:
-            write_all(fd, payload)
-            os_fsync(fd)
-        except OSError:
-            # Take back whatever part of this batch got in, so a failed write changes nothing.
-            with contextlib.suppress(OSError):
-                os.ftruncate(fd, start)
-                os.fsync(fd)
-            if created and start == 0:
-                with contextlib.suppress(OSError):
-                    path.unlink()  # the journal did not exist before this write: it does not now
-            raise
-    except OSError as exc:
-        raise os_error(exc, "write", "the journal", path) from exc
-    finally:
-        os.close(fd)
 
 
 def _temp_names(path: Path) -> re.Pattern[str]:
@@ -326,6 +314,9 @@ def swap_in(path: Path, backup_path: Path, new: bytes, old: bytes) -> None:
     token = secrets.token_hex(4)
     temp = folder / f".{path.name}.{token}.tmp"
     backup_temp = folder / f".{path.name}.bak.{token}.tmp"
+    if is_link(backup_path):
+        # The rename would only replace the link, but a link there is not ours: say so rather than guess.
+        raise link_refused("the journal's backup", backup_path)
     try:
         write_new_file(temp, new)
         write_new_file(backup_temp, old)

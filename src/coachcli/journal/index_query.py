@@ -9,12 +9,15 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import json
+import os
 import sqlite3
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
 from coachcli.ids import find_action, find_session, shortest_unique
+from coachcli.journal import files
 from coachcli.journal.codec import DamagedLine, scan
 from coachcli.journal.files import JournalFile, Source
 from coachcli.journal.fold import JournalState
@@ -417,7 +420,8 @@ class IndexQuery(QueryBase):
 
 def open_index_query(index_path: Path, journal_path: Path, read_all: Callable[[], JournalState]) -> IndexQuery | None:
     """The index, read-only, in a read transaction, when it matches the journal; else None. Writes nothing."""
-    if not (index_path.is_file() and journal_path.is_file()):
+    # A link at the index's name (or its rollback journal's) is not ours: not read, as writers do not write it.
+    if not (_own_file(index_path) and files.is_regular(journal_path)) or files.is_link(Path(f"{index_path}-journal")):
         return None
     uri = f"{index_path.absolute().as_uri()}?mode=ro"
     try:
@@ -429,3 +433,10 @@ def open_index_query(index_path: Path, journal_path: Path, read_all: Callable[[]
     except (IndexUnusable, sqlite3.Error, OSError, ValueError):
         db.close()
         return None
+
+
+def _own_file(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except (OSError, ValueError):
+        return False

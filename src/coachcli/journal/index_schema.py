@@ -76,6 +76,10 @@ class IndexUnusable(Exception):
     """The index does not describe the journal as it is now: read the journal instead."""
 
 
+class IndexLinked(Exception):
+    """A link sits where the index (or its rollback journal) belongs: it is neither written nor read."""
+
+
 # Text goes into SQLite as UTF-8 bytes; "surrogatepass" keeps ids with lone surrogates (an odd import) storable,
 # and byte order stays code point order, the order Python sorts strings in.
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,7 @@ from coachcli.journal.fold import Fold
 from coachcli.journal.index_schema import (
     INDEX_BUSY_TIMEOUT,
     STATE_FIELDS,
+    IndexLinked,
     IndexUnusable,
     Meta,
     SessionRow,
@@ -249,7 +251,7 @@ def update(index_path: Path, journal_path: Path) -> None:
     An index file that is not a database (garbage bytes, a torn copy) is replaced by a new one. One held past the
     wait by a reader is left behind: the next write catches up.
     """
-    if not journal_path.is_file():
+    if not files.is_regular(journal_path):
         return
     source = files.JournalFile(journal_path)
     try:
@@ -273,12 +275,30 @@ def update(index_path: Path, journal_path: Path) -> None:
 
 
 def _connect(index_path: Path) -> sqlite3.Connection:
-    fd = os.open(index_path, os.O_RDWR | os.O_CREAT | files.BINARY, files.FILE_MODE)
+    """The index, opened for writing; IndexLinked when a link sits at its name or at its rollback journal's.
+
+    SQLite opens both by name and would follow a link to another program's file: so the names are checked
+    without following links before, and the file SQLite opened is checked to be the one made here after.
+    """
+    rollback = Path(f"{index_path}-journal")
+    if files.is_link(rollback):
+        raise IndexLinked(f"its rollback journal {rollback} is a symbolic link, which coach does not follow")
+    try:
+        fd = os.open(index_path, os.O_RDWR | os.O_CREAT | files.BINARY | files.NOFOLLOW, files.FILE_MODE)
+    except OSError as exc:
+        if files.is_link(index_path):
+            raise IndexLinked("it is a symbolic link, which coach does not follow") from exc
+        raise
     try:
         files.set_private(fd)
+        db = sqlite3.connect(index_path, isolation_level=None, timeout=INDEX_BUSY_TIMEOUT)
+        made, now = os.fstat(fd), os.lstat(index_path)
+        if stat.S_ISLNK(now.st_mode) or (made.st_dev, made.st_ino) != (now.st_dev, now.st_ino):
+            db.close()
+            raise IndexLinked("it was replaced by another file while it was opened")
+        return db
     finally:
         os.close(fd)
-    return sqlite3.connect(index_path, isolation_level=None, timeout=INDEX_BUSY_TIMEOUT)
 
 
 def _remove(index_path: Path) -> None:
