@@ -375,6 +375,15 @@ def test_every_folder_coach_makes_for_the_journal_is_private(
     assert mode_of(tmp_path) == tmp_mode, "an existing folder was changed"
 
 
+def test_the_folders_sets_new_makes_are_private(umask: int, tmp_path: Path) -> None:
+    target = tmp_path / "s1" / "s2"
+    result = coach("sets", "new", "missed-quota", "--dir", str(target))
+    assert result.exit_code == 0, result.stderr
+    for folder in (tmp_path / "s1", target):
+        assert mode_of(folder) == 0o700, f"{folder.name} is {oct(mode_of(folder))}"
+    assert (target / "missed-quota.yaml").is_file()
+
+
 def test_every_folder_made_for_an_unsaved_session_is_private(
     umask: int, tmp_path: Path, tiny: Path, answers: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -161,12 +161,18 @@ class TerminalPrompter:
         if not editor:
             self.console.print("[yellow]Set $EDITOR to write a long answer with :e.[/yellow]")
             return None
+        from coachcli.errors import CoachError
+        from coachcli.journal.files import make_folder
         from coachcli.paths import coach_home
 
         path: Path | None = None
         try:
             folder = coach_home()
-            folder.mkdir(parents=True, exist_ok=True)
+            try:
+                make_folder(folder, "coach's home folder")
+            except CoachError as exc:
+                self.console.print(f"Could not use the editor: {exc}", style="yellow", markup=False)
+                return None
             handle, name = tempfile.mkstemp(prefix="answer-", suffix=".txt", dir=folder)
             os.close(handle)
             path = Path(name)

@@ -64,8 +64,10 @@ def write_starter(set_id: str, directory: Path | None) -> Path:
     path = directory / f"{set_id}.yaml"
     if directory.exists() and not directory.is_dir():
         raise CoachError(f"{directory} is not a folder")
+    from coachcli.journal.files import make_folder
+
+    make_folder(directory, "the sets folder")  # private, like every folder coach makes
     try:
-        directory.mkdir(parents=True, exist_ok=True)
         with path.open("x", encoding="utf-8") as handle:
             handle.write(starter_text(set_id))
     except FileExistsError:
