@@ -191,10 +191,13 @@ def test_done_drop_reopen_echo_hostile_commitments_safely(env_name: str) -> None
 def test_a_session_reviewing_hostile_commitments_prints_safely(env_name: str) -> None:
     plant_journal()
     for recap in ("text", "md", "json"):
-        answers = write_answers({"answers": {"want": "A signed pilot."}})
+        # Reviewed and kept open, so that the next run reviews them again.
+        review = {"bbbbbb0": {"status": "open", "note": "ok"}, "bbbbbb1": {"status": "open", "due": "friday"}}
+        answers = write_answers({"answers": {"want": "A signed pilot."}, "review": review})
         result = coach("start", "stalled-deal", "--rep", "Ana", "--answers", str(answers), "--recap", recap,
                        env=ENVS[env_name])  # fmt: skip
         assert_safe(result)
+        assert "action0:" in result.stdout  # the reviewed commitment is in the recap
 
 
 @pytest.mark.parametrize("env_name", ENVS)
