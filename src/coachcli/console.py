@@ -1,7 +1,8 @@
 """The two output streams: data on stdout, prompts and messages on stderr.
 
 Consoles are made on each call, not at import, so that tests which swap sys.stdout see the output.
-Rich already honours NO_COLOR and TERM=dumb; a pipe gets no escape codes.
+Rich already honours NO_COLOR and TERM=dumb; a pipe gets no escape codes. What is printed of data has its control
+characters made visible (safe_text.py); these helpers apply that rule once more to whole lines, as a last net.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 import os
 import sys
 from typing import TYPE_CHECKING
+
+from coachcli.safe_text import markup, visible
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -63,16 +66,16 @@ def _no_color() -> bool | None:
 
 
 def message(text: str) -> None:
-    """A line for the user on stderr, with Rich markup."""
-    stderr_console().print(text, soft_wrap=True)
+    """A line for the user on stderr, with Rich markup: data in it goes through `safe_text.markup`."""
+    stderr_console().print(visible(text), soft_wrap=True)
 
 
 def warning(text: str) -> None:
-    from rich.markup import escape
-
-    stderr_console().print(f"[yellow]warning:[/yellow] {escape(text)}", soft_wrap=True)
+    """A warning on stderr, taken literally (it may quote a path or a journal line)."""
+    stderr_console().print(f"[yellow]warning:[/yellow] {markup(text)}", soft_wrap=True)
 
 
 def data(text: str) -> None:
-    """Plain data on stdout, exactly as given (no markup, no wrapping)."""
+    """Plain data on stdout, as given but for control characters (no markup, no wrapping)."""
+    text = visible(text)
     sys.stdout.write(text if text.endswith("\n") else text + "\n")

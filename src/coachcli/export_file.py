@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from coachcli.errors import InputFileError
 from coachcli.records import Session, first_error
+from coachcli.spoken import stored_problem
 
 
 def load_export(path: Path) -> list[Session]:
@@ -44,6 +45,8 @@ def parse_export(raw: bytes, name: str) -> list[Session]:
     for index, element in enumerate(data):
         if not isinstance(element, dict):
             raise InputFileError.single(name, f"element {index}: not a session object")
+        if (refused := stored_problem(element)) is not None:  # it would print raw in every listing and recap
+            raise InputFileError.single(name, f"element {index}: {refused}")
         try:
             sessions.append(Session.model_validate(element))
         except ValidationError as exc:

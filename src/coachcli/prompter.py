@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from coachcli.engine import Engine, Prompt, QuitSession
 from coachcli.questions.loader import LoadedSet
+from coachcli.safe_text import markup, plain, visible
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -49,12 +50,10 @@ def ask_line(console: Console, question: str, read_line: ReadLine | None = None)
 
 def pick_set(console: Console, sets: list[LoadedSet], read_line: ReadLine | None = None) -> LoadedSet:
     """The picker for `coach start` with no SET: a number, an id, or the situation in words (`sets find`)."""
-    from rich.markup import escape
-
     from coachcli.questions.find import rank
 
     for number, loaded in enumerate(sets, start=1):
-        console.print(f"  [bold]{number:>2}.[/bold] {escape(loaded.qset.title)} [dim]({loaded.id})[/dim]")
+        console.print(f"  [bold]{number:>2}.[/bold] {markup(loaded.qset.title)} [dim]({markup(loaded.id)})[/dim]")
     while True:
         choice = ask_line(console, "Which set? A number, an id, or the situation in a few words:", read_line)
         if not choice:
@@ -69,7 +68,7 @@ def pick_set(console: Console, sets: list[LoadedSet], read_line: ReadLine | None
             console.print("No set fits those words; try a number.", style="yellow")
             continue
         best = ranked[0][1]
-        console.print(f"Best fit: [bold]{escape(best.qset.title)}[/bold] ({best.id}).")
+        console.print(f"Best fit: [bold]{markup(best.qset.title)}[/bold] ({markup(best.id)}).")
         if ask_line(console, "Use it? (Y/n)", read_line).lower() in ("", "y", "yes"):
             return best
 
@@ -97,14 +96,15 @@ class TerminalPrompter:
         from rich.panel import Panel
         from rich.text import Text
 
+        # The set and the rep's name are data (a set file, a resumed journal): shown, never sent or read as markup.
         qset = self.engine.qset
         who = "coaching yourself" if self.engine.mode == "self" else f"with {self.engine.rep}"
         body = Text()
-        body.append(qset.situation + "\n", style="italic")
-        body.append(who, style="bold")
+        body.append(visible(qset.situation) + "\n", style="italic")
+        body.append(visible(who), style="bold")
         body.append("\n")
         body.append("Blank skips · :back · :quit · :e opens $EDITOR · ? help", style="dim")
-        self.console.print(Panel(body, title=Text(qset.title, style="bold"), title_align="left", expand=True))
+        self.console.print(Panel(body, title=plain(qset.title, style="bold"), title_align="left", expand=True))
 
     def run(self) -> bool:
         """Ask until the session ends. True when complete, False on :quit. Ctrl-C and EOF propagate."""
@@ -123,7 +123,7 @@ class TerminalPrompter:
                 return False
             if reply.message:
                 style = "cyan" if reply.accepted or text.strip() == "?" else "yellow"
-                self.console.print(reply.message, style=style, markup=False)
+                self.console.print(visible(reply.message), style=style, markup=False)
         return True
 
     def _read(self) -> str:
@@ -132,28 +132,28 @@ class TerminalPrompter:
         return self.read_line()
 
     def show(self, prompt: Prompt) -> None:
-        from rich.markup import escape
         from rich.rule import Rule
 
+        # Every text here may come from a set file or the journal: through `markup`, never as markup itself.
         console = self.console
         if prompt.stage != self._stage:
             self._stage = prompt.stage
-            console.print(Rule(escape(prompt.stage), align="left", style="cyan"))
+            console.print(Rule(markup(prompt.stage), align="left", style="cyan"))
         if prompt.kind == "confirm-owner" and prompt.nudge:
-            console.print(f"[yellow]⚑ {escape(prompt.nudge)}[/yellow]")
-        console.print(f"[dim]{escape(prompt.progress)}[/dim]")
+            console.print(f"[yellow]⚑ {markup(prompt.nudge)}[/yellow]")
+        console.print(f"[dim]{markup(prompt.progress)}[/dim]")
         if prompt.kind == "choose-options":
             for number, option in enumerate(prompt.options, start=1):
-                console.print(f"  [bold]{number}.[/bold] {escape(option)}")
+                console.print(f"  [bold]{number}.[/bold] {markup(option)}")
             if not prompt.options:
                 console.print("  [dim](no options yet: type an action in words)[/dim]")
         style = "bold" if prompt.kind in ("answer", "review", "choose-options") else "bold cyan"
-        text = escape(prompt.text)
+        text = markup(prompt.text)
         if prompt.overdue:
             text = text.replace("(overdue)", "[red](overdue)[/red]")
         console.print(f"[{style}]{text}[/{style}]")
         if prompt.hint and self.engine.mode == "manager":
-            console.print(f"[dim italic]{escape(prompt.hint)}[/dim italic]")
+            console.print(f"[dim italic]{markup(prompt.hint)}[/dim italic]")
 
     def _edit(self) -> str | None:
         """A long answer in $EDITOR; the file lives in the coach folder and is removed at once."""
@@ -180,7 +180,7 @@ class TerminalPrompter:
             text = path.read_text(encoding="utf-8", errors="replace").strip()
         except (OSError, ValueError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            self.console.print(f"Could not use the editor: {reason}", style="yellow", markup=False)
+            self.console.print(f"Could not use the editor: {visible(reason)}", style="yellow", markup=False)
             return None
         finally:
             if path is not None:

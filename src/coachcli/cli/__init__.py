@@ -75,12 +75,14 @@ def _debug_requested(ctx: typer.Context) -> bool:
 
 def _print_error_lines(lines: list[str], labelled: bool = True) -> None:
     from coachcli.console import stderr_console
+    from coachcli.safe_text import visible
 
     console = stderr_console()
     for index, line in enumerate(lines):
         prefix = "[bold red]error:[/bold red] " if index == 0 and labelled else ""
         console.print(prefix, end="")
-        console.print(line, markup=False, highlight=False, soft_wrap=True)
+        # An error may quote a file's name, a key or an id: shown, never sent to the terminal.
+        console.print(visible(line), markup=False, highlight=False, soft_wrap=True)
 
 
 app = typer.Typer(

@@ -78,15 +78,18 @@ def parse_date_opt(text: str | None, option: str) -> dt.date | None:
 
 
 def print_json(value: object) -> None:
-    """JSON on stdout, indented, non-ASCII kept as it is."""
-    sys.stdout.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
+    """JSON on stdout, indented, non-ASCII kept as it is but for the C1 controls (written as \\u escapes)."""
+    from coachcli.safe_text import json_safe
+
+    sys.stdout.write(json_safe(json.dumps(value, indent=2, ensure_ascii=False)) + "\n")
 
 
 def note(text: str) -> None:
     """A message on stderr, taken literally and never wrapped: it may hold a path or a rep's words."""
     from coachcli.console import stderr_console
+    from coachcli.safe_text import visible
 
-    stderr_console().print(text, markup=False, highlight=False, soft_wrap=True)
+    stderr_console().print(visible(text), markup=False, highlight=False, soft_wrap=True)
 
 
 def print_recap(session: Session, recap_format: TextFormat) -> None:

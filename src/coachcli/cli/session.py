@@ -101,7 +101,9 @@ def resume(
     engine, set_path = runner.resume_engine(session, journal, interactive=interactive)
     console = stderr_console()
     if interactive:
-        console.print(f"[dim]Resuming session {session.id} from {session.started:%Y-%m-%d %H:%M}.[/dim]")
+        from coachcli.safe_text import markup
+
+        console.print(f"[dim]Resuming session {markup(session.id)} from {session.started:%Y-%m-%d %H:%M}.[/dim]")
         result = runner.run_interactive(engine, journal, console, set_path=set_path)
     else:
         from coachcli.scripted import LinesScript
@@ -114,16 +116,19 @@ def _finish(result: RunResult, recap: TextFormat | None, interactive: bool, cons
     """Say how the session was saved (and show the recap at a terminal); print the recap asked for on stdout."""
     from coachcli.console import message
     from coachcli.render.recap import recap_text
+    from coachcli.safe_text import markup
     from coachcli.wording import plural
 
     session = result.session
+    # A resumed session's id comes from the journal, which may have been edited by hand: never markup.
+    shown = markup(session.id)
     if result.outcome != "complete":
-        message(f"Saved as interrupted: session {session.id}. `coach resume` continues it.")
+        message(f"Saved as interrupted: session {shown}. `coach resume` continues it.")
     elif interactive and recap is None:
         console.print()
         console.print(recap_text(session))
-        message(f"[dim]Saved session {session.id}.[/dim]")
+        message(f"[dim]Saved session {shown}.[/dim]")
     else:
-        message(f"Saved session {session.id} ({plural(len(session.actions), 'commitment')}).")
+        message(f"Saved session {shown} ({plural(len(session.actions), 'commitment')}).")
     if recap is not None:
         print_recap(session, recap)

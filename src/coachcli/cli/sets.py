@@ -76,12 +76,14 @@ def sets_find(
         raise NotFoundError(f"no set fits '{query}'; see `coach sets list`")
     from rich.table import Table
 
+    from coachcli.safe_text import plain
+
     table = Table(box=None, pad_edge=False, header_style="bold")
     table.add_column("#", justify="right")
     table.add_column("id", no_wrap=True)
     table.add_column("title")
     for index, (_, loaded) in enumerate(ranked, start=1):
-        table.add_row(str(index), loaded.id, loaded.qset.title)
+        table.add_row(str(index), plain(loaded.id), plain(loaded.qset.title))  # a title's brackets are not markup
     stdout_console().print(table)
 
 
@@ -151,9 +153,9 @@ def sets_new(
 
     path = write_starter(set_id, directory)
     data(str(path))
-    from rich.markup import escape
+    from coachcli.safe_text import markup
 
-    message(f"wrote a starter set; edit it, then run `coach sets lint {escape(str(path))}`")
+    message(f"wrote a starter set; edit it, then run `coach sets lint {markup(str(path))}`")
 
 
 @app.command("schema")

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from coachcli.errors import InputFileError, Problem
 from coachcli.questions.models import QuestionSet, semantic_problems
+from coachcli.safe_text import control_in
 from coachcli.yamlsafe import Document, load_file
 
 
@@ -37,6 +38,9 @@ def validate_document(document: Document) -> QuestionSet:
     """The QuestionSet a parsed document describes, or InputFileError with located problems."""
     if not isinstance(document.data, dict):
         raise InputFileError([document.problem((), "a question set is a mapping of keys (id, title, stages ...)")])
+    controls = [document.problem(loc, f"{_dotted(loc)}: {why}") for loc, why in _control_characters(document.data)]
+    if controls:
+        raise InputFileError(controls)
     try:
         qset = QuestionSet.model_validate(document.data)
     except ValidationError as exc:
@@ -45,6 +49,19 @@ def validate_document(document: Document) -> QuestionSet:
     if problems:
         raise InputFileError(problems)
     return qset
+
+
+def _control_characters(value: Any, loc: tuple[str | int, ...] = ()) -> list[tuple[tuple[str | int, ...], str]]:
+    """Every text of the set that holds a control character, after YAML decoding: the check on the file's bytes
+    cannot see a double-quoted escape ("\\e[2J"), and every one of these texts is printed."""
+    if isinstance(value, str):
+        char = control_in(value)
+        return [] if char is None else [(loc, f"holds a control character (U+{ord(char):04X}); leave it out")]
+    if isinstance(value, dict):
+        return [found for key, item in value.items() for found in _control_characters(item, (*loc, key))]
+    if isinstance(value, list):
+        return [found for index, item in enumerate(value) for found in _control_characters(item, (*loc, index))]
+    return []
 
 
 def pydantic_problems(exc: ValidationError, document: Document) -> list[Problem]:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from coachcli.dates import age
 from coachcli.records import Action, is_overdue
+from coachcli.safe_text import plain, visible
 
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderResult
@@ -54,13 +55,10 @@ class ActionsTable:
         yield self.narrow() if options.max_width < NARROW else self.wide()
 
     def _id(self, action: Action) -> Text:
-        from rich.text import Text
-
-        return Text(self.shown_ids.get(action.id, action.id))
+        return plain(self.shown_ids.get(action.id, action.id))
 
     def wide(self) -> Table:
         from rich.table import Table
-        from rich.text import Text
 
         table = Table(box=None, pad_edge=False, header_style="bold", expand=False)
         table.add_column("id", no_wrap=True, style="dim")
@@ -73,11 +71,16 @@ class ActionsTable:
         if self.show_status:
             table.add_column("status", no_wrap=True)
         for action in self.actions:
-            # Text, not str: a rep's words are never read as Rich markup.
+            # Text, not str: a rep's words are never read as Rich markup (and their control characters are shown).
             row: list[Any] = [self._id(action)]
             if self.show_rep:
-                row.append(Text(action.owner))
-            row += [Text(action.text), due_cell(action, self.today), age(action.created, self.today), Text(action.set)]
+                row.append(plain(action.owner))
+            row += [
+                plain(action.text),
+                due_cell(action, self.today),
+                age(action.created, self.today),
+                plain(action.set),
+            ]
             if self.show_status:
                 row.append(action.status)
             table.add_row(*row)
@@ -85,16 +88,15 @@ class ActionsTable:
 
     def narrow(self) -> Table:
         from rich.table import Table
-        from rich.text import Text
 
         table = Table(box=None, pad_edge=False, header_style="bold", expand=False)
         table.add_column("id", no_wrap=True, style="dim")
         table.add_column("due", no_wrap=True)
         table.add_column("text", overflow="fold")
         for action in self.actions:
-            cell = Text(action.text)
+            cell = plain(action.text)
             cell.append("\n")
-            cell.append(" · ".join(self._details(action)), style="dim")
+            cell.append(visible(" · ".join(self._details(action))), style="dim")
             table.add_row(self._id(action), due_cell(action, self.today), cell)
         return table
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from coachcli.records import Session
 from coachcli.render.recap import recap_markdown
+from coachcli.safe_text import json_safe, visible
 
 if TYPE_CHECKING:
     from coachcli.journal import StreamedSession
@@ -72,7 +73,7 @@ def write_json(items: Iterable[StreamedSession], write: Write) -> int:
     at a time; returns how many."""
     count = 0
     for item in items:
-        write(("[\n  " if count == 0 else ",\n  ") + _nested(_exported_body(item)))
+        write(("[\n  " if count == 0 else ",\n  ") + json_safe(_nested(_exported_body(item))))
         count += 1
     write("\n]\n" if count else "[]\n")
     return count
@@ -186,7 +187,8 @@ def _cell(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    text = str(value)
+    # A spreadsheet shows what a cell holds, and the CSV is read in a terminal too: control characters made visible.
+    text = visible(str(value))
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 

@@ -13,6 +13,7 @@ from coachcli.dates import age
 from coachcli.questions.models import QuestionSet
 from coachcli.records import Action, Session, is_overdue
 from coachcli.render.recap import figures
+from coachcli.safe_text import plain, visible
 from coachcli.selection import PrepFacts, closing_turns
 
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ def prep_text(qset: QuestionSet, facts: PrepFacts, today: dt.date, shown_ids: Ma
 
     from coachcli.render.actions import actions_table
 
-    parts: list[RenderableType] = [Text(_title(qset, facts), style="bold"), Text(qset.situation, style="italic")]
+    parts: list[RenderableType] = [plain(_title(qset, facts), style="bold"), plain(qset.situation, style="italic")]
     parts += [Text(""), Text(_open_heading(facts), style="bold cyan")]
     if facts.open_actions:
         parts.append(actions_table(facts.open_actions, today, shown_ids, show_rep=False))
@@ -61,15 +62,17 @@ def prep_text(qset: QuestionSet, facts: PrepFacts, today: dt.date, shown_ids: Ma
     parts.append(Text(""))
     last = facts.last_session
     if last is None:
-        parts.append(Text(f"No earlier session with {facts.rep}.", style="bold cyan"))
+        parts.append(plain(f"No earlier session with {facts.rep}.", style="bold cyan"))
     else:
-        parts.append(Text(_last_heading(last), style="bold cyan"))
+        parts.append(plain(_last_heading(last), style="bold cyan"))
         parts.append(Padding(Text(figures(last).summary(" · ")), (0, 0, 0, 2)))
         for action in last.actions:
-            parts.append(Padding(Text(f"- {action.text} ({_due_words(action, today)}; {action.status})"), (0, 0, 0, 2)))
+            parts.append(
+                Padding(plain(f"- {action.text} ({_due_words(action, today)}; {action.status})"), (0, 0, 0, 2))
+            )
         for asked, answer in closing_turns(last):
-            parts.append(Padding(Text(asked, style="dim"), (0, 0, 0, 2)))
-            parts.append(Padding(Text(answer), (0, 0, 0, 4)))
+            parts.append(Padding(plain(asked, style="dim"), (0, 0, 0, 2)))
+            parts.append(Padding(plain(answer), (0, 0, 0, 4)))
     parts += [Text(""), Text("Questions", style="bold cyan"), _questions_grid(qset)]
     return Group(*parts)
 
@@ -84,18 +87,18 @@ def _questions_grid(qset: QuestionSet) -> RenderableType:
     grid.add_column(overflow="fold")
     number = 0
     for stage in qset.stages:
-        grid.add_row("", Text(stage.name.upper(), style="bold"))
+        grid.add_row("", plain(stage.name.upper(), style="bold"))
         if stage.hint:
-            grid.add_row("", Text(stage.hint, style="dim"))
+            grid.add_row("", plain(stage.hint, style="dim"))
         if stage.commit:
             grid.add_row("", Text(COMMIT_STAGE))
         for question in stage.questions:
             number += 1
-            grid.add_row(f"{number}.", Text(question.ask))
+            grid.add_row(f"{number}.", plain(question.ask))
             if question.more:
-                grid.add_row("", Text(f"then, until nothing more: {question.more}"))
+                grid.add_row("", plain(f"then, until nothing more: {question.more}"))
             if question.hint:
-                grid.add_row("", Text(question.hint, style="dim"))
+                grid.add_row("", plain(question.hint, style="dim"))
     return grid
 
 
@@ -139,4 +142,4 @@ def prep_markdown(qset: QuestionSet, facts: PrepFacts, today: dt.date) -> str:
                 lines.append(f"   - hint: {question.hint}")
         if stage.questions:
             lines.append("")
-    return "\n".join(lines).rstrip() + "\n"
+    return visible("\n".join(lines).rstrip() + "\n")

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from coachcli.records import Action, ReviewItem, Session
+from coachcli.safe_text import plain, visible
 from coachcli.wording import plural
 
 if TYPE_CHECKING:
@@ -81,7 +82,7 @@ def _words_heading(session: Session) -> str:
 
 def _quoted(text: str) -> list[str]:
     """A Markdown block quote of every line of an answer (a long answer from $EDITOR has several)."""
-    return [f"> {line}".rstrip() for line in text.splitlines() or [""]]
+    return [f"> {line}".rstrip() for line in visible(text).splitlines() or [""]]
 
 
 def _review_detail(item: ReviewItem) -> str:
@@ -127,13 +128,14 @@ def recap_markdown(session: Session) -> str:
     if session.actions:
         lines += ["| action | due | whose idea | id |", "|---|---|---|---|"]
         for action in session.actions:
-            text = action.text.replace("|", "\\|").replace("\n", "<br>")
+            text = action.text.replace("|", "\\|").replace("\r\n", "\n").replace("\n", "<br>")
             lines.append(f"| {text} | {_due(action)} | {_idea(action, session)} | {action.id} |")
     else:
         lines.append("None.")
     stats = figures(session)
     lines += ["", f"_{stats.summary(', ')}._", ""]
-    return "\n".join(lines)
+    # Markdown is read in a terminal too (`coach recap --format md`, `cat`): what the journal holds is shown, not sent.
+    return visible("\n".join(lines))
 
 
 def _indented(renderable: RenderableType, level: int = 1) -> RenderableType:
@@ -147,23 +149,23 @@ def recap_text(session: Session) -> RenderableType:
     from rich.console import Group
     from rich.text import Text
 
-    parts: list[RenderableType] = [Text(_title(session), style="bold")]
+    parts: list[RenderableType] = [plain(_title(session), style="bold")]
     if session.situation:
-        parts.append(Text(session.situation, style="italic"))
+        parts.append(plain(session.situation, style="italic"))
     if session.review:
         parts += [Text(""), Text("Earlier commitments", style="bold cyan")]
         for item in session.review:
-            parts.append(_indented(Text(f"{STATUS_MARK[item.status]}: {_review_detail(item)}")))
+            parts.append(_indented(plain(f"{STATUS_MARK[item.status]}: {_review_detail(item)}")))
     answers = _answers(session)
     if answers:
         parts += [Text(""), Text(_words_heading(session), style="bold cyan")]
         for question, said in answers:
-            parts.append(_indented(Text(question, style="dim")))
-            parts += [_indented(Text(answer), 2) for answer in said]
+            parts.append(_indented(plain(question, style="dim")))
+            parts += [_indented(plain(answer), 2) for answer in said]
     if session.options:
         parts += [Text(""), Text(f"Options ({len(session.options)})", style="bold cyan")]
         parts += [
-            _indented(Text(f"{n}. {text}{_flag(text, session)}")) for n, text in enumerate(session.options, start=1)
+            _indented(plain(f"{n}. {text}{_flag(text, session)}")) for n, text in enumerate(session.options, start=1)
         ]
     parts += [Text(""), Text("Commitments", style="bold cyan")]
     if session.actions:
@@ -194,7 +196,6 @@ class _Commitments:
 
     def wide(self) -> Table:
         from rich.table import Table
-        from rich.text import Text
 
         table = Table(box=None, pad_edge=False, header_style="bold", expand=False)
         table.add_column("action", overflow="fold", ratio=3)
@@ -202,22 +203,21 @@ class _Commitments:
         table.add_column("idea", overflow="fold")
         table.add_column("id", no_wrap=True, style="dim")
         for action in self.session.actions:
-            # Text, not str: a rep's words are never read as Rich markup.
-            table.add_row(Text(action.text), _due(action), _idea(action, self.session), Text(action.id[:6]))
+            # Text, not str: a rep's words are never read as Rich markup (and their control characters are shown).
+            table.add_row(plain(action.text), _due(action), _idea(action, self.session), plain(action.id[:6]))
         return table
 
     def narrow(self) -> Table:
         from rich.table import Table
-        from rich.text import Text
 
         table = Table(box=None, pad_edge=False, header_style="bold", expand=False)
         table.add_column("id", no_wrap=True, style="dim")
         table.add_column("action", overflow="fold")
         for action in self.session.actions:
-            cell = Text(action.text)
+            cell = plain(action.text)
             cell.append("\n")
             cell.append(f"{_due(action)} · {_idea(action, self.session)}", style="dim")
-            table.add_row(Text(action.id[:6]), cell)
+            table.add_row(plain(action.id[:6]), cell)
         return table
 
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from coachcli.records import Session
 from coachcli.render.actions import NARROW
+from coachcli.safe_text import plain, visible
 
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderResult
@@ -39,13 +40,10 @@ class SessionsTable:
         yield self.narrow() if options.max_width < NARROW else self.wide()
 
     def _id(self, session: Session) -> Text:
-        from rich.text import Text
-
-        return Text(self.shown_ids.get(session.id, session.id))
+        return plain(self.shown_ids.get(session.id, session.id))
 
     def wide(self) -> Table:
         from rich.table import Table
-        from rich.text import Text
 
         table = Table(box=None, pad_edge=False, header_style="bold", expand=False)
         table.add_column("id", no_wrap=True, style="dim")
@@ -59,8 +57,8 @@ class SessionsTable:
             table.add_row(
                 self._id(session),
                 _started(session),
-                Text(session.rep),
-                Text(session.set),
+                plain(session.rep),
+                plain(session.set),
                 _status(session),
                 str(len(session.options)),
                 str(len(session.actions)),
@@ -76,9 +74,9 @@ class SessionsTable:
         table.add_column("session", overflow="fold")
         for session in self.sessions:
             cell = Text(f"{_started(session)} · ")
-            cell.append(session.rep)
+            cell.append(visible(session.rep))
             cell.append("\n")
-            cell.append(session.set)
+            cell.append(visible(session.set))
             cell.append(" · ")
             cell.append_text(_status(session))
             cell.append(f"\n{len(session.options)} options · {len(session.actions)} actions", style="dim")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from coachcli.safe_text import plain, visible
+
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
@@ -63,7 +65,8 @@ def sets_table(rows: list[SetInfo], overridden: dict[str, list[SetInfo]]) -> Ren
     table.add_column("questions", justify="right")
     table.add_column("from")
     for info in rows:
-        table.add_row(info.id, info.title, str(info.questions), _origin(info, overridden))
+        # Text, not str: a title such as "Pricing [/bold] talk" is printed as written, never read as markup.
+        table.add_row(plain(info.id), plain(info.title), str(info.questions), plain(_origin(info, overridden)))
     return table
 
 
@@ -81,15 +84,15 @@ def set_text(qset: QuestionSet, self_mode: bool) -> RenderableType:
     from rich.text import Text
 
     parts: list[RenderableType] = [
-        Text(qset.title, style="bold"),
-        Text(qset.situation, style="italic"),
+        plain(qset.title, style="bold"),
+        plain(qset.situation, style="italic"),
     ]
     number = 0
     for stage in qset.stages:
         parts.append(Text(""))
-        parts.append(Text(stage.name.upper(), style="bold cyan"))
+        parts.append(plain(stage.name.upper(), style="bold cyan"))
         if stage.hint and not self_mode:
-            parts.append(Padding(Text(stage.hint, style="dim"), (0, 0, 0, 2)))
+            parts.append(Padding(plain(stage.hint, style="dim"), (0, 0, 0, 2)))
         if stage.commit:
             parts.append(Padding(Text(_commit_line(self_mode)), (0, 0, 0, 2)))
         if not stage.questions:
@@ -99,14 +102,14 @@ def set_text(qset: QuestionSet, self_mode: bool) -> RenderableType:
         grid.add_column(overflow="fold")
         for question in stage.questions:
             number += 1
-            grid.add_row(f"  {number}.", Text(question.wording(self_mode)))
+            grid.add_row(f"  {number}.", plain(question.wording(self_mode)))
             more = question.more_wording(self_mode)
             if more:
-                line = Text(f"↻ {more} ")
+                line = plain(f"↻ {more} ")
                 line.append("(until nothing more)", style="dim")
                 grid.add_row("", line)
             if question.hint and not self_mode:
-                grid.add_row("", Text(question.hint, style="dim"))
+                grid.add_row("", plain(question.hint, style="dim"))
         parts.append(grid)
     return Group(*parts)
 
@@ -127,7 +130,7 @@ def set_markdown(qset: QuestionSet, self_mode: bool) -> str:
             if question.hint and not self_mode:
                 lines.append(f"   - hint: {question.hint}")
         lines.append("")
-    return "\n".join(lines).rstrip() + "\n"
+    return visible("\n".join(lines).rstrip() + "\n")
 
 
 def set_json(loaded: LoadedSet) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from coachcli.safe_text import plain
 from coachcli.stats import Figures, Report, Week
 
 if TYPE_CHECKING:
@@ -80,7 +81,7 @@ def figures_cards(report: Report) -> RenderableType:
         table.add_column("value", justify="right")
         for label, shown in FIGURE_LINES:
             table.add_row(label, shown(figures))
-        parts += [Text(name, style="bold"), table, Text("")]
+        parts += [plain(name, style="bold"), table, Text("")]
     return Group(*parts)
 
 
@@ -103,7 +104,7 @@ def figures_table(report: Report) -> RenderableType:
     for name, figures in _rows(report):
         overdue = f"[red]{figures.overdue}[/red]" if figures.overdue else "0"
         table.add_row(
-            name,
+            plain(name),  # a rep's name, never read as markup
             str(figures.sessions),
             str(figures.commitments),
             percent(figures.follow_through),
@@ -119,10 +120,9 @@ def figures_table(report: Report) -> RenderableType:
 def weekly_chart(weeks: list[Week], title: str) -> RenderableType:
     from rich.console import Group
     from rich.table import Table
-    from rich.text import Text
 
     first, last = weeks[0].start, weeks[-1].start
-    heading = Text(f"{title}, week by week ({first:%d %b} to {last:%d %b})", style="bold")
+    heading = plain(f"{title}, week by week ({first:%d %b} to {last:%d %b})", style="bold")
     table = Table(box=None, pad_edge=False, show_header=False)
     table.add_column("figure")
     table.add_column("chart", no_wrap=True)
@@ -140,7 +140,7 @@ def stats_text(report: Report, width: int = 80) -> RenderableType:
     if not report.overall.sessions:
         who = f" with {report.rep}" if report.rep else ""
         since = f" since {report.since}" if report.since else ""
-        return Text(f"No sessions{who}{since} yet.")
+        return plain(f"No sessions{who}{since} yet.")
     table = figures_cards(report) if width < NARROW else figures_table(report)
     parts: list[RenderableType] = [table, Text("")]
     if len(report.reps) == 1:

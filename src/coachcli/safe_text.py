@@ -1,0 +1,65 @@
+"""The one rule for what coach prints of data: control characters are shown, never sent.
+
+A question set, a journal edited by hand or an old export can hold anything. Printed raw, ESC starts escape
+sequences (a window title, a cleared screen, a live link), U+009B is a one-character CSI on some terminals, and a
+lone carriage return overwrites the line it is on. So every printer passes data through `visible`:
+
+- newline and tab stay (layout needs them), and so does a carriage return that ends a line (CRLF);
+- every other C0 control, DEL, every C1 control (U+0080..U+009F) and a lone carriage return become their escape as
+  Python writes it: ESC is shown as `\\x1b`, U+009B as `\\x9b`, a lone CR as `\\r`. Visible, and it names the
+  character; the text is for reading, not for reading back, so a backslash typed as such is left as it is.
+
+Rich markup is the other half: data given to Rich goes in as `Text` (`plain`), or through `markup` into a markup
+string, never as markup itself. JSON keeps its values: `json_safe` writes DEL and C1 as \\u escapes.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.text import Text
+
+# C0 but tab and newline, DEL, C1; a CR is one unless a newline follows it.
+CONTROL = re.compile("[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f]|\r(?!\n)")
+_JSON_RAW = re.compile("[\x7f-\x9f]")
+_NAMED = {"\r": "\\r"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    return _NAMED.get(char) or f"\\x{ord(char):02x}"
+
+
+def control_in(text: str) -> str | None:
+    """The first character of `text` that would drive a terminal, by the rule above; None when there is none."""
+    found = CONTROL.search(text)
+    return found.group() if found else None
+
+
+def visible(text: str) -> str:
+    """`text` with every control character that would drive a terminal written as a visible escape."""
+    return CONTROL.sub(_escape, text) if CONTROL.search(text) else text
+
+
+def plain(text: str, style: str = "") -> Text:
+    """Data as a Rich `Text`: never read as markup, its control characters made visible."""
+    from rich.text import Text
+
+    return Text(visible(text), style=style)
+
+
+def markup(text: str) -> str:
+    """Data to put inside a Rich markup string: brackets escaped, control characters made visible."""
+    from rich.markup import escape
+
+    return escape(visible(text))
+
+
+def json_safe(text: str) -> str:
+    """JSON text with DEL and the C1 controls as \\u escapes: json.dumps with ensure_ascii=False leaves them raw.
+
+    They can only stand inside strings (JSON's own syntax is ASCII below DEL), so the value read back is the same.
+    """
+    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text) if _JSON_RAW.search(text) else text
