@@ -14,13 +14,10 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner, Result
 
-from coachcli.cli import app
 from coachcli.errors import InputFileError
 from coachcli.questions.loader import load_set
-
-runner = CliRunner()
+from conftest import coach
 
 
 @pytest.fixture
@@ -28,14 +25,6 @@ def work(isolated_home: Path, tmp_path: Path) -> Path:
     """The empty working folder conftest.py's autouse fixture runs each test in (beside its own coach home)."""
     assert Path.cwd() == tmp_path / "work"
     return tmp_path / "work"
-
-
-def coach(*args: str) -> Result:
-    result = runner.invoke(app, list(args))
-    # An exception other than SystemExit means CliRunner caught something the CLI let escape.
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-    assert "Traceback" not in result.stdout + result.stderr
-    return result
 
 
 VALID = """\
@@ -264,7 +253,7 @@ def test_validate_reports_every_problem_of_every_file(work: Path) -> None:
 
 
 def test_validate_lines_start_with_the_path(work: Path) -> None:
-    """DESIGN: one `PATH:LINE:COL: message` line per problem, so editors and grep can read them."""
+    """One `PATH:LINE:COL: message` line per problem, so editors and grep can read them."""
     (work / "a.yaml").write_text(SMALL + "colour: red\n", encoding="utf-8")
     (work / "b.yaml").write_text(SMALL.replace("id: probe", "id: Bad_ID"), encoding="utf-8")
 
