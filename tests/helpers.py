@@ -1,15 +1,21 @@
-"""Shared helpers for the session tests: a small question set, the journal's lines, a fixed clock."""
+"""Shared helpers for the session tests: a small question set, the journal's lines, a fixed clock, a terminal."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from coachcli.questions.models import QuestionSet
+
+if TYPE_CHECKING:
+    import pexpect
+
+# Seconds a pexpect wait may last: only a guard against a hang, far beyond what any prompt takes on a busy machine.
+TERMINAL_TIMEOUT = 120
 
 # A Wednesday: "friday" is 2026-12-04, "next week" 2026-12-07, "end of month" 2026-12-31.
 FIXED_NOW = dt.datetime(2026, 12, 2, 10, 0, tzinfo=dt.timezone.utc)
@@ -81,3 +87,10 @@ def counter_ids(prefix: str = "id") -> Any:
         return f"{prefix}{count:04d}"
 
     return new_id
+
+
+def wait_until_reading(child: pexpect.spawn) -> None:
+    """Wait until `child` is reading the terminal: input() with readline turns the terminal's echo off while it
+    reads a line, and on again once the line is in. Its prompt is printed before that, so a Ctrl-D typed on seeing
+    the prompt could reach the terminal still in line mode, and be lost when readline switches it."""
+    assert child.waitnoecho(), "the child never started reading the terminal"

@@ -13,11 +13,9 @@ import pytest
 
 from coachcli.dates import parse_due
 from coachcli.journal import Journal
-from helpers import journal_file, write_set
+from helpers import TERMINAL_TIMEOUT, journal_file, wait_until_reading, write_set
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="pexpect needs a POSIX pseudo-terminal")
-
-TIMEOUT = 10
 
 
 def spawn(*args: str) -> pexpect.spawn:
@@ -29,7 +27,7 @@ def spawn(*args: str) -> pexpect.spawn:
         env=env,
         cwd=str(Path.cwd()),
         encoding="utf-8",
-        timeout=TIMEOUT,
+        timeout=TERMINAL_TIMEOUT,
         dimensions=(40, 80),
     )
 
@@ -113,6 +111,7 @@ def test_ctrl_c_saves_an_interrupted_session_that_resume_continues(
     answer(child, "What have you done so far?", "Sent two follow-ups")
     child.expect_exact("What could you do next?")
     child.expect_exact("›")
+    wait_until_reading(child)
     child.sendintr()
     rest = finish(child)
     assert child.exitstatus == 130
@@ -149,6 +148,7 @@ def test_ctrl_d_at_a_prompt_saves_an_interrupted_session(
     answer(child, "What have you done so far?", "Sent two follow-ups")
     child.expect_exact("What could you do next?")
     child.expect_exact("›")
+    wait_until_reading(child)
     child.sendeof()
     rest = finish(child)
     assert child.exitstatus == 0

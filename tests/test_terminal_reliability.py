@@ -16,15 +16,13 @@ from pathlib import Path
 
 import pexpect
 import pytest
-from typer.testing import CliRunner
 
-from coachcli.cli import app
 from coachcli.journal import Journal
-from helpers import journal_file, write_set
+from conftest import coach
+from helpers import TERMINAL_TIMEOUT, journal_file, wait_until_reading, write_set
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="pexpect needs a POSIX pseudo-terminal")
 
-TIMEOUT = 15
 EARLIER = "Call the CFO directly"
 # (kind, what the prompt says, what is typed, whether the answer is a turn of the session)
 STEPS = [
@@ -54,7 +52,7 @@ def spawn(*args: str, term: str = "dumb", no_color: bool = True, columns: int = 
         env=env,
         cwd=str(Path.cwd()),
         encoding="utf-8",
-        timeout=TIMEOUT,
+        timeout=TERMINAL_TIMEOUT,
         dimensions=(40, columns),
     )
 
@@ -74,7 +72,7 @@ def tiny(tmp_path: Path, isolated_home: Path) -> Path:
     path = write_set(tmp_path / "sets")
     answers = tmp_path / "earlier.json"
     answers.write_text(json.dumps({"commit": [{"text": EARLIER, "due": "2026-12-05"}]}), encoding="utf-8")
-    result = CliRunner().invoke(app, ["start", str(path), "--rep", "Ana", "--answers", str(answers)])
+    result = coach("start", str(path), "--rep", "Ana", "--answers", str(answers))
     assert result.exit_code == 0, result.stderr
     return path
 
@@ -112,6 +110,7 @@ def test_ctrl_c_or_ctrl_d_at_each_prompt_saves_and_resume_continues_there(
         at_prompt(child, prompt)
         child.sendline(typed)
     at_prompt(child, STEPS[target][1])
+    wait_until_reading(child)
     if key == "ctrl-c":
         child.sendintr()
     else:
@@ -138,6 +137,7 @@ def test_ctrl_c_or_ctrl_d_at_each_prompt_saves_and_resume_continues_there(
         child = spawn("resume")
         children.append(child)
         at_prompt(child, STEPS[target][1])
+        wait_until_reading(child)
         child.sendeof()
         rest = finish(child)
         assert child.exitstatus == 0, rest
@@ -148,7 +148,7 @@ def test_ctrl_c_or_ctrl_d_at_each_prompt_saves_and_resume_continues_there(
 
     # ...and, answered to the end (blank lines: skip, or keep what it has), completes that same session.
     first = "y\n" if kind == "ownership" else ""  # the ownership question wants y or n, not a blank
-    result = CliRunner().invoke(app, ["resume"], input=first + "\n" * 20)
+    result = coach("resume", input=first + "\n" * 20)
     assert result.exit_code == 0, result.stderr
     sessions = journal.read().sessions
     assert len(sessions) == 2
@@ -222,7 +222,7 @@ def test_at_40_columns_every_action_reads_whole(tmp_path: Path, isolated_home: P
         json.dumps({"answers": {"options": LONG[:2]}, "commit": [{"text": t} for t in LONG]}), encoding="utf-8"
     )
     env = {"COLUMNS": "40", "NO_COLOR": "1"}
-    result = CliRunner().invoke(app, ["start", str(tiny), "--rep", "Ana", "--answers", str(answers)], env=env)
+    result = coach("start", str(tiny), "--rep", "Ana", "--answers", str(answers), env=env)
     assert result.exit_code == 0, result.stderr
     for args in (
         ["recap"],
@@ -231,7 +231,7 @@ def test_at_40_columns_every_action_reads_whole(tmp_path: Path, isolated_home: P
         ["prep", str(tiny), "--rep", "Ana"],
         ["start", str(tiny), "--rep", "Ana", "--answers", str(answers), "--recap", "text"],
     ):
-        shown = CliRunner().invoke(app, args, env=env)
+        shown = coach(*args, env=env)
         assert shown.exit_code == 0, (args, shown.stderr)
         assert_whole_at(40, shown.stdout, LONG)
 
