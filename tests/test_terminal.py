@@ -13,7 +13,7 @@ import pytest
 
 from coachcli.dates import parse_due
 from coachcli.journal import Journal
-from helpers import TERMINAL_TIMEOUT, journal_file, wait_until_reading, write_set
+from helpers import journal_file, spawn_coach, wait_until_reading, write_set
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="pexpect needs a POSIX pseudo-terminal")
 
@@ -21,15 +21,7 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="pexpect needs a
 def spawn(*args: str) -> pexpect.spawn:
     env = dict(os.environ)  # COACHCLI_HOME comes from the autouse fixture
     env.update(TERM="dumb", COLUMNS="80", LINES="40", NO_COLOR="1", PYTHONIOENCODING="utf-8", COACHCLI_NAME="Maria")
-    return pexpect.spawn(
-        sys.executable,
-        ["-m", "coachcli", *args],
-        env=env,
-        cwd=str(Path.cwd()),
-        encoding="utf-8",
-        timeout=TERMINAL_TIMEOUT,
-        dimensions=(40, 80),
-    )
+    return spawn_coach(*args, env=env)
 
 
 @pytest.fixture
@@ -54,9 +46,10 @@ def start(children: list[pexpect.spawn], *args: str) -> pexpect.spawn:
 
 
 def answer(child: pexpect.spawn, question: str, text: str) -> str:
-    """Wait for `question`, then type `text`; return what was shown before the question."""
+    """Wait for `question`, then type `text` once it reads; return what was shown before the question."""
     child.expect_exact(question)
     before = str(child.before)
+    wait_until_reading(child)
     child.sendline(text)
     return before
 

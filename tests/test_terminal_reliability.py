@@ -19,7 +19,7 @@ import pytest
 
 from coachcli.journal import Journal
 from conftest import coach
-from helpers import TERMINAL_TIMEOUT, journal_file, wait_until_reading, write_set
+from helpers import journal_file, spawn_coach, wait_until_reading, write_set
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="pexpect needs a POSIX pseudo-terminal")
 
@@ -46,15 +46,7 @@ def spawn(*args: str, term: str = "dumb", no_color: bool = True, columns: int = 
     env.update(TERM=term, COLUMNS=str(columns), LINES="40", PYTHONIOENCODING="utf-8", COACHCLI_NAME="Maria")
     if no_color:
         env["NO_COLOR"] = "1"
-    return pexpect.spawn(
-        sys.executable,
-        ["-m", "coachcli", *args],
-        env=env,
-        cwd=str(Path.cwd()),
-        encoding="utf-8",
-        timeout=TERMINAL_TIMEOUT,
-        dimensions=(40, columns),
-    )
+    return spawn_coach(*args, env=env, columns=columns)
 
 
 @pytest.fixture
@@ -78,10 +70,11 @@ def tiny(tmp_path: Path, isolated_home: Path) -> Path:
 
 
 def at_prompt(child: pexpect.spawn, text: str) -> str:
-    """Wait for the prompt `text` and its input marker; return what was shown before it."""
+    """Wait for the prompt `text`, its input marker, and the read; return what was shown before the prompt."""
     child.expect_exact(text)
     before = str(child.before)
     child.expect_exact("›")
+    wait_until_reading(child)
     return before
 
 
@@ -110,7 +103,6 @@ def test_ctrl_c_or_ctrl_d_at_each_prompt_saves_and_resume_continues_there(
         at_prompt(child, prompt)
         child.sendline(typed)
     at_prompt(child, STEPS[target][1])
-    wait_until_reading(child)
     if key == "ctrl-c":
         child.sendintr()
     else:
@@ -137,7 +129,6 @@ def test_ctrl_c_or_ctrl_d_at_each_prompt_saves_and_resume_continues_there(
         child = spawn("resume")
         children.append(child)
         at_prompt(child, STEPS[target][1])
-        wait_until_reading(child)
         child.sendeof()
         rest = finish(child)
         assert child.exitstatus == 0, rest
