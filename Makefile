@@ -1,4 +1,5 @@
 # Two entry points for a newcomer: `make run` and `make test`. Both set up .venv when it is missing.
+# `make test-fast` runs the same checks but leaves out the long proofs (tests marked slow).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -8,7 +9,7 @@ PY_DIRS := src tests $(wildcard bench scripts)
 SET ?= stalled-deal
 REP ?= Ana
 
-.PHONY: run test lint typecheck pytest bench screenshots clean
+.PHONY: run test test-fast lint typecheck pytest bench screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,11 +26,19 @@ $(STAMP_TEST): pyproject.toml | $(BIN)/python
 run: $(STAMP_RUN)
 	$(BIN)/coach start $(SET) --rep $(REP)
 
+define static_checks
+$(BIN)/ruff check $(PY_DIRS)
+$(BIN)/ruff format --check $(PY_DIRS)
+$(BIN)/mypy
+endef
+
 test: $(STAMP_TEST)
-	$(BIN)/ruff check $(PY_DIRS)
-	$(BIN)/ruff format --check $(PY_DIRS)
-	$(BIN)/mypy
+	$(static_checks)
 	$(BIN)/python -m pytest
+
+test-fast: $(STAMP_TEST)
+	$(static_checks)
+	$(BIN)/python -m pytest -m "not slow"
 
 bench: $(STAMP_TEST)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)

@@ -1,4 +1,4 @@
-"""Shared by the command tests: run `coach` in-process, and build journals through real scripted sessions."""
+"""Shared by the command tests: build journals through real scripted sessions, and read them back."""
 
 from __future__ import annotations
 
@@ -7,12 +7,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from typer.testing import CliRunner, Result
-
-from coachcli.cli import app
 from coachcli.journal import Journal, JournalState
 from coachcli.paths import journal_path
 from coachcli.records import Session
+from conftest import coach
 
 CONTRACT_ACTION_KEYS = {
     "id",
@@ -46,11 +44,6 @@ FIRST = {
 }
 
 _numbers = itertools.count(1)
-
-
-def coach(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> Result:
-    """`coach ARGS...` in this process; stdout and stderr are kept apart."""
-    return CliRunner().invoke(app, list(args), input=input, env=env)
 
 
 def write_answers(answers: dict[str, Any]) -> Path:

@@ -1,15 +1,23 @@
-"""Shared helpers for the session tests: a small question set, the journal's lines, a fixed clock."""
+"""Shared helpers for the session tests: a small question set, the journal's lines, a fixed clock, a terminal."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
+import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from coachcli.questions.models import QuestionSet
+
+if TYPE_CHECKING:
+    import pexpect
+
+# Seconds a pexpect wait may last: only a guard against a hang, far beyond what any prompt takes on a busy machine.
+TERMINAL_TIMEOUT = 120
 
 # A Wednesday: "friday" is 2026-12-04, "next week" 2026-12-07, "end of month" 2026-12-31.
 FIXED_NOW = dt.datetime(2026, 12, 2, 10, 0, tzinfo=dt.timezone.utc)
@@ -81,3 +89,35 @@ def counter_ids(prefix: str = "id") -> Any:
         return f"{prefix}{count:04d}"
 
     return new_id
+
+
+def spawn_coach(*args: str, env: dict[str, str], columns: int = 80) -> pexpect.spawn:
+    """`coach ARGS` in a new pseudo-terminal. Type into it only once it reads (`wait_until_reading`): then no
+    fixed pause before each send is needed, so pexpect's is turned off."""
+    import pexpect
+
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "coachcli", *args],
+        env=env,
+        cwd=str(Path.cwd()),
+        encoding="utf-8",
+        timeout=TERMINAL_TIMEOUT,
+        dimensions=(40, columns),
+    )
+    child.delaybeforesend = None
+    return child
+
+
+def wait_until_reading(child: pexpect.spawn) -> None:
+    """Wait until `child` is reading the terminal, as a person at the keyboard would before typing.
+
+    input() with readline turns the terminal's echo off while it reads a line, and on again once the line is in;
+    a prompt is printed before that. A Ctrl-D typed on seeing the prompt could reach the terminal still in line
+    mode and be lost when readline switches it. The terminal's mode gives no event to block on, so it is polled;
+    the time limit is only a guard against a hang."""
+    give_up = time.monotonic() + TERMINAL_TIMEOUT
+    while child.getecho():
+        assert child.isalive(), "the child ended before it read the terminal"
+        assert time.monotonic() < give_up, "the child never started reading the terminal"
+        time.sleep(0.002)

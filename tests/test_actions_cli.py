@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from coach_run import CONTRACT_ACTION_KEYS, FIRST, action_named, coach, journal, start, state
+from coach_run import CONTRACT_ACTION_KEYS, FIRST, action_named, journal, start, state
 from coachcli import clock
 from coachcli.dates import age
 from coachcli.engine import Engine
@@ -21,6 +21,7 @@ from coachcli.prompter import TerminalPrompter
 from coachcli.questions.library import discover
 from coachcli.records import Action
 from coachcli.render.actions import actions_table
+from conftest import coach
 
 TODAY = dt.date.today()
 

@@ -172,7 +172,7 @@ def test_a_number_with_no_options_yet_asks_for_words() -> None:
 
 
 def test_a_huge_number_at_the_commit_step_is_refused_not_a_crash() -> None:
-    # Hostile input must give a message, never an exception (DESIGN.md, reliability promise 5).
+    # Hostile input must give a message, never an exception.
     engine = at_commit(make_engine(), "Call the CFO directly")
     reply = engine.answer("7" * 5000)
     assert not reply.accepted

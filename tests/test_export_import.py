@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from coach_run import FIRST, action_named, coach, files_under, journal, start, state
+from coach_run import FIRST, action_named, files_under, journal, start, state
+from conftest import coach
 
 SAM = {
     "answers": {"options": ["Ask what the buyer heard"]},

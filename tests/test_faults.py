@@ -18,11 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner, Result
 
-from coachcli.cli import app
 from coachcli.journal import Journal, fold_bytes
 from coachcli.journal import files as journal_files
+from conftest import coach
 from helpers import write_set
 
 SEAMS = ("os_open", "os_write", "os_fsync", "os_replace")
@@ -68,10 +67,6 @@ class Case:
     name: str
     prepare: Callable[[Path], None]  # fills the folder given the journal's path
     args: Callable[[Path], list[str]]  # the command, given the journal's path
-
-
-def coach(*args: str) -> Result:
-    return CliRunner().invoke(app, list(args))
 
 
 def record(journal: Path, set_path: Path, rep: str = "Ana") -> None:
@@ -144,6 +139,7 @@ def leftovers(folder: Path, journal: Path) -> list[str]:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("code", list(ERRORS), ids=[errno.errorcode[c] for c in ERRORS])
 def test_a_failure_at_each_io_call_leaves_the_journal_as_it_was(
     code: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

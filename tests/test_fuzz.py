@@ -20,16 +20,16 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner, Result
+from typer.testing import Result
 
 from coachcli import journal as journal_module
-from coachcli.cli import app
 from coachcli.errors import JournalError
 from coachcli.journal import Journal
 from coachcli.questions.library import builtin_dir
 from coachcli.records import Action, ReviewItem, Session, Turn
 from coachcli.spoken import MAX_CHARS
 from coachcli.spoken import problem as spoken_problem
+from conftest import coach
 from helpers import TINY_SET_YAML
 
 FUZZ = settings(
@@ -39,10 +39,6 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 T0 = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=1)))
-
-
-def coach(*args: str, input: str | bytes | None = None) -> Result:
-    return CliRunner().invoke(app, list(args), input=input)
 
 
 def assert_no_crash(result: Result, allowed: set[int]) -> None:
@@ -209,6 +205,7 @@ def tiny_path(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.mark.slow
 @FUZZ
 @given(
     mutations=st.lists(mutation, min_size=1, max_size=4),
@@ -248,6 +245,7 @@ index_mutation = st.one_of(
 )
 
 
+@pytest.mark.slow
 @settings(FUZZ, max_examples=50)
 @given(
     journal_mutations=st.lists(mutation, max_size=3),
@@ -318,6 +316,7 @@ def edit(text: str, edits: list[tuple[str, int, Any]]) -> str:
     return text
 
 
+@pytest.mark.slow
 @FUZZ
 @given(
     source=st.sampled_from(BUILTIN_SETS),
@@ -393,6 +392,7 @@ answers_like = st.fixed_dictionaries(
 )
 
 
+@pytest.mark.slow
 @FUZZ
 @given(tree=answers_like, as_json=st.booleans())
 def test_any_answers_file_gives_a_session_or_our_own_error_and_then_nothing_is_written(
@@ -462,6 +462,7 @@ def expected(text: str) -> str | None:
     return None if spoken_problem(text.strip()) is not None else text.strip()
 
 
+@pytest.mark.slow
 @settings(FUZZ, max_examples=60)
 @given(text=answer_texts)
 def test_any_answer_in_an_answers_file_is_recorded_equal_or_refused_before_any_write(
@@ -492,6 +493,7 @@ def test_any_answer_in_an_answers_file_is_recorded_equal_or_refused_before_any_w
     )
 
 
+@pytest.mark.slow
 @settings(FUZZ, max_examples=60)
 @given(text=answer_texts)
 @example(text="\udcff\udcfe")
@@ -526,6 +528,7 @@ def _only_escapes(text: str) -> bool:
     return all(not "\ud800" <= c <= "\udfff" or "\udc80" <= c <= "\udcff" for c in text)
 
 
+@pytest.mark.slow
 def test_bad_utf8_piped_to_a_real_process_is_refused_in_one_line(tmp_path: Path, tiny_path: Path) -> None:
     """What Python's own stdin gives for bytes that are not UTF-8 depends on the locale (strict or
     surrogateescape); either way the answer is refused with one clear line, and nothing is written."""
@@ -541,7 +544,7 @@ def test_bad_utf8_piped_to_a_real_process_is_refused_in_one_line(tmp_path: Path,
             input=b"\xff\xfe answer\n",
             capture_output=True,
             env=env,
-            timeout=60,
+            timeout=600,  # a hang guard only
         )
         err = done.stderr.decode("utf-8", "replace")
         assert done.returncode == 2, (locale_env, err)

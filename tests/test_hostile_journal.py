@@ -20,10 +20,10 @@ from typing import Any
 
 import pytest
 
-from coach_run import coach
 from coachcli.journal import Journal
 from coachcli.journal import append as journal_append
 from coachcli.journal import files as journal_files
+from conftest import coach
 from helpers import write_set
 
 SEED = int(os.environ.get("COACHCLI_TEST_SEED") or random.randrange(2**32))

@@ -23,8 +23,9 @@ import pytest
 from hypothesis import given, note, seed, settings
 from hypothesis import strategies as st
 
-from coach_run import FIRST, coach, files_under, journal, start, write_answers
+from coach_run import FIRST, files_under, journal, start, write_answers
 from coachcli.records import Session
+from conftest import coach
 from helpers import write_set
 
 SEED = int(os.environ.get("COACHCLI_TEST_SEED") or random.randrange(2**32))

@@ -12,6 +12,7 @@ import datetime as dt
 import errno
 import json
 import os
+import random
 import shutil
 import sqlite3
 import stat
@@ -25,13 +26,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from coach_run import FIRST, coach, files_under, start
+from coach_run import FIRST, files_under, start
 from coachcli.errors import CoachError
 from coachcli.journal import Journal, index_schema, index_update, session_record, status_record
 from coachcli.journal import files as journal_files
 from coachcli.journal.index_query import IndexQuery
 from coachcli.journal.query import StateQuery
 from coachcli.records import Action, ReviewItem, Session
+from conftest import coach
 
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.timezone.utc)
 DAY = dt.timedelta(days=1)
@@ -304,8 +306,19 @@ def test_a_journal_replaced_by_another_is_noticed(journal: Journal, tmp_path: Pa
     assert_same_as_full_read(journal, indexed=False)
 
 
-@pytest.mark.parametrize("garbage", [b"", b"\x00" * 100, b"SQLite format 3\x00" + os.urandom(5000), os.urandom(4096)])
-def test_a_corrupt_index_is_ignored_by_reads_and_replaced_by_the_next_write(journal: Journal, garbage: bytes) -> None:
+GARBAGE: dict[str, Callable[[random.Random], bytes]] = {
+    "empty": lambda rng: b"",
+    "zeros": lambda rng: b"\x00" * 100,
+    "sqlite header then noise": lambda rng: b"SQLite format 3\x00" + rng.randbytes(5000),
+    "noise": lambda rng: rng.randbytes(4096),
+}
+
+
+@pytest.mark.parametrize("kind", list(GARBAGE))
+def test_a_corrupt_index_is_ignored_by_reads_and_replaced_by_the_next_write(
+    journal: Journal, kind: str, rng: random.Random
+) -> None:
+    garbage = GARBAGE[kind](rng)
     history(journal)
     journal.index_path.write_bytes(garbage)
     assert_same_as_full_read(journal, indexed=False)
@@ -502,6 +515,7 @@ OPERATIONS = st.lists(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(operations=OPERATIONS)
 def test_any_history_reads_the_same_through_the_index(

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from filelock import FileLock
 
-from coach_run import FIRST, action_named, coach, files_under, journal, start, state
+from coach_run import FIRST, action_named, files_under, journal, start, state
 from coachcli.journal import files as journal_files
+from conftest import coach
 
 DAMAGE = b'{"v":1,"type":"session","session":{"id":"torn'
 

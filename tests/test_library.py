@@ -8,14 +8,12 @@ from typing import Any
 
 import pytest
 import yaml
-from typer.testing import CliRunner, Result
 
-from coachcli.cli import app
 from coachcli.questions.library import builtin_dir, discover, search_path
+from conftest import coach
 
 REPO = Path(__file__).resolve().parents[1]
 ONE_ON_ONE = Path(__file__).resolve().parent / "data" / "1on1-questions"
-runner = CliRunner()
 
 
 @pytest.fixture
@@ -24,13 +22,6 @@ def home(isolated_home: Path, tmp_path: Path) -> Path:
     empty working folder, tmp_path/work, so that the repository's ./questions does not count."""
     assert Path.cwd() == tmp_path / "work"
     return isolated_home
-
-
-def coach(*args: str, columns: int | None = None) -> Result:
-    result = runner.invoke(app, list(args), env={"COLUMNS": str(columns)} if columns else None)
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-    assert "Traceback" not in result.stdout + result.stderr
-    return result
 
 
 def a_set(set_id: str, title: str) -> str:
@@ -97,7 +88,7 @@ def test_users_set_overrides_a_builtin_one(home: Path) -> None:
     assert rows["grow"]["origin"] == "built-in"
     shown = coach("sets", "show", "stalled-deal", "--format", "json")
     assert json.loads(shown.stdout)["title"] == "Ana"
-    table = coach("sets", "list", columns=200).stdout
+    table = coach("sets", "list", env={"COLUMNS": "200"}).stdout
     row = [line for line in table.splitlines() if line.startswith("stalled-deal ")]
     assert len(row) == 1
     assert row[0].split()[1:] == ["Ana", "1", "user", "(overrides", "built-in)"]
@@ -224,8 +215,9 @@ def test_discover_takes_a_working_folder(tmp_path: Path) -> None:
     assert "elsewhere-set" not in discover().sets
 
 
-# A minimal set in the format the README's "Question sets" section shows.
-MINIMUM_EXAMPLE = """\
+# A set in the minimum format, with a comment on each key: close to the README's example, which
+# test_the_readme_set_example_validates checks as the README has it.
+MINIMUM_FORMAT_EXAMPLE = """\
 id: stalled-deal                  # a slug, unique among the sets
 title: Stalled deal
 situation: The deal has stopped moving - no reply, a slipped close date, stuck in one stage.
@@ -254,13 +246,13 @@ stages:
 """
 
 
-def test_the_minimum_format_validates() -> None:
-    Path("minimal.yaml").write_text(MINIMUM_EXAMPLE, encoding="utf-8")
+def test_the_minimum_format_example_validates() -> None:
+    Path("minimum.yaml").write_text(MINIMUM_FORMAT_EXAMPLE, encoding="utf-8")
 
-    result = coach("sets", "validate", "minimal.yaml")
+    result = coach("sets", "validate", "minimum.yaml")
 
     assert result.exit_code == 0, result.stderr
-    body = json.loads(coach("sets", "show", "minimal.yaml", "--format", "json").stdout)
+    body = json.loads(coach("sets", "show", "minimum.yaml", "--format", "json").stdout)
     assert body["keywords"] == ["stalled", "stuck", "slipped", "ghosted", "silent"]
     assert [stage["name"] for stage in body["stages"]] == ["Reality", "Options", "Will", "Close"]
     assert body["stages"][1]["questions"][0]["capture"] == "options"

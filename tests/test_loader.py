@@ -14,13 +14,10 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner, Result
 
-from coachcli.cli import app
 from coachcli.errors import InputFileError
 from coachcli.questions.loader import load_set
-
-runner = CliRunner()
+from conftest import coach
 
 
 @pytest.fixture
@@ -28,14 +25,6 @@ def work(isolated_home: Path, tmp_path: Path) -> Path:
     """The empty working folder conftest.py's autouse fixture runs each test in (beside its own coach home)."""
     assert Path.cwd() == tmp_path / "work"
     return tmp_path / "work"
-
-
-def coach(*args: str) -> Result:
-    result = runner.invoke(app, list(args))
-    # An exception other than SystemExit means CliRunner caught something the CLI let escape.
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-    assert "Traceback" not in result.stdout + result.stderr
-    return result
 
 
 VALID = """\

@@ -33,7 +33,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out), str(REPO)],
         check=True,
         capture_output=True,
-        timeout=120,
+        timeout=900,  # a hang guard only
     )
     (built,) = out.glob("coachcli-*.whl")
     return built
@@ -53,7 +53,7 @@ def run_python(*args: str, pythonpath: Path | None, cwd: Path, home: Path) -> su
     if pythonpath is not None:
         env["PYTHONPATH"] = str(pythonpath)
     return subprocess.run(
-        [sys.executable, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=60, check=False
+        [sys.executable, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=600, check=False
     )
 
 

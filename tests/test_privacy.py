@@ -11,12 +11,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from coachcli import prompter, runner
-from coachcli.cli import app
 from coachcli.engine import Engine
 from coachcli.journal import Journal
+from conftest import coach
 from helpers import write_set
 
 SECRET = "Our margin floor is 37 percent, do not tell Acme"
@@ -55,7 +54,7 @@ def test_an_unexpected_error_without_debug_prints_no_answer_text(
     else:
         monkeypatch.setattr("coachcli.render.recap.recap_text", explode_with_what_was_said)
 
-    result = CliRunner().invoke(app, ["start", str(tiny), "--rep", "Ana", "--answers", str(answers), "--recap", "text"])
+    result = coach("start", str(tiny), "--rep", "Ana", "--answers", str(answers), "--recap", "text")
 
     assert result.exit_code == 1
     assert "internal error (RuntimeError)" in result.stderr
@@ -63,8 +62,8 @@ def test_an_unexpected_error_without_debug_prints_no_answer_text(
     assert "margin" not in result.stdout + result.stderr
     assert "Traceback" not in result.stdout + result.stderr
 
-    debug = CliRunner().invoke(
-        app, ["--debug", "start", str(tiny), "--rep", "Ana", "--answers", str(answers), "--recap", "text"]
+    debug = coach(
+        "--debug", "start", str(tiny), "--rep", "Ana", "--answers", str(answers), "--recap", "text", escapes=True
     )
     assert isinstance(debug.exception, RuntimeError)  # --debug lets it through, with its message
 
@@ -84,7 +83,7 @@ def test_an_unexpected_error_in_a_live_session_prints_no_answer_text_and_keeps_w
     monkeypatch.setattr(runner, "stdin_is_terminal", lambda: True)
     monkeypatch.setattr(prompter, "default_read_line", read_line)
 
-    result = CliRunner().invoke(app, ["start", str(tiny), "--rep", "Ana", "--no-review"])
+    result = coach("start", str(tiny), "--rep", "Ana", "--no-review")
 
     assert result.exit_code == 1
     assert "internal error (RuntimeError)" in result.stderr
@@ -109,14 +108,12 @@ def test_journal_lock_backup_and_side_file_are_0600_and_the_folder_0700(
 ) -> None:
     journal = tmp_path / "private" / "journal.jsonl"
     args = ["--journal", str(journal)]
-    assert (
-        CliRunner().invoke(app, [*args, "start", str(tiny), "--rep", "Ana", "--answers", str(answers)]).exit_code == 0
-    )
+    assert coach(*args, "start", str(tiny), "--rep", "Ana", "--answers", str(answers)).exit_code == 0
     with open(journal, "ab") as file:
         file.write(b'{"v":1,"type":"sess')  # a write cut short, for the side file to be made
     action_id = Journal(journal).read().actions()[0].id
-    assert CliRunner().invoke(app, [*args, "done", action_id]).exit_code == 0
-    assert CliRunner().invoke(app, [*args, "journal", "compact"]).exit_code == 0
+    assert coach(*args, "done", action_id).exit_code == 0
+    assert coach(*args, "journal", "compact").exit_code == 0
 
     files = sorted(p.name for p in journal.parent.iterdir())
     assert {"journal.jsonl", "journal.jsonl.lock", "journal.jsonl.bak", "journal.jsonl.unfinished"} <= set(files)
@@ -130,6 +127,7 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() if p.is_file() else b"<dir>" for p in folder.rglob("*")}
 
 
+@pytest.mark.slow
 def test_nothing_is_written_outside_the_coach_home_and_the_journals_folder(tmp_path: Path) -> None:
     """Real processes, with every place a program might write to (HOME, TMPDIR, the XDG folders, the working
     folder) pointed at empty folders that are watched."""
@@ -165,7 +163,7 @@ def test_nothing_is_written_outside_the_coach_home_and_the_journals_folder(tmp_p
             text=True,
             env=env,
             cwd=watched["cwd"],
-            timeout=60,
+            timeout=600,  # a hang guard only
         )
         assert done.returncode == 0, (args, done.stderr)
         return done

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from coach_run import coach, state, write_answers
+from coach_run import state, write_answers
+from conftest import coach
 from helpers import TINY_SET_YAML, write_set
 
 # A hostile set in a cloned repository, under a built-in set's id.

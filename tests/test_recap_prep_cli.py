@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from coach_run import CONTRACT_SESSION_KEYS, FIRST, coach, files_under, start, state
+from coach_run import CONTRACT_SESSION_KEYS, FIRST, files_under, start, state
+from conftest import coach
 
 SECOND = {
     "answers": {"so-far": "Called the CFO; she wants a pilot.", "useful": "Naming what I had not tried."},

@@ -12,7 +12,7 @@ SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "screenshots.py"
 def test_the_screenshot_script_makes_four_svgs_of_real_output(tmp_path: Path, isolated_home: Path) -> None:
     out = tmp_path / "shots"
     result = subprocess.run(
-        [sys.executable, str(SCRIPT), "--out", str(out)], capture_output=True, text=True, timeout=120, check=False
+        [sys.executable, str(SCRIPT), "--out", str(out)], capture_output=True, text=True, timeout=900, check=False
     )
     assert result.returncode == 0, result.stderr
     svgs = {path.stem: path.read_text(encoding="utf-8") for path in out.glob("*.svg")}

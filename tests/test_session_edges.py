@@ -5,22 +5,15 @@ from __future__ import annotations
 import json
 import os
 import signal
-import sys
-import time
 from pathlib import Path
 
 import pexpect
 import pytest
 from filelock import FileLock
-from typer.testing import CliRunner, Result
 
-from coachcli.cli import app
 from coachcli.journal import Journal
-from helpers import TINY_SET_YAML, journal_file, journal_lines, write_set
-
-
-def coach(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> Result:
-    return CliRunner().invoke(app, list(args), input=input, env=env)
+from conftest import coach
+from helpers import TINY_SET_YAML, journal_file, journal_lines, spawn_coach, wait_until_reading, write_set
 
 
 def lines(*answers: str) -> str:
@@ -128,7 +121,7 @@ def test_a_journal_that_refuses_the_session_leaves_it_in_an_importable_file(
 
 def spawn(args: list[str], home: Path) -> pexpect.spawn:
     env = {**os.environ, "COACHCLI_HOME": str(home), "TERM": "dumb", "NO_COLOR": "1", "COLUMNS": "80"}
-    return pexpect.spawn(sys.executable, ["-m", "coachcli", *args], env=env, encoding="utf-8", timeout=15)
+    return spawn_coach(*args, env=env)
 
 
 @pytest.mark.parametrize("signal_number", [signal.SIGTERM, signal.SIGHUP])
@@ -137,6 +130,7 @@ def test_a_closed_terminal_or_sigterm_saves_the_session(
 ) -> None:
     child = spawn(["start", tiny(tmp_path), "--rep", "Ana"], isolated_home)
     child.expect_exact("What have you done so far?")
+    wait_until_reading(child)
     child.sendline("Two emails")
     child.expect_exact("What could you do next?")
     child.kill(signal_number)
@@ -152,7 +146,7 @@ def test_a_closed_terminal_or_sigterm_saves_the_session(
 def test_eof_at_the_set_picker_saves_nothing(isolated_home: Path) -> None:
     child = spawn(["start"], isolated_home)
     child.expect_exact("Which set?")
-    time.sleep(0.3)
+    wait_until_reading(child)
     child.sendeof()
     child.expect(pexpect.EOF)
     child.close()
@@ -164,17 +158,21 @@ def test_eof_at_the_set_picker_saves_nothing(isolated_home: Path) -> None:
 def test_the_picker_finds_a_set_from_words_and_asks_for_the_rep(isolated_home: Path) -> None:
     child = spawn(["start"], isolated_home)
     child.expect_exact("Which set?")
+    wait_until_reading(child)
     child.sendline("my colleague keeps missing deadlines")
     child.expect_exact("underdelivering-colleague")
     child.expect_exact("Use it?")
+    wait_until_reading(child)
     child.sendline("")
     child.expect_exact("Who are you coaching?")
+    wait_until_reading(child)
     child.sendline("")
     child.expect_exact("Who are you coaching?")  # a blank name is asked again
+    wait_until_reading(child)
     child.sendline("Sam")
     child.expect_exact("with Sam")
     child.expect_exact("› ")
-    time.sleep(0.3)  # let input() start reading: a Ctrl-D typed before it may be lost with the mode switch
+    wait_until_reading(child)
     child.sendeof()
     child.expect(pexpect.EOF)
     child.close()

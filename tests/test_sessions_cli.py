@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from coach_run import CONTRACT_SESSION_KEYS, FIRST, coach, start, state
+from coach_run import CONTRACT_SESSION_KEYS, FIRST, start, state
+from conftest import coach
 
 SAM = {
     "answers": {"options": ["Ask what the buyer heard", "Replay the call with a peer"]},

@@ -17,6 +17,7 @@ import pytest
 from coachcli.questions import library
 from coachcli.questions.library import SetInfo, builtin_dir, catalog, discover, resolve
 from coachcli.questions.summary import SUMMARY_NAME, render, summarize
+from conftest import coach
 from helpers import TINY_SET_YAML, write_set
 
 QUESTIONS = Path(__file__).resolve().parents[1] / "questions"
@@ -131,16 +132,13 @@ TITLES = [
 def test_the_plain_sets_table_is_what_rich_prints(
     columns: str | None, title: str, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from typer.testing import CliRunner
-
     from coachcli import console
-    from coachcli.cli import app
 
     text = TINY_SET_YAML.replace("title: Tiny set", f"title: {json.dumps(title)}")
     write_set(isolated_home / "questions", text)
     write_set(isolated_home / "questions", TINY_SET_YAML.replace("id: tiny", "id: grow"), "grow.yaml")
     env = {"COLUMNS": columns} if columns is not None else {}
-    plain = CliRunner().invoke(app, ["sets", "list"], env=env)
+    plain = coach("sets", "list", env=env)
     monkeypatch.setattr(console, "plain_width", lambda: None)
-    rich = CliRunner().invoke(app, ["sets", "list"], env=env)
+    rich = coach("sets", "list", env=env)
     assert (plain.exit_code, plain.stdout) == (rich.exit_code, rich.stdout)

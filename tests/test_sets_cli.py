@@ -8,16 +8,14 @@ from pathlib import Path
 
 import pytest
 import yaml
-from typer.testing import CliRunner, Result
 
 from coachcli import __version__
-from coachcli.cli import app
+from conftest import coach
 
 REPO = Path(__file__).resolve().parents[1]
 QUESTIONS = REPO / "questions"
 BUILTIN_FILES = sorted(QUESTIONS.glob("*.yaml"))
 BUILTIN_IDS = sorted(path.stem for path in BUILTIN_FILES)
-runner = CliRunner()
 
 
 @pytest.fixture
@@ -26,14 +24,6 @@ def home(isolated_home: Path, tmp_path: Path) -> Path:
     empty working folder, tmp_path/work, so that the repository's ./questions does not count."""
     assert Path.cwd() == tmp_path / "work"
     return isolated_home
-
-
-def coach(*args: str) -> Result:
-    result = runner.invoke(app, list(args))
-    # An exception other than SystemExit means CliRunner caught something the CLI let escape.
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-    assert "Traceback" not in result.stdout + result.stderr
-    return result
 
 
 def problem_lines(stderr: str) -> list[str]:

@@ -9,29 +9,33 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner, Result
+from typer.testing import Result
 
-from coachcli.cli import app
 from coachcli.clock import new_id, now
 from coachcli.journal import Journal
 from coachcli.records import Action, Session
+from conftest import coach
 from helpers import journal_file, journal_lines, write_set
 
-# DESIGN.md's answers file, as written there (its review: part needs a commitment with that id; see below).
-DESIGN_ANSWERS = """\
-answers:                 # by question id
+# The README's answers-file example ("Scripted runs"), in two parts: its review: part needs an open commitment
+# with that id, which most tests here do not have. test_the_readme_answers_example_is_these_two_parts keeps them
+# equal to the README.
+README_ANSWERS = """\
+answers:                 # by question id (see `coach sets show SET --format json`)
   so-far: Sent two follow-ups, no reply since the demo.
   options:               # a question that repeats "what else?" takes a list
     - Call the CFO directly
     - Offer a two-week pilot
-commit:                  # what the rep commits to, with a due date (a date or words like "friday")
+commit:                  # what the rep commits to; due is a date or words like "friday"
   - text: Call the CFO directly
     due: 2026-12-05
+    proposed_by: rep     # optional: rep (default) or manager
 """
-DESIGN_REVIEW = """\
+README_REVIEW = """\
 review:                  # earlier open commitments of this rep, by id or unique prefix
   3fa9c2: {status: done, note: CFO agreed to a pilot}
 """
+REPO = Path(__file__).resolve().parents[1]
 
 # The same session typed line by line into stalled-deal's prompts (CliRunner's stdin is not a terminal).
 STALLED_DEAL_LINES = [
@@ -52,15 +56,6 @@ STALLED_DEAL_LINES = [
 ]
 
 
-def invoke(args: list[str], input: str | None = None, env: dict[str, str] | None = None) -> Result:
-    result = CliRunner().invoke(app, args, input=input, env=env)
-    assert "Traceback" not in result.stdout
-    assert "Traceback" not in result.stderr
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise AssertionError(f"unexpected exception: {result.exception!r}") from result.exception
-    return result
-
-
 def lines(*answers: str) -> str:
     return "".join(f"{answer}\n" for answer in answers)
 
@@ -76,9 +71,9 @@ def public_actions(session: dict[str, Any] | Session) -> list[tuple[Any, ...]]:
     return [(a["text"], a["owner"], a["proposed_by"], a["due"], a["status"]) for a in data["actions"]]
 
 
-def start_with_design_answers(tmp_path: Path, *extra: str) -> Result:
-    answers = write_answers(tmp_path, DESIGN_ANSWERS)
-    result = invoke(["start", "stalled-deal", "--rep", "Ana", "--answers", str(answers), *extra])
+def start_with_readme_answers(tmp_path: Path, *extra: str) -> Result:
+    answers = write_answers(tmp_path, README_ANSWERS)
+    result = coach("start", "stalled-deal", "--rep", "Ana", "--answers", str(answers), *extra)
     assert result.exit_code == 0, result.stderr
     return result
 
@@ -86,8 +81,14 @@ def start_with_design_answers(tmp_path: Path, *extra: str) -> Result:
 # ---------------------------------------------------------------- an answers file
 
 
-def test_design_answers_file_prints_only_the_json_session(tmp_path: Path, isolated_home: Path) -> None:
-    result = start_with_design_answers(tmp_path, "--recap", "json")
+def test_the_readme_answers_example_is_these_two_parts() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    blocks = [block.split("```")[0] for block in readme.split("```yaml\n")[1:]]
+    assert README_ANSWERS + README_REVIEW in blocks
+
+
+def test_the_readme_answers_file_prints_only_the_json_session(tmp_path: Path, isolated_home: Path) -> None:
+    result = start_with_readme_answers(tmp_path, "--recap", "json")
     session = json.loads(result.stdout)
     assert (session["set"], session["rep"], session["mode"], session["status"]) == (
         "stalled-deal",
@@ -108,7 +109,7 @@ def test_design_answers_file_prints_only_the_json_session(tmp_path: Path, isolat
 
 
 def test_the_journal_holds_one_line_per_session_and_only_grows(tmp_path: Path, isolated_home: Path) -> None:
-    first = json.loads(start_with_design_answers(tmp_path, "--recap", "json").stdout)
+    first = json.loads(start_with_readme_answers(tmp_path, "--recap", "json").stdout)
     path = journal_file(isolated_home)
     (record,) = journal_lines(path)
     assert record["v"] == 1
@@ -117,7 +118,7 @@ def test_the_journal_holds_one_line_per_session_and_only_grows(tmp_path: Path, i
     assert public_actions(record["session"]) == public_actions(first)
     before = path.read_bytes()
 
-    second = json.loads(start_with_design_answers(tmp_path, "--recap", "json", "--no-review").stdout)
+    second = json.loads(start_with_readme_answers(tmp_path, "--recap", "json", "--no-review").stdout)
     after = path.read_bytes()
     assert len(after) > len(before)
     assert after.startswith(before)
@@ -126,12 +127,12 @@ def test_the_journal_holds_one_line_per_session_and_only_grows(tmp_path: Path, i
 
 
 def test_the_journal_is_private_to_its_user(tmp_path: Path, isolated_home: Path) -> None:
-    start_with_design_answers(tmp_path)
+    start_with_readme_answers(tmp_path)
     assert stat.S_IMODE(journal_file(isolated_home).stat().st_mode) == 0o600
 
 
 def test_recap_md_holds_the_commitments_and_their_dates(tmp_path: Path) -> None:
-    result = start_with_design_answers(tmp_path, "--recap", "md")
+    result = start_with_readme_answers(tmp_path, "--recap", "md")
     out = result.stdout
     assert out.startswith("# Stalled Deal with Ana")
     assert "## Commitments" in out
@@ -145,13 +146,12 @@ def test_recap_md_holds_the_commitments_and_their_dates(tmp_path: Path) -> None:
 def test_an_answers_file_can_say_a_commitment_was_the_managers_idea(tmp_path: Path) -> None:
     answers = write_answers(
         tmp_path,
-        DESIGN_ANSWERS
-        + "    proposed_by: manager\n"
+        README_ANSWERS.replace("proposed_by: rep ", "proposed_by: manager ")
         + "  - text: Ask Maria for an intro\n"
         + "    due: 2026-12-10\n"
         + "    proposed_by: manager\n",
     )
-    result = invoke(["start", "stalled-deal", "--rep", "Ana", "--answers", str(answers), "--recap", "json"])
+    result = coach("start", "stalled-deal", "--rep", "Ana", "--answers", str(answers), "--recap", "json")
     assert result.exit_code == 0, result.stderr
     assert public_actions(json.loads(result.stdout)) == [
         ("Call the CFO directly", "Ana", "manager", "2026-12-05", "open"),
@@ -163,9 +163,9 @@ def test_an_answers_file_can_say_a_commitment_was_the_managers_idea(tmp_path: Pa
 
 
 def test_piped_lines_give_the_same_session_as_the_answers_file(tmp_path: Path) -> None:
-    from_file = json.loads(start_with_design_answers(tmp_path, "--recap", "json", "--no-review").stdout)
-    result = invoke(
-        ["start", "stalled-deal", "--rep", "Ana", "--recap", "json", "--no-review"], input=lines(*STALLED_DEAL_LINES)
+    from_file = json.loads(start_with_readme_answers(tmp_path, "--recap", "json", "--no-review").stdout)
+    result = coach(
+        "start", "stalled-deal", "--rep", "Ana", "--recap", "json", "--no-review", input=lines(*STALLED_DEAL_LINES)
     )
     assert result.exit_code == 0, result.stderr
     piped = json.loads(result.stdout)
@@ -178,7 +178,7 @@ def test_piped_lines_give_the_same_session_as_the_answers_file(tmp_path: Path) -
 
 
 def test_piped_lines_that_run_out_skip_the_rest(tmp_path: Path) -> None:
-    result = invoke(["start", "stalled-deal", "--rep", "Ana", "--recap", "json"], input=lines("Move it to pilot"))
+    result = coach("start", "stalled-deal", "--rep", "Ana", "--recap", "json", input=lines("Move it to pilot"))
     assert result.exit_code == 0, result.stderr
     session = json.loads(result.stdout)
     assert session["status"] == "complete"
@@ -189,7 +189,7 @@ def test_piped_lines_that_run_out_skip_the_rest(tmp_path: Path) -> None:
 def test_an_unreadable_piped_date_is_an_error_naming_the_line(isolated_home: Path) -> None:
     piped = list(STALLED_DEAL_LINES)
     piped[11] = "someday"
-    result = invoke(["start", "stalled-deal", "--rep", "Ana"], input=lines(*piped))
+    result = coach("start", "stalled-deal", "--rep", "Ana", input=lines(*piped))
     assert result.exit_code == 2
     assert "stdin line 12" in result.stderr
     assert "can't read 'someday' as a date" in result.stderr
@@ -197,7 +197,7 @@ def test_an_unreadable_piped_date_is_an_error_naming_the_line(isolated_home: Pat
 
 def test_self_mode_records_mode_self_and_first_person_questions(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COACHCLI_NAME", "Sam")
-    result = invoke(["start", "stalled-deal", "--self", "--recap", "json"], input=lines(*STALLED_DEAL_LINES))
+    result = coach("start", "stalled-deal", "--self", "--recap", "json", input=lines(*STALLED_DEAL_LINES))
     assert result.exit_code == 0, result.stderr
     session = json.loads(result.stdout)
     assert (session["mode"], session["rep"]) == ("self", "Sam")
@@ -213,7 +213,7 @@ def test_self_mode_records_mode_self_and_first_person_questions(monkeypatch: pyt
 
 
 def test_a_second_session_reviews_the_first_ones_commitment(tmp_path: Path, isolated_home: Path) -> None:
-    first = json.loads(start_with_design_answers(tmp_path, "--recap", "json").stdout)
+    first = json.loads(start_with_readme_answers(tmp_path, "--recap", "json").stdout)
     (action,) = first["actions"]
     prefix = action["id"][:6]
     answers = write_answers(
@@ -221,7 +221,7 @@ def test_a_second_session_reviews_the_first_ones_commitment(tmp_path: Path, isol
         f"review:\n  {prefix!r}: {{status: done, note: CFO agreed to a pilot}}\nanswers:\n  want: Sign the pilot\n",
         "second.yaml",
     )
-    result = invoke(["start", "stalled-deal", "--rep", "Ana", "--answers", str(answers), "--recap", "json"])
+    result = coach("start", "stalled-deal", "--rep", "Ana", "--answers", str(answers), "--recap", "json")
     assert result.exit_code == 0, result.stderr
     second = json.loads(result.stdout)
     assert [(r["action_id"], r["status"], r["note"]) for r in second["review"]] == [
@@ -235,7 +235,7 @@ def test_a_second_session_reviews_the_first_ones_commitment(tmp_path: Path, isol
     assert state.open_actions("Ana") == []
 
 
-def test_design_answers_file_with_its_review_of_commitment_3fa9c2(tmp_path: Path, isolated_home: Path) -> None:
+def test_the_readme_answers_file_with_its_review_of_commitment_3fa9c2(tmp_path: Path, isolated_home: Path) -> None:
     journal = Journal(journal_file(isolated_home))
     earlier = new_id()
     created = now()
@@ -258,8 +258,8 @@ def test_design_answers_file_with_its_review_of_commitment_3fa9c2(tmp_path: Path
             ],
         )
     )
-    answers = write_answers(tmp_path, DESIGN_ANSWERS + DESIGN_REVIEW)
-    result = invoke(["start", "stalled-deal", "--rep", "Ana", "--answers", str(answers), "--recap", "json"])
+    answers = write_answers(tmp_path, README_ANSWERS + README_REVIEW)
+    result = coach("start", "stalled-deal", "--rep", "Ana", "--answers", str(answers), "--recap", "json")
     assert result.exit_code == 0, result.stderr
     session = json.loads(result.stdout)
     assert [(r["action_id"], r["status"], r["note"]) for r in session["review"]] == [
@@ -311,7 +311,7 @@ def test_a_bad_answers_file_exits_2_naming_file_and_line(
     tmp_path: Path, isolated_home: Path, text: str, line: int | None, message: str
 ) -> None:
     answers = write_answers(tmp_path, text)
-    result = invoke(["start", "stalled-deal", "--rep", "Ana", "--answers", str(answers), "--recap", "json"])
+    result = coach("start", "stalled-deal", "--rep", "Ana", "--answers", str(answers), "--recap", "json")
     assert result.exit_code == 2
     assert result.stdout == ""
     match = re.search(rf"{re.escape(str(answers))}:(\d+):(\d+): (.*)", result.stderr)
@@ -326,21 +326,21 @@ def test_a_bad_answers_file_exits_2_naming_file_and_line(
 
 
 def test_a_scripted_run_without_rep_exits_2(isolated_home: Path) -> None:
-    result = invoke(["start", "stalled-deal"], input=lines("x"))
+    result = coach("start", "stalled-deal", input=lines("x"))
     assert result.exit_code == 2
     assert "--rep" in result.stderr
     assert not journal_file(isolated_home).exists()
 
 
 def test_rep_and_self_together_exit_2() -> None:
-    result = invoke(["start", "stalled-deal", "--rep", "Ana", "--self"], input="")
+    result = coach("start", "stalled-deal", "--rep", "Ana", "--self", input="")
     assert result.exit_code == 2
     assert "--rep" in result.stderr
     assert "--self" in result.stderr
 
 
 def test_an_unknown_set_exits_1() -> None:
-    result = invoke(["start", "no-such-set", "--rep", "Ana"], input="")
+    result = coach("start", "no-such-set", "--rep", "Ana", input="")
     assert result.exit_code == 1
     assert "no question set 'no-such-set'" in result.stderr
     assert "stalled-deal" in result.stderr  # the known ones are listed
@@ -348,8 +348,13 @@ def test_an_unknown_set_exits_1() -> None:
 
 def test_a_set_given_by_path_runs(tmp_path: Path) -> None:
     path = write_set(tmp_path / "sets")
-    result = invoke(
-        ["start", str(path), "--rep", "Ana", "--recap", "json"],
+    result = coach(
+        "start",
+        str(path),
+        "--rep",
+        "Ana",
+        "--recap",
+        "json",
         input=lines("Sent two follow-ups", "Call the CFO directly", "", "1", "friday", "", "Naming options"),
     )
     assert result.exit_code == 0, result.stderr
@@ -363,7 +368,7 @@ def test_a_set_given_by_path_runs(tmp_path: Path) -> None:
 
 
 def test_quit_in_piped_lines_saves_and_resume_completes_it_once(isolated_home: Path) -> None:
-    result = invoke(["start", "stalled-deal", "--rep", "Ana"], input=lines("Move it to pilot", ":quit"))
+    result = coach("start", "stalled-deal", "--rep", "Ana", input=lines("Move it to pilot", ":quit"))
     assert result.exit_code == 0, result.stderr
     assert "Saved as interrupted" in result.stderr
     journal = Journal(journal_file(isolated_home))
@@ -371,7 +376,7 @@ def test_quit_in_piped_lines_saves_and_resume_completes_it_once(isolated_home: P
     assert interrupted.status == "interrupted"
     assert [t.answer for t in interrupted.turns] == ["Move it to pilot"]
 
-    resumed = invoke(["resume", "--recap", "json"], input=lines(*STALLED_DEAL_LINES[1:]))
+    resumed = coach("resume", "--recap", "json", input=lines(*STALLED_DEAL_LINES[1:]))
     assert resumed.exit_code == 0, resumed.stderr
     assert json.loads(resumed.stdout)["id"] == interrupted.id
     (session,) = journal.read().sessions
@@ -386,7 +391,7 @@ def test_quit_in_piped_lines_saves_and_resume_completes_it_once(isolated_home: P
     assert public_actions(session) == [("Call the CFO directly", "Ana", "rep", "2026-12-05", "open")]
     assert len(journal_lines(journal_file(isolated_home))) == 2  # appended, never rewritten
 
-    again = invoke(["resume"], input="")
+    again = coach("resume", input="")
     assert again.exit_code == 1
     assert "no interrupted session" in again.stderr
 
@@ -395,12 +400,12 @@ def test_resume_of_a_set_given_by_relative_path_works_from_another_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     write_set(Path.cwd())
-    result = invoke(["start", "tiny.yaml", "--rep", "Ana"], input=lines("Sent two follow-ups", ":quit"))
+    result = coach("start", "tiny.yaml", "--rep", "Ana", input=lines("Sent two follow-ups", ":quit"))
     assert result.exit_code == 0, result.stderr
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)
-    resumed = invoke(["resume", "--recap", "json"], input=lines("Call the CFO directly", "", "1", "", "", "Good"))
+    resumed = coach("resume", "--recap", "json", input=lines("Call the CFO directly", "", "1", "", "", "Good"))
     assert resumed.exit_code == 0, resumed.stderr
     session = json.loads(resumed.stdout)
     assert (session["set"], session["status"]) == ("tiny", "complete")
@@ -413,10 +418,10 @@ def test_resume_of_a_set_given_by_relative_path_works_from_another_folder(
 def test_journal_path_honors_the_flag_then_the_variable_then_the_home(
     tmp_path: Path, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert invoke(["journal", "path"]).stdout == f"{isolated_home / 'journal.jsonl'}\n"
+    assert coach("journal", "path").stdout == f"{isolated_home / 'journal.jsonl'}\n"
     monkeypatch.setenv("COACHCLI_JOURNAL", str(tmp_path / "from-env.jsonl"))
-    assert invoke(["journal", "path"]).stdout == f"{tmp_path / 'from-env.jsonl'}\n"
-    flagged = invoke(["--journal", str(tmp_path / "from-flag.jsonl"), "journal", "path"])
+    assert coach("journal", "path").stdout == f"{tmp_path / 'from-env.jsonl'}\n"
+    flagged = coach("--journal", str(tmp_path / "from-flag.jsonl"), "journal", "path")
     assert flagged.exit_code == 0
     assert flagged.stdout == f"{tmp_path / 'from-flag.jsonl'}\n"
     assert not (tmp_path / "from-flag.jsonl").exists()  # asking where it is creates nothing
@@ -424,8 +429,8 @@ def test_journal_path_honors_the_flag_then_the_variable_then_the_home(
 
 def test_a_session_goes_to_the_journal_named_by_the_flag(tmp_path: Path, isolated_home: Path) -> None:
     target = tmp_path / "elsewhere" / "team.jsonl"
-    answers = write_answers(tmp_path, DESIGN_ANSWERS)
-    result = invoke(["--journal", str(target), "start", "stalled-deal", "--rep", "Ana", "--answers", str(answers)])
+    answers = write_answers(tmp_path, README_ANSWERS)
+    result = coach("--journal", str(target), "start", "stalled-deal", "--rep", "Ana", "--answers", str(answers))
     assert result.exit_code == 0, result.stderr
     assert [r["session"]["rep"] for r in journal_lines(target)] == ["Ana"]
     assert not journal_file(isolated_home).exists()

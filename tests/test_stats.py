@@ -7,15 +7,14 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from coachcli.cli import app
 from coachcli.engine import Engine
 from coachcli.journal import Journal
 from coachcli.questions.loader import load_set
 from coachcli.runner import run_scripted
 from coachcli.scripted import load_answers
 from coachcli.stats import WEEKS, build_report
+from conftest import coach
 from helpers import TINY_SET_YAML
 
 TODAY = dt.date.today()
@@ -107,7 +106,7 @@ commit:
 
 
 def stats_json(*args: str) -> dict[str, object]:
-    result = CliRunner().invoke(app, ["stats", "--json", *args])
+    result = coach("stats", "--json", *args)
     assert result.exit_code == 0, result.stderr
     data: dict[str, object] = json.loads(result.stdout)
     return data
@@ -184,7 +183,7 @@ def test_weekly_figures_fall_in_the_week_of_the_session(journal: Journal) -> Non
 
 
 def test_stats_draws_the_weekly_chart(journal: Journal) -> None:
-    result = CliRunner().invoke(app, ["stats"], env={"COLUMNS": "100", "NO_COLOR": "1"})
+    result = coach("stats", env={"COLUMNS": "100", "NO_COLOR": "1"})
     assert result.exit_code == 0, result.stderr
     out = result.stdout
     assert "week by week" in out
@@ -199,7 +198,7 @@ def test_stats_draws_the_weekly_chart(journal: Journal) -> None:
 
 
 def test_stats_reads_well_at_40_columns(journal: Journal) -> None:
-    result = CliRunner().invoke(app, ["stats"], env={"COLUMNS": "40", "NO_COLOR": "1"})
+    result = coach("stats", env={"COLUMNS": "40", "NO_COLOR": "1"})
     assert result.exit_code == 0
     assert all(len(line) <= 40 for line in result.stdout.splitlines())
     assert "follow-through" in result.stdout
@@ -207,7 +206,7 @@ def test_stats_reads_well_at_40_columns(journal: Journal) -> None:
 
 
 def test_stats_on_an_empty_journal_says_so() -> None:
-    result = CliRunner().invoke(app, ["stats"])
+    result = coach("stats")
     assert result.exit_code == 0
     assert "No sessions yet" in result.stdout
     data = stats_json()
@@ -215,6 +214,6 @@ def test_stats_on_an_empty_journal_says_so() -> None:
 
 
 def test_stats_help_defines_every_figure() -> None:
-    result = CliRunner().invoke(app, ["stats", "--help"], env={"COLUMNS": "100"})
+    result = coach("stats", "--help", env={"COLUMNS": "100"})
     for figure in ("follow-through", "on time", "overdue", "ownership", "breadth", "reviews", "commitments"):
         assert figure in result.stdout

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 
-from coach_run import FIRST, action_named, coach, files_under, journal, start
+from coach_run import FIRST, action_named, files_under, journal, start
 from coachcli.journal import Journal, index_schema, session_record, status_record
 from coachcli.journal import files as journal_files
 from coachcli.journal.stream import JournalStream, SessionStream
@@ -29,6 +29,7 @@ from coachcli.render.export import CSV_COLUMNS, _cell, _nested, write_csv, write
 from coachcli.render.recap import recap_markdown
 from coachcli.render.stats import stats_text
 from coachcli.stats import WEEKS, Figures, Report, Week, report_from_groups, week_start
+from conftest import coach
 from test_index import OPERATIONS, T0, action, append_raw, history, raw_line, reviewed, session
 
 TODAY = dt.date(2026, 3, 9)
@@ -361,6 +362,7 @@ def test_records_coach_would_not_write_so_are_validated(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- random histories
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(operations=OPERATIONS)
 def test_any_history_streams_as_the_full_fold(operations: list[tuple[str, int, int, str]], tmp_path: Path) -> None:

@@ -13,25 +13,15 @@ import pytest
 
 from coachcli.dates import parse_due
 from coachcli.journal import Journal
-from helpers import journal_file, write_set
+from helpers import journal_file, spawn_coach, wait_until_reading, write_set
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="pexpect needs a POSIX pseudo-terminal")
-
-TIMEOUT = 10
 
 
 def spawn(*args: str) -> pexpect.spawn:
     env = dict(os.environ)  # COACHCLI_HOME comes from the autouse fixture
     env.update(TERM="dumb", COLUMNS="80", LINES="40", NO_COLOR="1", PYTHONIOENCODING="utf-8", COACHCLI_NAME="Maria")
-    return pexpect.spawn(
-        sys.executable,
-        ["-m", "coachcli", *args],
-        env=env,
-        cwd=str(Path.cwd()),
-        encoding="utf-8",
-        timeout=TIMEOUT,
-        dimensions=(40, 80),
-    )
+    return spawn_coach(*args, env=env)
 
 
 @pytest.fixture
@@ -56,9 +46,10 @@ def start(children: list[pexpect.spawn], *args: str) -> pexpect.spawn:
 
 
 def answer(child: pexpect.spawn, question: str, text: str) -> str:
-    """Wait for `question`, then type `text`; return what was shown before the question."""
+    """Wait for `question`, then type `text` once it reads; return what was shown before the question."""
     child.expect_exact(question)
     before = str(child.before)
+    wait_until_reading(child)
     child.sendline(text)
     return before
 
@@ -113,6 +104,7 @@ def test_ctrl_c_saves_an_interrupted_session_that_resume_continues(
     answer(child, "What have you done so far?", "Sent two follow-ups")
     child.expect_exact("What could you do next?")
     child.expect_exact("›")
+    wait_until_reading(child)
     child.sendintr()
     rest = finish(child)
     assert child.exitstatus == 130
@@ -149,6 +141,7 @@ def test_ctrl_d_at_a_prompt_saves_an_interrupted_session(
     answer(child, "What have you done so far?", "Sent two follow-ups")
     child.expect_exact("What could you do next?")
     child.expect_exact("›")
+    wait_until_reading(child)
     child.sendeof()
     rest = finish(child)
     assert child.exitstatus == 0

@@ -16,15 +16,13 @@ from pathlib import Path
 
 import pexpect
 import pytest
-from typer.testing import CliRunner
 
-from coachcli.cli import app
 from coachcli.journal import Journal
-from helpers import journal_file, write_set
+from conftest import coach
+from helpers import journal_file, spawn_coach, wait_until_reading, write_set
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="pexpect needs a POSIX pseudo-terminal")
 
-TIMEOUT = 15
 EARLIER = "Call the CFO directly"
 # (kind, what the prompt says, what is typed, whether the answer is a turn of the session)
 STEPS = [
@@ -48,15 +46,7 @@ def spawn(*args: str, term: str = "dumb", no_color: bool = True, columns: int = 
     env.update(TERM=term, COLUMNS=str(columns), LINES="40", PYTHONIOENCODING="utf-8", COACHCLI_NAME="Maria")
     if no_color:
         env["NO_COLOR"] = "1"
-    return pexpect.spawn(
-        sys.executable,
-        ["-m", "coachcli", *args],
-        env=env,
-        cwd=str(Path.cwd()),
-        encoding="utf-8",
-        timeout=TIMEOUT,
-        dimensions=(40, columns),
-    )
+    return spawn_coach(*args, env=env, columns=columns)
 
 
 @pytest.fixture
@@ -74,16 +64,17 @@ def tiny(tmp_path: Path, isolated_home: Path) -> Path:
     path = write_set(tmp_path / "sets")
     answers = tmp_path / "earlier.json"
     answers.write_text(json.dumps({"commit": [{"text": EARLIER, "due": "2026-12-05"}]}), encoding="utf-8")
-    result = CliRunner().invoke(app, ["start", str(path), "--rep", "Ana", "--answers", str(answers)])
+    result = coach("start", str(path), "--rep", "Ana", "--answers", str(answers))
     assert result.exit_code == 0, result.stderr
     return path
 
 
 def at_prompt(child: pexpect.spawn, text: str) -> str:
-    """Wait for the prompt `text` and its input marker; return what was shown before it."""
+    """Wait for the prompt `text`, its input marker, and the read; return what was shown before the prompt."""
     child.expect_exact(text)
     before = str(child.before)
     child.expect_exact("›")
+    wait_until_reading(child)
     return before
 
 
@@ -148,7 +139,7 @@ def test_ctrl_c_or_ctrl_d_at_each_prompt_saves_and_resume_continues_there(
 
     # ...and, answered to the end (blank lines: skip, or keep what it has), completes that same session.
     first = "y\n" if kind == "ownership" else ""  # the ownership question wants y or n, not a blank
-    result = CliRunner().invoke(app, ["resume"], input=first + "\n" * 20)
+    result = coach("resume", input=first + "\n" * 20)
     assert result.exit_code == 0, result.stderr
     sessions = journal.read().sessions
     assert len(sessions) == 2
@@ -222,7 +213,7 @@ def test_at_40_columns_every_action_reads_whole(tmp_path: Path, isolated_home: P
         json.dumps({"answers": {"options": LONG[:2]}, "commit": [{"text": t} for t in LONG]}), encoding="utf-8"
     )
     env = {"COLUMNS": "40", "NO_COLOR": "1"}
-    result = CliRunner().invoke(app, ["start", str(tiny), "--rep", "Ana", "--answers", str(answers)], env=env)
+    result = coach("start", str(tiny), "--rep", "Ana", "--answers", str(answers), env=env)
     assert result.exit_code == 0, result.stderr
     for args in (
         ["recap"],
@@ -231,7 +222,7 @@ def test_at_40_columns_every_action_reads_whole(tmp_path: Path, isolated_home: P
         ["prep", str(tiny), "--rep", "Ana"],
         ["start", str(tiny), "--rep", "Ana", "--answers", str(answers), "--recap", "text"],
     ):
-        shown = CliRunner().invoke(app, args, env=env)
+        shown = coach(*args, env=env)
         assert shown.exit_code == 0, (args, shown.stderr)
         assert_whole_at(40, shown.stdout, LONG)
 

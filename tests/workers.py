@@ -1,7 +1,8 @@
 """Child processes for the reliability tests, run as `sys.executable tests/workers.py COMMAND ARGS...`.
 
-They call the real CLI app inside their own process (no new interpreter per session: on two cores that would
-cost about 0.3 s a session), and report on stdout, one flushed line per fact the test relies on:
+They call the real CLI app inside their own process, through the tests' one `coach()` from conftest (no new
+interpreter per session: on two cores that would cost about 0.3 s a session), and report on stdout, one flushed
+line per fact the test relies on:
 
     record JOURNAL SET ANSWERS REP COUNT
         `coach start SET --rep REP --answers ANSWERS` COUNT times, printing "ack SESSION_ID" after each returns.
@@ -11,8 +12,8 @@ cost about 0.3 s a session), and report on stdout, one flushed line per fact the
         writes in a loop until it is killed (MODE record: sessions and `done`; MODE compact: compactions
         between them), prints "pid PID", waits for it, and prints "dead PID STATUS". The child prints
         "ack session ID ACTION_ID", "ack done ACTION_ID" and "ack compact" after each command returns.
-    hold-lock LOCK_PATH SECONDS
-        takes the journal's lock, prints "held", keeps it SECONDS, then exits.
+    hold-lock LOCK_PATH
+        takes the journal's lock, prints "held", and keeps it until its stdin is closed.
     compact JOURNAL COUNT
         `coach journal compact` COUNT times, printing "ack compact" after each returns.
     status JOURNAL VERB ACTION_ID...
@@ -24,15 +25,12 @@ An acknowledgment is printed only after the command has returned, that is after 
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import os
 import sys
-import time
 from collections.abc import Iterator
 
-from coachcli.cli import app
+from conftest import coach
 
 
 def say(line: str) -> None:
@@ -40,22 +38,19 @@ def say(line: str) -> None:
     sys.stdout.flush()
 
 
-def coach(*args: str) -> tuple[int, str, str]:
-    """`coach ARGS` in this process: (exit code, stdout, stderr)."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = app(list(args), prog_name="coach", standalone_mode=False)
-    return (code or 0), out.getvalue(), err.getvalue()
+def run(*args: str) -> str:
+    """`coach ARGS` in this process; its stdout. A failure ends the worker with what coach said."""
+    result = coach(*args)
+    if result.exit_code != 0:
+        raise SystemExit(f"coach {' '.join(args)} failed with {result.exit_code}: {result.stderr.strip()}")
+    return result.stdout
 
 
 def record_one(journal: str, set_path: str, answers: str, rep: str) -> tuple[str, list[str]]:
     """One scripted session; its id and the ids of its actions."""
-    code, out, err = coach(
-        "--journal", journal, "start", set_path, "--rep", rep, "--answers", answers, "--recap", "json"
+    recap = json.loads(
+        run("--journal", journal, "start", set_path, "--rep", rep, "--answers", answers, "--recap", "json")
     )
-    if code != 0:
-        raise SystemExit(f"start failed with {code}: {err.strip()}")
-    recap = json.loads(out)
     return recap["id"], [action["id"] for action in recap["actions"]]
 
 
@@ -72,15 +67,11 @@ def _writes(mode: str, journal: str, set_path: str, answers: str) -> Iterator[No
     while True:
         step += 1
         if mode == "compact" and step % 2 == 1 and os.path.exists(journal):
-            code, _, err = coach("--journal", journal, "journal", "compact")
-            if code != 0:
-                raise SystemExit(f"compact failed with {code}: {err.strip()}")
+            run("--journal", journal, "journal", "compact")
             say("ack compact")
         elif open_actions and step % 3 == 0:
             action_id = open_actions.pop(0)
-            code, _, err = coach("--journal", journal, "done", action_id)
-            if code != 0:
-                raise SystemExit(f"done failed with {code}: {err.strip()}")
+            run("--journal", journal, "done", action_id)
             say(f"ack done {action_id}")
         else:
             session_id, actions = record_one(journal, set_path, answers, "Ana")
@@ -119,19 +110,17 @@ def zygote() -> None:
         say(f"dead {pid} {status}")
 
 
-def hold_lock(lock_path: str, seconds: float) -> None:
+def hold_lock(lock_path: str) -> None:
     from filelock import FileLock
 
     with FileLock(lock_path, mode=0o600):
         say("held")
-        time.sleep(seconds)
+        sys.stdin.read()  # until the test closes our stdin (or kills us)
 
 
 def compact(journal: str, count: int) -> None:
     for _ in range(count):
-        code, _, err = coach("--journal", journal, "journal", "compact")
-        if code != 0:
-            raise SystemExit(f"compact failed with {code}: {err.strip()}")
+        run("--journal", journal, "journal", "compact")
         say("ack compact")
 
 
@@ -140,10 +129,10 @@ def status(journal: str, verb: str, action_ids: list[str]) -> None:
     if sys.stdin.readline().strip() != "go":
         raise SystemExit("expected go")
     for action_id in action_ids:
-        code, _, err = coach("--journal", journal, verb, action_id)
-        if code != 0:
-            raise SystemExit(f"{verb} failed with {code}: {err.strip()}")
-        say(f"{'already' if err.startswith('already') else 'changed'} {action_id}")
+        result = coach("--journal", journal, verb, action_id)
+        if result.exit_code != 0:
+            raise SystemExit(f"{verb} failed with {result.exit_code}: {result.stderr.strip()}")
+        say(f"{'already' if result.stderr.startswith('already') else 'changed'} {action_id}")
 
 
 def main(argv: list[str]) -> None:
@@ -153,7 +142,7 @@ def main(argv: list[str]) -> None:
     elif command == "zygote":
         zygote()
     elif command == "hold-lock":
-        hold_lock(args[0], float(args[1]))
+        hold_lock(args[0])
     elif command == "compact":
         compact(args[0], int(args[1]))
     elif command == "status":
