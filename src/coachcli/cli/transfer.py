@@ -123,11 +123,12 @@ def import_command(
     ctx: typer.Context,
     file: Path = typer.Argument(..., metavar="FILE", help="A file written by `coach export --format json`."),
 ) -> None:
-    """Merge sessions from an export; ids already in the journal are skipped. A bad file is refused whole."""
+    """Merge sessions from an export; ids already in the journal are skipped. A bad file is refused whole, and so
+    is one whose commitments share an id with each other or with the journal's. All or nothing, even if stopped."""
     from coachcli.export_file import load_export
     from coachcli.wording import plural
 
     sessions = load_export(file)
-    added, skipped = journal_for(ctx).import_sessions(sessions)
+    added, skipped = journal_for(ctx).import_sessions(sessions, str(file))
     already = f"; skipped {skipped} already in the journal" if skipped else ""
     note(f"imported {plural(added, 'session')}{already}")

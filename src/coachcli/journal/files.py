@@ -4,7 +4,8 @@ Every file coach writes beside the journal is its own and private (0600, folders
 lock on `<journal>.lock`, append whole records in one write and fsync. A writer killed in the middle of its write
 (SIGKILL, power cut) can leave the file ending in part of a record, with no newline. That record was never saved,
 so it is not damage: readers pass over it, and the next writer (holding the lock, so no one else is writing) moves
-its bytes to `<journal>.unfinished` and cuts the journal back to its last whole line before appending.
+its bytes to `<journal>.unfinished` and cuts the journal back to its last whole line before appending. A batch
+left open at the end (an import killed before its commit, see codec.py) is set aside and cut off the same way.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Protocol
 
 from coachcli.errors import JournalError, JournalLockedError, UsageError
-from coachcli.journal.codec import unfinished_tail
+from coachcli.journal.codec import open_batch, unfinished_tail
 from coachcli.wording import clip
 
 DEFAULT_LOCK_TIMEOUT = 10.0
@@ -261,6 +262,39 @@ def set_aside(unfinished_path: Path, unfinished: bytes) -> None:
         os.close(fd)
 
 
+def _cut_open_batch(fd: int, path: Path, size: int, unfinished_path: Path) -> int:
+    """Set aside a batch left open at the end of the journal and cut the journal back to before it; the caller holds
+    the lock. The journal's size after."""
+    with open(path, "rb") as file:
+
+        def read_at(offset: int, length: int) -> bytes:
+            file.seek(offset)
+            return file.read(length)
+
+        left_open = open_batch(read_at, size)
+        if left_open is None:
+            return size
+        # Copied a chunk at a time: an import's batch can be large.
+        side = os_open(unfinished_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | BINARY, FILE_MODE)
+        try:
+            set_private(side)
+            offset, block = left_open.start, b""
+            while offset < size:
+                block = read_at(offset, min(READ_CHUNK, size - offset))
+                if not block:
+                    break
+                write_all(side, block)
+                offset += len(block)
+            if not block.endswith(b"\n"):
+                write_all(side, b"\n")
+            os_fsync(side)
+        finally:
+            os.close(side)
+    os.ftruncate(fd, left_open.start)
+    os_fsync(fd)
+    return left_open.start
+
+
 def append_durably(path: Path, payload: bytes, unfinished_path: Path) -> None:
     """Append `payload` (whole lines) to the journal and fsync; the caller holds the lock.
 
@@ -272,7 +306,7 @@ def append_durably(path: Path, payload: bytes, unfinished_path: Path) -> None:
     except OSError as exc:
         raise os_error(exc, "write", "the journal", path) from exc
     try:
-        start = os.fstat(fd).st_size
+        start = _cut_open_batch(fd, path, os.fstat(fd).st_size, unfinished_path)
         if start > 0 and not _ends_with_newline(path, start):
             last = _last_line(path, start)
             cut = unfinished_tail(last, start - len(last))
