@@ -80,6 +80,24 @@ def raw_line(record: dict[str, Any]) -> bytes:
     return json.dumps(record, separators=(",", ":")).encode() + b"\n"
 
 
+def left_open(folder: Path, step: int, keep: int, torn: bool) -> bytes:
+    """What an import of three sessions leaves when killed in its write: its first `keep` records (and part of the
+    next if `torn`), its commit never written. Made by a real import into a scratch journal."""
+    scratch = Journal(folder / f"scratch-{step}" / "journal.jsonl")
+    made = [
+        session(
+            f"0b55{step:06x}{n:02x}",
+            REPS[n],
+            T0,
+            [action(f"ab{step:06x}{n:04x}", f"0b55{step:06x}{n:02x}", REPS[n], None)],
+        )
+        for n in range(3)
+    ]
+    scratch.import_sessions(made)
+    lines = scratch.path.read_bytes().splitlines(keepends=True)
+    return b"".join(lines[:keep]) + (lines[keep][:40] if torn else b"")
+
+
 def history(journal: Journal) -> None:
     """Sessions of several reps, reviews, status changes, a resume, an import, odd text and a damaged line."""
     journal.append_session(
@@ -504,7 +522,19 @@ def test_import_and_done_keep_the_index_up_to_date(isolated_home: Path, tmp_path
 OPERATIONS = st.lists(
     st.tuples(
         st.sampled_from(
-            ["session", "review", "status", "resume", "raw", "damage", "import", "compact", "drop-index", "same-id"]
+            [
+                "session",
+                "review",
+                "status",
+                "resume",
+                "raw",
+                "damage",
+                "import",
+                "compact",
+                "drop-index",
+                "same-id",
+                "open-batch",
+            ]
         ),
         st.integers(0, 7),
         st.integers(0, 7),
@@ -560,6 +590,8 @@ def test_any_history_reads_the_same_through_the_index(
             append_raw(journal, b'{"v":1,"type":"status"}\n' if a % 2 else b"\xff\xfe\n")
         elif kind == "import":
             journal.import_sessions([session(f"1e55{step:08x}", REPS[b % 4], when, actions), *made[:1]])
+        elif kind == "open-batch":
+            append_raw(journal, left_open(folder, step, a % 3, bool(b % 2)))
         elif kind == "compact" and journal.path.exists() and not journal.read().damaged:
             journal.compact()
         elif kind == "drop-index":

@@ -30,7 +30,7 @@ from coachcli.render.recap import recap_markdown
 from coachcli.render.stats import stats_text
 from coachcli.stats import WEEKS, Figures, Report, Week, report_from_groups, week_start
 from conftest import coach
-from test_index import OPERATIONS, T0, action, append_raw, history, raw_line, reviewed, session
+from test_index import OPERATIONS, T0, action, append_raw, history, left_open, raw_line, reviewed, session
 
 TODAY = dt.date(2026, 3, 9)
 FILTERS: list[dict[str, Any]] = [{}, {"rep": "ANA"}, {"rep": "Ben"}, {"since": dt.date(2026, 3, 4)}, {"rep": "nobody"}]
@@ -283,6 +283,18 @@ def test_lines_appended_behind_the_index_are_read_too(isolated_home: Path) -> No
     assert j.index_path.read_bytes() == index_before
 
 
+@pytest.mark.parametrize("torn", [False, True])
+def test_an_import_left_open_is_passed_over_alike(torn: bool, isolated_home: Path) -> None:
+    scripted_history()
+    j = journal()
+    want = expected(j)
+    append_raw(j, left_open(j.path.parent, 1, 2, torn))
+    assert expected(j) == want
+    assert_streams_as_the_full_fold(j)
+    j.index_path.unlink()
+    assert_streams_as_the_full_fold(j, indexed=False)
+
+
 def test_an_index_of_the_former_format_is_ignored_and_the_journal_read_in_two_passes(isolated_home: Path) -> None:
     scripted_history()
     j = journal()
@@ -400,6 +412,8 @@ def test_any_history_streams_as_the_full_fold(operations: list[tuple[str, int, i
             append_raw(j, b'{"v":1,"type":"status"}\n' if a % 2 else b"\xff\xfe\n")
         elif kind == "import":
             j.import_sessions([session(f"1e55{step:08x}", "Ben", when, actions), *made[:1]])
+        elif kind == "open-batch":
+            append_raw(j, left_open(j.path.parent, step, a % 3, bool(b % 2)))
         elif kind == "compact" and j.path.exists() and not j.read().damaged:
             j.compact()
         elif kind == "drop-index":

@@ -19,6 +19,9 @@ line per fact the test relies on:
     status JOURNAL VERB ACTION_ID...
         prints "ready", waits for "go" on stdin, then runs `coach VERB ID` for each id in turn and prints
         "changed ID" or "already ID" for each.
+    import-killed JOURNAL FILE CUT MODE
+        `coach import FILE`, stopped in its journal write for the test to kill it: MODE torn writes the first
+        CUT (a fraction) of the payload, prints "writing", and waits; MODE racing prints "writing" and writes.
 
 An acknowledgment is printed only after the command has returned, that is after the journal's fsync.
 """
@@ -135,6 +138,33 @@ def status(journal: str, verb: str, action_ids: list[str]) -> None:
         say(f"{'already' if result.stderr.startswith('already') else 'changed'} {action_id}")
 
 
+def import_killed(journal: str, export: str, cut: float, mode: str) -> None:
+    from coachcli.journal import files
+
+    real = files.os_write
+
+    def writing() -> None:  # to the real stdout: the command's own output is captured meanwhile
+        sys.__stdout__.write("writing\n")
+        sys.__stdout__.flush()
+
+    def write(fd: int, data: bytes | memoryview) -> int:
+        if len(data) < 65536:  # not the import's payload
+            return real(fd, data)
+        if mode == "racing":
+            writing()
+            return real(fd, data)
+        real(fd, data[: max(1, int(len(data) * cut))])
+        writing()
+        sys.stdin.readline()  # the test kills us here
+        raise SystemExit("expected to be killed")
+
+    files.os_write = write
+    code, _, err = coach("--journal", journal, "import", export)
+    if code != 0:
+        raise SystemExit(f"import failed with {code}: {err.strip()}")
+    say("done")
+
+
 def main(argv: list[str]) -> None:
     command, args = argv[0], argv[1:]
     if command == "record":
@@ -147,6 +177,8 @@ def main(argv: list[str]) -> None:
         compact(args[0], int(args[1]))
     elif command == "status":
         status(args[0], args[1], args[2:])
+    elif command == "import-killed":
+        import_killed(args[0], args[1], float(args[2]), args[3])
     else:
         raise SystemExit(f"unknown command {command!r}")
 

@@ -43,6 +43,12 @@ def journal_check(ctx: typer.Context, json_output: bool = typer.Option(False, "-
             f"line {state.unfinished.line_no} is an unfinished write (a coach stopped in the middle of it), so it was "
             f"never saved; the next write moves it to {journal.unfinished_path}"
         )
+    if state.open_batch is not None:
+        first, records = state.open_batch
+        note(
+            f"the {plural(records, 'record')} from line {first} on are an import that did not finish (a coach stopped "
+            f"before its last record), so they were never saved; the next write moves them to {journal.unfinished_path}"
+        )
     count = len(state.damaged)
     if count:
         if count == 1:

@@ -22,7 +22,13 @@ class ExportFormat(str, enum.Enum):
 def export_command(
     ctx: typer.Context,
     export_format: ExportFormat = typer.Option(ExportFormat.json, "--format", help="json, csv or md."),
-    output: Path | None = typer.Option(None, "-o", "--output", help="Write to FILE instead of stdout."),
+    output: Path | None = typer.Option(
+        None,
+        "-o",
+        "--output",
+        help="Write to FILE instead of stdout. FILE is made private (mode 0600): it holds the whole journal. "
+        "A symbolic link at FILE is refused, never written through.",
+    ),
 ) -> None:
     """The whole journal for other tools; the JSON is what `coach import` reads back."""
     from coachcli.errors import UsageError
@@ -53,12 +59,10 @@ def _write_file(output: Path, fill: Callable[[Callable[[str], object]], int]) ->
     def failed(exc: OSError) -> CoachError:
         return CoachError(f"could not write {output}: {exc.strerror or exc}")
 
-    try:
-        # newline="": the CSV already carries the CRLF row ends spreadsheets expect.
-        # backslashreplace: a lone surrogate from a journal edited by hand must not stop the export.
-        file = open(output, "w", encoding="utf-8", errors="backslashreplace", newline="")  # noqa: SIM115
-    except OSError as exc:
-        raise failed(exc) from None
+    fd = _open_private(output, failed)
+    # newline="": the CSV already carries the CRLF row ends spreadsheets expect.
+    # backslashreplace: a lone surrogate from a journal edited by hand must not stop the export.
+    file = open(fd, "w", encoding="utf-8", errors="backslashreplace", newline="")  # noqa: SIM115
 
     def write(text: str) -> None:
         try:
@@ -79,6 +83,35 @@ def _write_file(output: Path, fill: Callable[[Callable[[str], object]], int]) ->
     return count
 
 
+def _open_private(output: Path, failed: Callable[[OSError], Exception]) -> int:
+    """`output` opened for writing, emptied and private (0600): an export holds the whole journal. A symbolic link
+    there is refused, so that no one can point the export at a file of their choosing."""
+    import errno
+    import os
+    import stat
+
+    from coachcli.errors import UsageError
+
+    refused = UsageError(f"-o {output} is a symbolic link; coach does not write an export through one")
+    if output.is_symlink():
+        raise refused
+    flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(output, flags, 0o600)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:  # a link put there since the check above
+            raise refused from None
+        raise failed(exc) from None
+    try:
+        if stat.S_ISREG(os.fstat(fd).st_mode):  # not /dev/null and the like, which are not ours to change
+            os.fchmod(fd, 0o600)  # the umask may have left more bits, and an existing file keeps its own
+            os.ftruncate(fd, 0)
+    except OSError as exc:
+        os.close(fd)
+        raise failed(exc) from None
+    return fd
+
+
 def _same_file(candidate: Path, journal_file: Path) -> bool:
     try:
         return candidate.resolve() == journal_file.resolve() or candidate.samefile(journal_file)
@@ -90,11 +123,12 @@ def import_command(
     ctx: typer.Context,
     file: Path = typer.Argument(..., metavar="FILE", help="A file written by `coach export --format json`."),
 ) -> None:
-    """Merge sessions from an export; ids already in the journal are skipped. A bad file is refused whole."""
+    """Merge sessions from an export; ids already in the journal are skipped. A bad file is refused whole, and so
+    is one whose commitments share an id with each other or with the journal's. All or nothing, even if stopped."""
     from coachcli.export_file import load_export
     from coachcli.wording import plural
 
     sessions = load_export(file)
-    added, skipped = journal_for(ctx).import_sessions(sessions)
+    added, skipped = journal_for(ctx).import_sessions(sessions, str(file))
     already = f"; skipped {skipped} already in the journal" if skipped else ""
     note(f"imported {plural(added, 'session')}{already}")

@@ -2,7 +2,8 @@
 
 One job per module, each importing only those above it:
 
-- `codec.py`: a record's line and back (encode, parse, damaged lines, the write cut short at the end);
+- `codec.py`: a record's line and back (encode, parse, damaged lines, the write cut short at the end, and the
+  batch an import writes, committed by its last record: left open at the end, every read passes over it);
 - `fold.py`: the records, in journal order, folded into the state (sessions with their actions' current status);
 - `files.py`: file mechanics (the I/O seam, the lock, the durable append with its tail repair, the atomic swap);
 - `query.py`: what read commands ask (`JournalQuery`), answered from a full read (`StateQuery`);

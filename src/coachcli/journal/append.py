@@ -3,8 +3,11 @@
 A writer killed in the middle of its write (SIGKILL, power cut) can leave the journal ending in part of a record,
 with no newline. That record was never saved, so it is not damage: readers pass over it, and the next writer
 (holding the lock, so no one else is writing) moves its bytes to `<journal>.unfinished` and cuts the journal back
-to its last whole line before appending. Finding that line reads the tail in blocks, backwards, each byte once;
-a tail too long to be a record is copied aside a block at a time, never held whole in memory.
+to its last whole line before appending. An import killed before its commit leaves a batch open at the end
+(`codec.open_batch`): it is set aside and cut off the same way, so an import applies all or nothing.
+
+Finding the last line reads the tail in blocks, backwards, each byte once; a tail too long to be a record is
+copied aside a block at a time, never held whole in memory.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from pathlib import Path
 
 from coachcli.errors import JournalError
 from coachcli.journal import files
-from coachcli.journal.codec import unfinished_tail
+from coachcli.journal.codec import open_batch, unfinished_tail
 
 TAIL_BLOCK = 64 << 10  # bytes read at a time when a writer looks for the journal's last newline
 # A last line without its newline longer than this is set aside by copying, unparsed: no record coach writes is
@@ -127,10 +130,52 @@ def _set_aside_from(unfinished_path: Path, journal_fd: int, start: int, end: int
         os.close(fd)
 
 
+def _read_upto(fd: int, offset: int, length: int) -> bytes:
+    """Up to `length` bytes from `offset`: fewer at the end of the file."""
+    blocks = []
+    while length > 0:
+        block = files.os_pread(fd, length, offset)
+        if not block:
+            break
+        blocks.append(block)
+        offset += len(block)
+        length -= len(block)
+    return b"".join(blocks)
+
+
+def _repair_tail(fd: int, size: int, unfinished_path: Path) -> tuple[int, bool]:
+    """Set aside what was never saved at the end of the journal (a write cut short, an import left open) and cut
+    the journal back to before it; the caller holds the lock. (The journal's size after, whether its last line is
+    a whole record without its newline, edited by hand.)"""
+    end, cut = size, None
+    if size > 0 and _read_exact(fd, size - 1, 1) != b"\n":
+        line_start = _last_line_start(fd, size)
+        if size - line_start > TAIL_CAP:
+            cut = line_start
+        else:
+            cut = unfinished_tail(_read_exact(fd, line_start, size - line_start), line_start)
+        if cut is None:
+            return size, True
+        end = cut
+    # Over whole lines only: the torn tail, read once above, is not read again to find the batch.
+    left_open = open_batch(lambda offset, length: _read_upto(fd, offset, length), end)
+    if left_open is not None:
+        cut = left_open.start
+    if cut is None:
+        return size, False
+    # A writer died mid-record or mid-import (we hold the lock: no one is writing). Its bytes go to the side file,
+    # and the journal back to its last whole line before them, so they never read as damage or as half an import.
+    _set_aside_from(unfinished_path, fd, cut, size)
+    os.ftruncate(fd, cut)
+    files.os_fsync(fd)
+    return cut, False
+
+
 def append_durably(path: Path, payload: bytes, unfinished_path: Path) -> None:
     """Append `payload` (whole lines) to the journal and fsync; the caller holds the lock.
 
-    A write cut short at the end of the journal is first set aside and cut off. A failed write changes nothing:
+    A write cut short or an import left open at the end of the journal is first set aside and cut off. A failed
+    write changes nothing:
     whatever part of the payload got in is taken back, and a journal this call created is removed.
     """
     try:
@@ -138,22 +183,9 @@ def append_durably(path: Path, payload: bytes, unfinished_path: Path) -> None:
     except OSError as exc:
         raise files.os_error(exc, "write", "the journal", path) from exc
     try:
-        start = os.fstat(fd).st_size
-        if start > 0 and _read_exact(fd, start - 1, 1) != b"\n":
-            line_start = _last_line_start(fd, start)
-            if start - line_start > TAIL_CAP:
-                cut: int | None = line_start
-            else:
-                cut = unfinished_tail(_read_exact(fd, line_start, start - line_start), line_start)
-            if cut is not None:
-                # A writer died mid-record (we hold the lock: no one is writing). Its bytes go to the side
-                # file, and the journal back to its last whole line, so the record never reads as damage.
-                _set_aside_from(unfinished_path, fd, cut, start)
-                os.ftruncate(fd, cut)
-                files.os_fsync(fd)
-                start = cut
-            else:
-                payload = b"\n" + payload  # a whole last record without its newline (edited by hand)
+        start, unterminated = _repair_tail(fd, os.fstat(fd).st_size, unfinished_path)
+        if unterminated:
+            payload = b"\n" + payload  # a whole last record without its newline (edited by hand)
         try:
             files.write_all(fd, payload)
             files.os_fsync(fd)

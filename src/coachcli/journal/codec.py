@@ -8,13 +8,24 @@ The file is JSON Lines (UTF-8, one record per line, `"v": 1` in every record):
 
 A line that is not such a record is a `DamagedLine`: skipped by every read, kept in the file. A last line without
 its newline that is no record is a write cut short (see `unfinished_tail`), never saved, so not damage.
+
+Records written together as one batch (an import's sessions) all carry the batch's id, and the last of them
+commits it:
+
+    {"v":1,"type":"session","folded":true,"batch":"<id>","session":{...}}
+    {"v":1,"type":"session","folded":true,"batch":"<id>","commit":true,"session":{...}}
+
+A batch at the end of the journal without its commit is a write cut short too (see `open_batch`): every read
+passes over all of it, and the next writer sets it aside. Coaches that know no batches read these records as
+plain sessions.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator, Mapping, Sequence
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,11 +41,18 @@ PREVIEW_CHARS = 80
 BOM = b"\xef\xbb\xbf"
 
 
-def session_record(session: Session, *, folded: bool = False) -> dict[str, Any]:
-    """The journal record of a session; `folded` when its actions already hold their current status."""
+def session_record(
+    session: Session, *, folded: bool = False, batch: str | None = None, commit: bool = False
+) -> dict[str, Any]:
+    """The journal record of a session; `folded` when its actions already hold their current status; `batch`
+    the id of the batch it is written in, `commit` on the batch's last record (see the module doc)."""
     record: dict[str, Any] = {"v": SCHEMA_VERSION, "type": "session"}
     if folded:
         record["folded"] = True
+    if batch is not None:
+        record["batch"] = batch
+        if commit:
+            record["commit"] = True
     record["session"] = session.model_dump(mode="json")
     return record
 
@@ -72,6 +90,8 @@ class StatusRecord(BaseModel):
 class SessionEntry:
     session: Session
     folded: bool
+    batch: str | None = None
+    commit: bool = False
 
 
 class BadRecord(Exception):
@@ -104,8 +124,11 @@ def parse_record(obj: object) -> SessionEntry | StatusRecord:
         folded = obj.get("folded", False)
         if not isinstance(folded, bool):
             raise BadRecord('invalid session record: "folded" must be true or false')
+        batch, commit = obj.get("batch"), obj.get("commit", False)
+        if not (batch is None or isinstance(batch, str)) or not isinstance(commit, bool):
+            raise BadRecord('invalid session record: "batch" must be text and "commit" true or false')
         try:
-            return SessionEntry(Session.model_validate(obj.get("session")), folded)
+            return SessionEntry(Session.model_validate(obj.get("session")), folded, batch, commit)
         except ValidationError as exc:
             raise BadRecord(f"invalid session record: {first_error(exc)}") from None
     if kind == "status":
@@ -218,6 +241,100 @@ def unfinished_tail(data: bytes, start: int = 0) -> int | None:
     except BadRecord:
         return start + line_start
     return None  # a whole record that only lacks its newline (an edit by hand): it stays
+
+
+@dataclass(frozen=True)
+class OpenBatch:
+    """A batch at the end of the journal whose commit never got in: from `start` to the end, `records` records."""
+
+    start: int
+    records: int
+
+
+def _batch_of(raw: bytes) -> tuple[str, bool] | None:
+    """(batch id, commit) of a session record written in a batch; None for any other line. Only JSON is read,
+    not the session: a batch left open is passed over whole, whatever its records hold."""
+    try:
+        obj = json.loads(raw)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(obj, dict) or obj.get("type") != "session" or not isinstance(obj.get("batch"), str):
+        return None
+    return obj["batch"], obj.get("commit") is True
+
+
+# How coach begins a batch's session record (`session_record`, keys in that order): enough to tell the batch of a
+# line too long to be held whole while walking back.
+_BATCH_PREFIX = re.compile(
+    rb'\{"v":1,"type":"session",(?:"folded":true,)?"batch":"([^"\\]*)"(,"commit":true)?,"session":'
+)
+LINE_CAP = 1 << 20  # a line longer than this is not held whole while walking back over the journal
+_BACK_BLOCK = 64 << 10
+
+
+def _long_batch_of(read_at: Callable[[int, int], bytes], start: int) -> tuple[str, bool] | None:
+    match = _BATCH_PREFIX.match(read_at(start, 256))
+    return None if match is None else (match.group(1).decode("ascii", "replace"), match.group(2) is not None)
+
+
+def _lines_backward(read_at: Callable[[int, int], bytes], size: int) -> Iterator[tuple[int, bytes | None, bool]]:
+    """The lines of the journal from its end: (offset, its bytes, whether a newline ends it). Each byte is read
+    once; a line longer than LINE_CAP comes without its bytes (None), so memory stays bounded."""
+    end, whole = size, False
+    if size and read_at(size - 1, 1) == b"\n":
+        end, whole = size - 1, True
+    while True:
+        start, held = end, 0
+        pieces: list[bytes] = []
+        while start > 0:
+            step = min(start, _BACK_BLOCK)
+            block = read_at(start - step, step)
+            at = block.rfind(b"\n")
+            piece = block[at + 1 :] if at >= 0 else block
+            start -= len(piece)
+            held += len(piece)
+            if held <= LINE_CAP:
+                pieces.append(piece)
+            else:
+                pieces.clear()
+            if at >= 0:
+                break
+        yield start, (b"".join(reversed(pieces)) if held <= LINE_CAP else None), whole
+        if start == 0:
+            return
+        end, whole = start - 1, True
+
+
+def open_batch(read_at: Callable[[int, int], bytes], size: int) -> OpenBatch | None:
+    """The batch left open at the end of the journal (`size` bytes, read through `read_at`), if any: the records of
+    one batch at its end, none of them its commit, and the write cut short after them. None when there is none.
+
+    Walks back from the end, so it costs one line unless a batch is open. Every reader and writer asks this of the
+    same bytes, so they all pass over the same records."""
+    batch: str | None = None
+    start, records = size, 0
+    for line_start, raw, whole in _lines_backward(read_at, size):
+        if raw is None:
+            if not whole:
+                continue  # a last line this long is a write cut short (see append.py)
+            tag = _long_batch_of(read_at, line_start)
+            if tag is None:
+                break
+        else:
+            if line_start == 0 and raw.startswith(BOM):
+                raw = raw[len(BOM) :]
+            if not raw.strip():
+                continue
+            tag = _batch_of(raw)
+            if tag is None:
+                if not whole and unfinished_tail(raw, 1) is not None:
+                    continue  # the record being written when the writer stopped
+                break
+        tag_batch, commit = tag
+        if commit or (batch is not None and tag_batch != batch):
+            break
+        batch, start, records = tag_batch, line_start, records + 1
+    return OpenBatch(start, records) if batch is not None else None
 
 
 def damaged_warning(damaged: Sequence[DamagedLine]) -> str | None:

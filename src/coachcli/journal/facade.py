@@ -10,16 +10,18 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import secrets
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from coachcli.errors import JournalDamagedError, JournalError, NotFoundError
+from coachcli.errors import InputFileError, JournalDamagedError, JournalError, NotFoundError
 from coachcli.journal import append, files, index_update
 from coachcli.journal.codec import (
     DamagedLine,
     damaged_message,
     encode_records,
+    open_batch,
     session_record,
     status_record,
     unfinished_tail,
@@ -139,22 +141,40 @@ class Journal:
         with self._locked():
             self._append_locked(payload)
 
-    def import_sessions(self, sessions: Sequence[Session]) -> tuple[int, int]:
-        """Append the sessions whose ids are new, in one write; return (added, skipped)."""
+    def import_sessions(self, sessions: Sequence[Session], name: str = "the import") -> tuple[int, int]:
+        """Append the sessions whose ids are new, in one write, as one batch: all of them or, should the write be
+        cut short, none (see codec.py). Return (added, skipped). An action id of a new session that another new
+        one, or the journal, holds already refuses the whole import (InputFileError naming `name`): a status
+        change could then reach only one of the two."""
         if not sessions:
             return 0, 0
         with self._locked():
             self._update_index()
             with self.query() as query:
                 known = query.session_ids()
-            fresh: list[Session] = []
-            for session in sessions:
-                if session.id not in known:
+                fresh: list[Session] = []
+                held: dict[str, int] = {}  # action id -> the element holding it, among the new sessions
+                for element, session in enumerate(sessions):
+                    if session.id in known:
+                        continue
                     known.add(session.id)
                     fresh.append(session)
+                    for action in session.actions:
+                        where = f"element {element} (session {session.id}): action id {action.id}"
+                        if action.id in held:
+                            raise InputFileError.single(name, f"{where} is also in element {held[action.id]}")
+                        present = query.action_by_id(action.id)
+                        if present is not None:
+                            raise InputFileError.single(
+                                name, f"{where} is already in the journal (session {present.session_id})"
+                            )
+                        held[action.id] = element
             if fresh:
                 # Exported actions are in their current state: folded, so their reviews are not replayed.
-                self._append_locked(encode_records([session_record(s, folded=True) for s in fresh]))
+                batch = secrets.token_hex(8)  # unique, not meaningful: it only tells one batch from the next
+                last = len(fresh) - 1
+                records = [session_record(s, folded=True, batch=batch, commit=n == last) for n, s in enumerate(fresh)]
+                self._append_locked(encode_records(records))
         return len(fresh), len(sessions) - len(fresh)
 
     def compact(self) -> Path:
@@ -176,7 +196,8 @@ class Journal:
             if state.damaged:
                 raise JournalDamagedError(damaged_message(self.path, state.damaged))
             new = encode_records([session_record(session, folded=True) for session in state.sessions])
-            cut = unfinished_tail(old)
+            left_open = open_batch(lambda offset, length: old[offset : offset + length], len(old))
+            cut = unfinished_tail(old) if left_open is None else left_open.start
             try:
                 if cut is not None:
                     append.set_aside(self.unfinished_path, old[cut:])

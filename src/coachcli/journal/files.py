@@ -4,8 +4,8 @@ Every file coach writes beside the journal is its own and private (0600, every f
 without following a link planted at its name. The journal's path is resolved once (`os.path.realpath`), so that one
 journal reached by two names (a symbolic link and its target) has one lock and one set of side files, and
 compaction replaces the target, not the link. Writers hold an exclusive lock on `<journal>.lock`, append whole
-records in one write and fsync. The durable append and its tail repair
-are in append.py.
+records in one write and fsync. The durable append, its tail repair and
+the setting aside of an import left open (codec.open_batch) are in append.py.
 """
 
 from __future__ import annotations

@@ -5,7 +5,9 @@
   the status they have reached, since the later record was built before any status change in between;
 - a status record, and each item of a session's `review` list, changes an earlier action's status;
 - a `folded` session record (written by `compact` and `import`) holds its actions in their current state:
-  its review list is history already counted in them, so it is not applied again.
+  its review list is history already counted in them, so it is not applied again;
+- a batch of records left open at the end of the journal (an import stopped before its commit, see codec.py)
+  was never saved: it is not folded at all.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from coachcli.ids import find_action, find_session
-from coachcli.journal.codec import DamagedLine, SessionEntry, StatusRecord, scan
+from coachcli.journal.codec import DamagedLine, SessionEntry, StatusRecord, open_batch, scan
 from coachcli.records import Action, ActionStatus, ReviewItem, Session, utc_sort_key
 
 
@@ -106,6 +108,8 @@ class JournalState:
     damaged: list[DamagedLine] = field(default_factory=list)
     # A last line without its newline that is no record: a write cut short, never saved (see the module doc).
     unfinished: DamagedLine | None = None
+    # A batch left open at the end (an import stopped before its commit): its first line and its record count.
+    open_batch: tuple[int, int] | None = None
 
     def actions(self) -> list[Action]:
         """Every action, in its current state, in journal order."""
@@ -143,6 +147,9 @@ def fold_bytes(data: bytes) -> JournalState:
     fold = Fold()
     damaged: list[DamagedLine] = []
     unfinished: DamagedLine | None = None
+    left_open = open_batch(lambda offset, length: data[offset : offset + length], len(data))
+    if left_open is not None:
+        data = data[: left_open.start]
     for line in scan(data):
         if line.entry is not None:
             fold.add(line.entry)
@@ -150,4 +157,5 @@ def fold_bytes(data: bytes) -> JournalState:
             unfinished = line.damage
         elif line.damage is not None:
             damaged.append(line.damage)
-    return JournalState(list(fold.sessions.values()), damaged, unfinished)
+    batch = (data.count(b"\n") + 1, left_open.records) if left_open is not None else None
+    return JournalState(list(fold.sessions.values()), damaged, unfinished, batch)

@@ -38,7 +38,7 @@ from coachcli.journal.index_schema import (
     text_of,
     validated,
 )
-from coachcli.journal.index_update import FoldedLines, fold_lines
+from coachcli.journal.index_update import FoldedLines, fold_lines, readable_end
 from coachcli.journal.query import QueryBase, StateQuery, StreamedSession, action_matches, session_matches
 from coachcli.records import Action, Session, StatusFilter, mentions, utc_sort_key
 from coachcli.stats import Groups
@@ -61,9 +61,10 @@ class IndexQuery(QueryBase):
         self._fallback: StateQuery | None = None
         self._cache: dict[int, Session] = {}
         meta = read_meta(db)
-        if meta is None or not matches(db, meta, source):
+        size = readable_end(source)  # a batch left open at the end is passed over
+        if meta is None or meta.offset > size or not matches(db, meta, source):
             raise IndexUnusable("the index does not match the journal")
-        tail = list(scan(source.read_at(meta.offset, source.size - meta.offset), meta.offset, meta.lines + 1))
+        tail = list(scan(source.read_at(meta.offset, size - meta.offset), meta.offset, meta.lines + 1))
         folded = fold_lines(db, source, tail) if tail else FoldedLines()
         self._touched = folded.sessions
         self._touched_ids = {session.id: seq for seq, session in folded.sessions.items()}

@@ -246,7 +246,7 @@ def written_digest(entry: SessionEntry, raw: bytes) -> bytes | None:
     None. Such a line, validated and dumped again, gives back the same JSON object. Ask before folding the entry:
     the fold changes its actions."""
     try:
-        line = dump_line(session_record(entry.session, folded=entry.folded))
+        line = dump_line(session_record(entry.session, folded=entry.folded, batch=entry.batch, commit=entry.commit))
     except ValueError:  # NaN or infinity somewhere (a hand-edited resume state): not as coach writes it
         return None
     return sha256(raw) if line == raw else None

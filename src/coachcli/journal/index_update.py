@@ -2,7 +2,9 @@
 
 Writers, holding the journal's lock, call `update` after they append; a full rebuild is the same from offset 0.
 One transaction per update: a failure leaves the index as it was, which readers still use (they fold whatever it
-lacks). Readers fold the lines after the index in memory with the same `fold_lines`.
+lacks). Readers fold the lines after the index in memory with the same `fold_lines`. A batch left open at the end
+of the journal (codec.open_batch) is never indexed: the index stops before it, so when the next writer cuts it
+off, the bytes the index was built from are still there, unchanged.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from coachcli.journal import files
-from coachcli.journal.codec import DamagedLine, ScannedLine, SessionEntry, StatusRecord, scan
+from coachcli.journal.codec import DamagedLine, ScannedLine, SessionEntry, StatusRecord, open_batch, scan
 from coachcli.journal.files import Source
 from coachcli.journal.fold import Fold
 from coachcli.journal.index_schema import (
@@ -187,14 +189,22 @@ def _store(db: sqlite3.Connection, folded: FoldedLines) -> None:
     )
 
 
-def _whole_lines(source: Source, start: int, first_line: int) -> Iterator[tuple[list[ScannedLine], int, int]]:
-    """Batches of the complete lines from `start`, each with the offset and line count after it."""
+def readable_end(source: Source) -> int:
+    """Where the journal's records end for every reader: before a batch left open at its end, else its size."""
+    left_open = open_batch(source.read_at, source.size)
+    return source.size if left_open is None else left_open.start
+
+
+def _whole_lines(
+    source: Source, start: int, first_line: int, size: int
+) -> Iterator[tuple[list[ScannedLine], int, int]]:
+    """Batches of the complete lines from `start` to `size`, each with the offset and line count after it."""
     offset, line_no = start, first_line
-    while offset < source.size:
-        data = source.read_at(offset, min(files.READ_CHUNK, source.size - offset))
+    while offset < size:
+        data = source.read_at(offset, min(files.READ_CHUNK, size - offset))
         end = data.rfind(b"\n") + 1
-        while end == 0 and offset + len(data) < source.size:  # a line longer than a chunk
-            data += source.read_at(offset + len(data), files.READ_CHUNK)
+        while end == 0 and offset + len(data) < size:  # a line longer than a chunk
+            data += source.read_at(offset + len(data), min(files.READ_CHUNK, size - offset - len(data)))
             end = data.rfind(b"\n") + 1
         if end == 0:
             return  # only a last line without its newline: it is not indexed until it has one
@@ -233,11 +243,12 @@ def refresh(db: sqlite3.Connection, source: Source) -> None:
 
 def _refresh(db: sqlite3.Connection, source: Source, *, rebuild: bool) -> None:
     meta = None if rebuild else read_meta(db)
-    if meta is None or not matches(db, meta, source):
+    size = readable_end(source)
+    if meta is None or meta.offset > size or not matches(db, meta, source):
         create_tables(db)
         meta = Meta()
     offset, lines = meta.offset, meta.lines
-    for batch, offset_after, lines_after in _whole_lines(source, meta.offset, meta.lines + 1):
+    for batch, offset_after, lines_after in _whole_lines(source, meta.offset, meta.lines + 1, size):
         if batch:
             _store(db, fold_lines(db, source, batch))
         offset, lines = offset_after, lines_after

@@ -152,6 +152,7 @@ class StateQuery(QueryBase):
         self.damaged = state.damaged
         self.unfinished = state.unfinished
         self._short: dict[str, dict[str, str]] = {}
+        self._by_id: dict[str, Action] | None = None
 
     def actions(
         self, *, rep: str | None = None, status: StatusFilter = "all", due_before: dt.date | None = None
@@ -165,7 +166,9 @@ class StateQuery(QueryBase):
         return self.state.find_action(prefix)
 
     def action_by_id(self, action_id: str) -> Action | None:
-        return {action.id: action for action in self.state.actions()}.get(action_id)
+        if self._by_id is None:  # built once: an import asks this of every action it brings
+            self._by_id = {action.id: action for action in self.state.actions()}
+        return self._by_id.get(action_id)
 
     def sessions(
         self,

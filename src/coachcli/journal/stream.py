@@ -9,7 +9,8 @@ in two passes over the journal, so that memory grows with a few facts per sessio
    `Figures` needs of each session too, so that stats needs no second pass.
 2. read each session's latest record again, in journal order, and lay those changes over it.
 
-The rules are those of the fold (fold.py), kept to these facts; tests hold the two equal.
+The rules are those of the fold (fold.py), kept to these facts; tests hold the two equal. A batch left open at the
+end of the journal (codec.open_batch) is passed over in both passes, as the fold passes over it.
 """
 
 from __future__ import annotations
@@ -22,7 +23,16 @@ from typing import Any
 
 from coachcli.errors import JournalError
 from coachcli.journal import files
-from coachcli.journal.codec import BadRecord, DamagedLine, ScannedLine, SessionEntry, StatusRecord, parse_line, scan
+from coachcli.journal.codec import (
+    BadRecord,
+    DamagedLine,
+    ScannedLine,
+    SessionEntry,
+    StatusRecord,
+    open_batch,
+    parse_line,
+    scan,
+)
 from coachcli.journal.files import Source
 from coachcli.journal.index_query import IndexQuery
 from coachcli.journal.index_schema import IndexUnusable
@@ -84,16 +94,16 @@ def _distinct(items: list[ReviewItem]) -> list[ReviewItem]:
     return seen
 
 
-def _lines(source: Source) -> Iterator[ScannedLine]:
-    """Every non-blank line of the journal, read a chunk at a time, as `scan` reads them from the whole file."""
+def _lines(source: Source, size: int) -> Iterator[ScannedLine]:
+    """Every non-blank line of the journal's first `size` bytes, read a chunk at a time, as `scan` reads them."""
     offset, line_no = 0, 1
-    while offset < source.size:
-        data = source.read_at(offset, min(files.READ_CHUNK, source.size - offset))
+    while offset < size:
+        data = source.read_at(offset, min(files.READ_CHUNK, size - offset))
         if not data:
             return
         end = data.rfind(b"\n") + 1
-        while end == 0 and offset + len(data) < source.size:  # a line longer than a chunk
-            data += source.read_at(offset + len(data), files.READ_CHUNK)
+        while end == 0 and offset + len(data) < size:  # a line longer than a chunk
+            data += source.read_at(offset + len(data), min(files.READ_CHUNK, size - offset - len(data)))
             end = data.rfind(b"\n") + 1
         if end:
             data = data[:end]
@@ -116,7 +126,8 @@ class JournalStream:
         self.damaged: list[DamagedLine] = []
         self.unfinished: DamagedLine | None = None
         try:
-            for line in _lines(source):
+            left_open = open_batch(source.read_at, source.size)
+            for line in _lines(source, source.size if left_open is None else left_open.start):
                 if line.entry is not None:
                     self._add(line, line.entry)
                 elif line.unfinished:
