@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import os
 import random
-from collections.abc import Generator, Mapping
+import subprocess
+from collections.abc import Generator, Iterator, Mapping
 from pathlib import Path
 
+import pexpect
 import pytest
 from typer.testing import CliRunner, Result
 
@@ -128,3 +130,27 @@ def pytest_runtest_makereport(
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, exitstatus: int, config: pytest.Config) -> None:
     if terminalreporter.stats.get("failed") or terminalreporter.stats.get("error"):
         terminalreporter.write_line(reproduce_line(), bold=True)
+
+
+# ---------------------------------------------------------------- what a test starts, it stops
+
+
+@pytest.fixture
+def children() -> Iterator[list[pexpect.spawn]]:
+    """Every pseudo-terminal child a test spawns is closed, even when an expectation fails."""
+    spawned: list[pexpect.spawn] = []
+    yield spawned
+    for child in spawned:
+        if child.isalive():
+            child.close(force=True)
+
+
+@pytest.fixture
+def processes() -> Iterator[list[subprocess.Popen[str]]]:
+    """Every process a test starts is gone when it ends, even when an assertion failed first."""
+    started: list[subprocess.Popen[str]] = []
+    yield started
+    for process in started:
+        if process.poll() is None:
+            process.kill()
+        process.communicate()

@@ -78,17 +78,6 @@ def two_names(tmp_path: Path) -> tuple[Path, Path]:
     return real, link
 
 
-@pytest.fixture
-def processes() -> Iterator[list[subprocess.Popen[str]]]:
-    """Every process a test starts is gone when it ends, even when an assertion failed first."""
-    started: list[subprocess.Popen[str]] = []
-    yield started
-    for process in started:
-        if process.poll() is None:
-            process.kill()
-        process.communicate()
-
-
 def worker(processes: list[subprocess.Popen[str]], *args: str) -> subprocess.Popen[str]:
     process = subprocess.Popen(
         [sys.executable, str(WORKERS), *args],

@@ -14,7 +14,6 @@ import os
 import random
 import re
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +25,7 @@ from hypothesis import strategies as st
 from coach_run import FIRST, files_under, journal, start, write_answers
 from coachcli.records import Session
 from conftest import coach
-from helpers import write_set
+from helpers import spawn_coach, wait_until_reading, write_set
 
 SEED = int(os.environ.get("COACHCLI_TEST_SEED") or random.randrange(2**32))
 
@@ -467,28 +466,11 @@ def test_visible_escapes_as_documented() -> None:
 pexpect_only = pytest.mark.skipif(sys.platform == "win32", reason="pexpect needs a POSIX pseudo-terminal")
 
 
-@pytest.fixture
-def children() -> Iterator[list[pexpect.spawn]]:
-    spawned: list[pexpect.spawn] = []
-    yield spawned
-    for child in spawned:
-        if child.isalive():
-            child.close(force=True)
-
-
 def spawn(children: list[pexpect.spawn], *args: str) -> pexpect.spawn:
     env = dict(os.environ)
     env.pop("NO_COLOR", None)
     env.update(TERM="xterm-256color", FORCE_COLOR="1", COLUMNS="100", LINES="40", PYTHONIOENCODING="utf-8")
-    child = pexpect.spawn(
-        sys.executable,
-        ["-m", "coachcli", *args],
-        env=env,
-        cwd=str(Path.cwd()),
-        encoding="utf-8",
-        timeout=30,
-        dimensions=(40, 100),
-    )
+    child = spawn_coach(*args, env=env, columns=100)
     children.append(child)
     return child
 
@@ -511,8 +493,10 @@ def test_an_interactive_session_never_sends_the_planted_sequences(children: list
         seen += str(child.before)
         if index == 0:
             break
+        wait_until_reading(child)
         child.sendline("")
     child.expect_exact("›")
+    wait_until_reading(child)
     child.sendline(":quit")
     seen += _screen(children[-1])
     assert "action0:" in seen  # the planted commitment was shown...

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pexpect
@@ -27,16 +26,6 @@ def spawn(*args: str) -> pexpect.spawn:
 @pytest.fixture
 def tiny(tmp_path: Path) -> Path:
     return write_set(tmp_path / "sets")
-
-
-@pytest.fixture
-def children() -> Iterator[list[pexpect.spawn]]:
-    """Every child spawned by a test is closed, even when an expectation fails."""
-    spawned: list[pexpect.spawn] = []
-    yield spawned
-    for child in spawned:
-        if child.isalive():
-            child.close(force=True)
 
 
 def start(children: list[pexpect.spawn], *args: str) -> pexpect.spawn:

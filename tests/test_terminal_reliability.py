@@ -11,7 +11,6 @@ import json
 import os
 import re
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pexpect
@@ -47,15 +46,6 @@ def spawn(*args: str, term: str = "dumb", no_color: bool = True, columns: int = 
     if no_color:
         env["NO_COLOR"] = "1"
     return spawn_coach(*args, env=env, columns=columns)
-
-
-@pytest.fixture
-def children() -> Iterator[list[pexpect.spawn]]:
-    spawned: list[pexpect.spawn] = []
-    yield spawned
-    for child in spawned:
-        if child.isalive():
-            child.close(force=True)
 
 
 @pytest.fixture
