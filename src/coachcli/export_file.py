@@ -29,16 +29,10 @@ _CUT_SLACK = 8  # characters: a value cut off by the end of a read fails this cl
 
 def load_export(path: Path) -> list[Session]:
     """The sessions of an `export --format json` file, every one valid, or InputFileError naming the reason."""
+    from coachcli.yamlsafe import open_input
+
     name = str(path)
-    try:
-        handle = path.open("rb")
-    except FileNotFoundError:
-        raise InputFileError.single(name, "no such file") from None
-    except IsADirectoryError:
-        raise InputFileError.single(name, "is a folder, not a file") from None
-    except OSError as exc:
-        raise InputFileError.single(name, f"cannot read it: {exc.strerror or exc}") from None
-    with handle:
+    with open_input(path) as handle:
         return list(read_sessions(handle, name))
 
 

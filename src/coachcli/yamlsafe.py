@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import yaml
 
@@ -56,18 +56,29 @@ class Document:
         return Problem(self.path, message, line, column)
 
 
-def read_input(path: Path, display: str | None = None, limit: int | None = None) -> bytes:
-    """A file the user handed us, read whole (or `limit` + 1 bytes), with one-line errors."""
+def open_input(path: Path, display: str | None = None) -> BinaryIO:
+    """A file the user handed us, opened for reading bytes, with one-line errors."""
     name = display or str(path)
     try:
-        with path.open("rb") as handle:
-            return handle.read(-1 if limit is None else limit + 1)
+        return path.open("rb")
     except FileNotFoundError:
         raise InputFileError.single(name, "no such file") from None
     except IsADirectoryError:
         raise InputFileError.single(name, "is a folder, not a file") from None
     except OSError as exc:
         raise InputFileError.single(name, f"cannot read it: {exc.strerror or exc}") from None
+
+
+def read_input(path: Path, display: str | None = None, limit: int | None = None) -> bytes:
+    """A file the user handed us, read whole (or `limit` + 1 bytes), with one-line errors."""
+    name = display or str(path)
+    with open_input(path, display) as handle:
+        try:
+            return handle.read(-1 if limit is None else limit + 1)
+        except IsADirectoryError:
+            raise InputFileError.single(name, "is a folder, not a file") from None
+        except OSError as exc:
+            raise InputFileError.single(name, f"cannot read it: {exc.strerror or exc}") from None
 
 
 def read_text(path: Path, display: str | None = None) -> str:
