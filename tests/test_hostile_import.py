@@ -23,13 +23,14 @@ from typing import Any
 
 import pytest
 
-from coach_run import FIRST, coach, files_under, journal, start, state
+from coach_run import FIRST, files_under, journal, start, state
 from coachcli import export_file
 from coachcli.errors import InputFileError
 from coachcli.journal import Journal, index_update
 from coachcli.paths import journal_path
 from coachcli.records import Action, Session
 from coachcli.render.export import export_json
+from conftest import coach, run_seed
 
 WORKERS = Path(__file__).with_name("workers.py")
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.timezone.utc)
@@ -37,11 +38,8 @@ HANG_GUARD = 120.0  # seconds: only a hung worker ever waits this long
 
 
 def seeded() -> random.Random:
-    """A random source seeded from $COACHCLI_TEST_SEED (else at random); the seed shows in a failure's output."""
-    raw = os.environ.get("COACHCLI_TEST_SEED", "").strip()
-    seed = int(raw) if raw else random.randrange(2**32)
-    print(f"COACHCLI_TEST_SEED={seed}")
-    return random.Random(seed)
+    """A random source from the run's one seed ($COACHCLI_TEST_SEED, shown in the run's header, named on failure)."""
+    return random.Random(run_seed())
 
 
 def made_sessions(count: int, prefix: str = "1e55", actions: int = 2) -> list[Session]:
@@ -184,6 +182,50 @@ def test_an_import_left_unfinished_reads_as_without_it(torn: bool, indexed: bool
     assert j.path.read_bytes().count(b"1e55") == 0
     with j.query() as query:
         assert query.session_count() == 2
+
+
+def cut_points(payload: bytes) -> list[int]:
+    """Where a kill can stop an import's write: just before and just after each newline (the cases a prefix rule gets
+    wrong), the ends, and a seeded sample of the rest."""
+    newlines = [at for at, byte in enumerate(payload) if byte == 0x0A]
+    chosen = {0, len(payload)} | {at + delta for at in newlines for delta in (0, 1)}
+    chosen |= set(seeded().sample(range(len(payload) + 1), 24))
+    return sorted(cut for cut in chosen if 0 <= cut <= len(payload))
+
+
+def agree_on_import_cut_at(folder: Path, payload: bytes, cut: int, imported: set[str]) -> None:
+    """The full read, the stream and a following write agree: the import is there whole, or not at all."""
+    path = folder / f"cut-{cut}" / "journal.jsonl"
+    path.parent.mkdir()
+    path.write_bytes(payload[:cut])
+    j = Journal(path)
+    before = {s.id for s in j.read().sessions} & imported
+    with j.stream() as stream:
+        streamed = {item.session.id for item in stream.sessions()} & imported
+    assert before == streamed, f"cut at {cut}: the stream and the full read disagree"
+    assert before in (set(), imported), f"cut at {cut}: half the import shows ({len(before)} of {len(imported)})"
+    j.append_session(made_sessions(1, prefix="0c55")[0])
+    after = {s.id for s in j.read().sessions} & imported
+    assert after == before, f"cut at {cut}: the next write changed what the import shows"
+
+
+@pytest.mark.parametrize("big", [False, True], ids=["small", "over-1-MiB"])
+def test_an_import_cut_anywhere_shows_whole_or_not_at_all_before_and_after_the_next_write(
+    big: bool, tmp_path: Path
+) -> None:
+    """Cut just before a record's newline, the last line is a whole record of an import left open: readers and the
+    next writer must both pass over it with its batch. A last line of more than 1 MiB without its newline is a write
+    cut short for both, never parsed."""
+    sessions = made_sessions(3)
+    if big:
+        for session in sessions[:2]:
+            session.options = ["x" * 700_000, "y" * 700_000]  # a record of 1.4 MB
+    scratch = Journal(tmp_path / "scratch" / "journal.jsonl")
+    scratch.import_sessions(sessions)
+    payload = scratch.path.read_bytes()
+    imported = {session.id for session in sessions}
+    for cut in cut_points(payload):
+        agree_on_import_cut_at(tmp_path, payload, cut, imported)
 
 
 def test_a_whole_import_reads_as_before(tmp_path: Path) -> None:

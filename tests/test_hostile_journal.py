@@ -23,10 +23,10 @@ import pytest
 from coachcli.journal import Journal
 from coachcli.journal import append as journal_append
 from coachcli.journal import files as journal_files
-from conftest import coach
+from conftest import coach, run_seed
 from helpers import write_set
 
-SEED = int(os.environ.get("COACHCLI_TEST_SEED") or random.randrange(2**32))
+SEED = run_seed()  # the run's one seed, shown in its header and named on failure
 WORKERS = Path(__file__).with_name("workers.py")
 ANSWERS = {
     "answers": {"so-far": "Sent two follow-ups", "options": ["Call the CFO directly", "Offer a pilot"]},

@@ -24,12 +24,12 @@ from hypothesis import strategies as st
 
 from coach_run import FIRST, files_under, journal, start, write_answers
 from coachcli.records import Session
-from conftest import coach
+from conftest import coach, run_seed
 from helpers import spawn_coach, wait_until_reading, write_set
 
-SEED = int(os.environ.get("COACHCLI_TEST_SEED") or random.randrange(2**32))
+SEED = run_seed()  # the run's one seed, shown in its header and named on failure
 
-# Every sequence the findings named, in one string: a window title (OSC 0), a screen clear (CSI), a live link
+# The sequences that drive a terminal, in one string: a window title (OSC 0), a screen clear (CSI), a live link
 # (OSC 8), a one-character CSI (C1 U+009B), NEL (C1), DEL, a bell, a carriage return that overwrites, and markup.
 PLANT = (
     "\x1b]0;pwned\x07"

@@ -123,8 +123,11 @@ def import_command(
     ctx: typer.Context,
     file: Path = typer.Argument(..., metavar="FILE", help="A file written by `coach export --format json`."),
 ) -> None:
-    """Merge sessions from an export; ids already in the journal are skipped. A bad file is refused whole, and so
-    is one whose commitments share an id with each other or with the journal's. All or nothing, even if stopped."""
+    """Merge sessions from an export; ids already in the journal are skipped.
+
+    A bad file is refused whole, and so is one whose commitments share an id with each other or with the journal's.
+    All or nothing, even if stopped midway.
+    """
     from coachcli.export_file import load_export
     from coachcli.wording import plural
 

@@ -19,12 +19,12 @@ from pathlib import Path
 
 from coachcli.errors import JournalError
 from coachcli.journal import files
-from coachcli.journal.codec import open_batch, unfinished_tail
+from coachcli.journal.codec import LINE_CAP, open_batch, unfinished_tail
 
 TAIL_BLOCK = 64 << 10  # bytes read at a time when a writer looks for the journal's last newline
-# A last line without its newline longer than this is set aside by copying, unparsed: no record coach writes is
-# this long, and parsing it would hold it whole in memory, under the lock.
-TAIL_CAP = 1 << 20
+# A last line without its newline longer than this is set aside by copying, unparsed (codec.LINE_CAP: readers pass
+# over it alike); parsing it would hold it whole in memory, under the lock.
+TAIL_CAP = LINE_CAP
 REPLACED_RETRIES = 10  # times a writer opens the journal again when another program keeps renaming over it
 
 
@@ -147,7 +147,7 @@ def _repair_tail(fd: int, size: int, unfinished_path: Path) -> tuple[int, bool]:
     """Set aside what was never saved at the end of the journal (a write cut short, an import left open) and cut
     the journal back to before it; the caller holds the lock. (The journal's size after, whether its last line is
     a whole record without its newline, edited by hand.)"""
-    end, cut = size, None
+    end, cut, unterminated = size, None, False
     if size > 0 and _read_exact(fd, size - 1, 1) != b"\n":
         line_start = _last_line_start(fd, size)
         if size - line_start > TAIL_CAP:
@@ -155,14 +155,16 @@ def _repair_tail(fd: int, size: int, unfinished_path: Path) -> tuple[int, bool]:
         else:
             cut = unfinished_tail(_read_exact(fd, line_start, size - line_start), line_start)
         if cut is None:
-            return size, True
-        end = cut
-    # Over whole lines only: the torn tail, read once above, is not read again to find the batch.
+            unterminated = True
+        else:
+            end = cut  # the torn tail, read once above, is not read again to find the batch
+    # A whole record that only lacks its newline may still be one of an import left open (a write stopped just
+    # before the newline): readers pass over it with its batch, so the writer sets it aside with them.
     left_open = open_batch(lambda offset, length: _read_upto(fd, offset, length), end)
     if left_open is not None:
         cut = left_open.start
     if cut is None:
-        return size, False
+        return size, unterminated
     # A writer died mid-record or mid-import (we hold the lock: no one is writing). Its bytes go to the side file,
     # and the journal back to its last whole line before them, so they never read as damage or as half an import.
     _set_aside_from(unfinished_path, fd, cut, size)

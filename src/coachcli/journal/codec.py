@@ -39,6 +39,10 @@ from coachcli.wording import clip
 SCHEMA_VERSION = 1
 PREVIEW_CHARS = 80
 BOM = b"\xef\xbb\xbf"
+# A last line without its newline longer than this is a write cut short, never parsed, by readers and writers
+# alike: no record coach writes whole is left without its newline, and parsing it would hold it in memory. No line
+# longer than this is held whole while walking back over the journal either.
+LINE_CAP = 1 << 20
 
 
 def session_record(
@@ -213,6 +217,12 @@ def scan(data: bytes, start: int = 0, first_line: int = 1) -> Iterator[ScannedLi
             line_start = len(BOM)
         if not raw.strip():  # a blank line carries nothing, so it is neither a record nor damage
             continue
+        if cut_short and line_no == last_line_no and len(raw) > LINE_CAP:
+            reason = f"an unfinished write, never saved (a last line of {len(raw)} bytes without its newline)"
+            yield ScannedLine(
+                line_no, line_start, raw, None, DamagedLine(line_no, reason, preview(raw)), unfinished=True
+            )
+            continue
         try:
             entry = parse_line(raw)
         except BadRecord as exc:
@@ -236,6 +246,8 @@ def unfinished_tail(data: bytes, start: int = 0) -> int | None:
         raw = raw[len(BOM) :]
     if not raw.strip():
         return None
+    if len(raw) > LINE_CAP:
+        return start + line_start
     try:
         parse_line(raw)
     except BadRecord:
@@ -268,7 +280,6 @@ def _batch_of(raw: bytes) -> tuple[str, bool] | None:
 _BATCH_PREFIX = re.compile(
     rb'\{"v":1,"type":"session",(?:"folded":true,)?"batch":"([^"\\]*)"(,"commit":true)?,"session":'
 )
-LINE_CAP = 1 << 20  # a line longer than this is not held whole while walking back over the journal
 _BACK_BLOCK = 64 << 10
 
 
