@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import signal
 import sys
 import time
 from pathlib import Path
@@ -91,6 +92,14 @@ def counter_ids(prefix: str = "id") -> Any:
     return new_id
 
 
+def default_signals() -> None:
+    """Give a child the default Ctrl-C, hang-up, quit and stop-request actions a real terminal session has, even
+    when the test run itself was started with them ignored (a background job, nohup): ignored signals are inherited
+    across exec, and a coach that ignores Ctrl-C cannot show what Ctrl-C does."""
+    for number in (signal.SIGINT, signal.SIGHUP, signal.SIGQUIT, signal.SIGTERM):
+        signal.signal(number, signal.SIG_DFL)
+
+
 def spawn_coach(*args: str, env: dict[str, str], columns: int = 80) -> pexpect.spawn:
     """`coach ARGS` in a new pseudo-terminal. Type into it only once it reads (`wait_until_reading`): then no
     fixed pause before each send is needed, so pexpect's is turned off."""
@@ -104,6 +113,7 @@ def spawn_coach(*args: str, env: dict[str, str], columns: int = 80) -> pexpect.s
         encoding="utf-8",
         timeout=TERMINAL_TIMEOUT,
         dimensions=(40, columns),
+        preexec_fn=default_signals,
     )
     child.delaybeforesend = None
     return child
