@@ -9,7 +9,7 @@ PY_DIRS := src tests $(wildcard bench scripts)
 SET ?= stalled-deal
 REP ?= Ana
 
-.PHONY: run test test-fast lint typecheck pytest bench screenshots clean
+.PHONY: run test test-fast bench screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
