@@ -132,6 +132,14 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, exitstatu
         terminalreporter.write_line(reproduce_line(), bold=True)
 
 
+@pytest.fixture
+def tiny(tmp_path: Path) -> Path:
+    """The tiny set (tests/helpers.py) as a file outside any search path; a module may override it."""
+    from helpers import write_set
+
+    return write_set(tmp_path / "sets")
+
+
 # ---------------------------------------------------------------- what a test starts, it stops
 
 

@@ -24,7 +24,6 @@ from coachcli.journal import Journal
 from coachcli.journal import append as journal_append
 from coachcli.journal import files as journal_files
 from conftest import coach, run_seed
-from helpers import write_set
 
 SEED = run_seed()  # the run's one seed, shown in its header and named on failure
 WORKERS = Path(__file__).with_name("workers.py")
@@ -37,11 +36,6 @@ TORN_HEAD = b'{"v":1,"type":"session","session":{"id":"torn00000001","set":"tiny
 
 def seeded(message: str) -> str:
     return f"{message} (COACHCLI_TEST_SEED={SEED})"
-
-
-@pytest.fixture
-def tiny(tmp_path: Path) -> Path:
-    return write_set(tmp_path / "sets")
 
 
 @pytest.fixture

@@ -374,15 +374,21 @@ def test_an_index_of_another_format_is_rebuilt(journal: Journal) -> None:
     assert_same_as_full_read(journal)
 
 
+def swap_session_ids(path: Path, first_id: str, second_id: str) -> None:
+    """Swap two session ids of equal length in the journal's bytes, in place: each record is then not where the
+    index points, and the fingerprint (the first and last 4 KiB, the file's length) cannot see it."""
+    first_key, second_key = f'"id":"{first_id}"'.encode(), f'"id":"{second_id}"'.encode()
+    assert len(first_key) == len(second_key)
+    data = path.read_bytes()
+    first, second, width = data.index(first_key), data.index(second_key), len(first_key)
+    swapped = bytearray(data)
+    swapped[first : first + width], swapped[second : second + width] = second_key, first_key
+    path.write_bytes(bytes(swapped))
+
+
 def test_a_record_not_where_the_index_points_falls_back_to_a_full_read(journal: Journal) -> None:
     history(journal)
-    # Swap two whole lines of equal length: the fingerprint (first and last 4 KiB) cannot see it.
-    data = journal.path.read_bytes()
-    first = data.index(b'"id":"5e5510000001"')
-    second = data.index(b'"id":"5e5510000002"')
-    swapped = bytearray(data)
-    swapped[first : first + 19], swapped[second : second + 19] = data[second : second + 19], data[first : first + 19]
-    journal.path.write_bytes(bytes(swapped))
+    swap_session_ids(journal.path, "5e5510000001", "5e5510000002")
     with journal.query() as query:
         assert query.session("5e5510000001").rep == StateQuery(journal.read()).session("5e5510000001").rep
 

@@ -30,11 +30,6 @@ def mode_of(path: Path) -> int:
 
 
 @pytest.fixture
-def tiny(tmp_path: Path) -> Path:
-    return write_set(tmp_path / "sets")
-
-
-@pytest.fixture
 def answers(tmp_path: Path) -> Path:
     path = tmp_path / "answers.json"
     path.write_text(json.dumps(ANSWERS), encoding="utf-8")

@@ -30,7 +30,18 @@ from coachcli.render.recap import recap_markdown
 from coachcli.render.stats import stats_text
 from coachcli.stats import WEEKS, Figures, Report, Week, report_from_groups, week_start
 from conftest import coach
-from test_index import OPERATIONS, T0, action, append_raw, history, left_open, raw_line, reviewed, session
+from test_index import (
+    OPERATIONS,
+    T0,
+    action,
+    append_raw,
+    history,
+    left_open,
+    raw_line,
+    reviewed,
+    session,
+    swap_session_ids,
+)
 
 TODAY = dt.date(2026, 3, 9)
 FILTERS: list[dict[str, Any]] = [{}, {"rep": "ANA"}, {"rep": "Ben"}, {"since": dt.date(2026, 3, 4)}, {"rep": "nobody"}]
@@ -319,12 +330,7 @@ def padded_history(j: Journal) -> None:
 def test_a_record_not_where_the_index_points_hands_over_to_the_journal_halfway(tmp_path: Path) -> None:
     j = Journal(tmp_path / "data" / "journal.jsonl")
     padded_history(j)
-    data = j.path.read_bytes()
-    first = data.index(b'"id":"5e5510000002"')
-    second = data.index(b'"id":"5e5520000003"')
-    swapped = bytearray(data)
-    swapped[first : first + 19], swapped[second : second + 19] = data[second : second + 19], data[first : first + 19]
-    j.path.write_bytes(bytes(swapped))
+    swap_session_ids(j.path, "5e5510000002", "5e5520000003")
     want = expected(j)
     with j.stream(figures=True) as stream:
         assert stream._index is not None  # the fingerprint cannot see the swap

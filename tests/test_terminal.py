@@ -12,7 +12,7 @@ import pytest
 
 from coachcli.dates import parse_due
 from coachcli.journal import Journal
-from helpers import journal_file, spawn_coach, wait_until_reading, write_set
+from helpers import journal_file, spawn_coach, wait_until_reading
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="pexpect needs a POSIX pseudo-terminal")
 
@@ -21,11 +21,6 @@ def spawn(*args: str) -> pexpect.spawn:
     env = dict(os.environ)  # COACHCLI_HOME comes from the autouse fixture
     env.update(TERM="dumb", COLUMNS="80", LINES="40", NO_COLOR="1", PYTHONIOENCODING="utf-8", COACHCLI_NAME="Maria")
     return spawn_coach(*args, env=env)
-
-
-@pytest.fixture
-def tiny(tmp_path: Path) -> Path:
-    return write_set(tmp_path / "sets")
 
 
 def start(children: list[pexpect.spawn], *args: str) -> pexpect.spawn:

@@ -46,20 +46,6 @@ def select_actions(
     return by_due(query.actions(rep=rep, status=status, due_before=due_before))
 
 
-def select_sessions(
-    query: JournalQuery,
-    *,
-    rep: str | None = None,
-    set_id: str | None = None,
-    since: dt.date | None = None,
-    until: dt.date | None = None,
-    grep: str | None = None,
-    limit: int | None = None,
-) -> list[Session]:
-    """Sessions that pass every filter, newest first. `since` and `until` are inclusive days."""
-    return query.sessions(rep=rep, set_id=set_id, since=since, until=until, grep=grep, limit=limit)
-
-
 def session_for_recap(query: JournalQuery, prefix: str | None) -> Session:
     """The session named by id or unique prefix; the latest one when none is named."""
     if prefix:

@@ -38,11 +38,10 @@ def sessions_command(
     """Past sessions, newest first, with how many options and commitments each produced."""
     from coachcli.console import stdout_console
     from coachcli.render.sessions import sessions_table
-    from coachcli.selection import select_sessions
 
     first, last = parse_date_opt(since, "--since"), parse_date_opt(until, "--until")
     with open_query(ctx) as query:
-        found = select_sessions(query, rep=rep, set_id=set_id, since=first, until=last, grep=grep, limit=limit)
+        found = query.sessions(rep=rep, set_id=set_id, since=first, until=last, grep=grep, limit=limit)
         shown = {} if json_output or not found else query.short_session_ids(s.id for s in found)
     if json_output:
         print_json([s.public_dict() for s in found])

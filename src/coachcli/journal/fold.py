@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +37,16 @@ def _carry_status(action: Action, reached: Action) -> Action:
     return action.model_copy(
         update={"status": reached.status, "closed": reached.closed, "note": reached.note, "due": reached.due}
     )
+
+
+def first_time(items: Iterable[ReviewItem], seen: list[ReviewItem]) -> Iterator[ReviewItem]:
+    """The review items not in `seen` yet, each added to it as it is given. A resumed session repeats the review
+    items of its interrupted record: each is applied once, or a repeat would undo a status change made between
+    the two records. The fold and the stream both apply reviews through this."""
+    for item in items:
+        if item not in seen:
+            seen.append(item)
+            yield item
 
 
 class Fold:
@@ -77,13 +87,7 @@ class Fold:
         self.sessions[session.id] = session
         for action in session.actions:
             self._holder[action.id] = session.id
-        # A resumed session repeats the review items of its interrupted record: apply each one once,
-        # or a repeat would undo a status change made between the two records.
-        seen = self._reviewed.setdefault(session.id, [])
-        for item in session.review:
-            if item in seen:
-                continue
-            seen.append(item)
+        for item in first_time(session.review, self._reviewed.setdefault(session.id, [])):
             if not folded:
                 self._change(item.action_id, item.status, item.note, item.due, item.at)
 

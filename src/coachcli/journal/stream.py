@@ -34,6 +34,7 @@ from coachcli.journal.codec import (
     scan,
 )
 from coachcli.journal.files import Source
+from coachcli.journal.fold import first_time
 from coachcli.journal.index_query import IndexQuery
 from coachcli.journal.index_schema import IndexUnusable
 from coachcli.journal.query import StreamedSession
@@ -84,14 +85,6 @@ def _changed(action: Action, change: _Change) -> Action:
     if not isinstance(due, _Same):
         update["due"] = due
     return action.model_copy(update=update)
-
-
-def _distinct(items: list[ReviewItem]) -> list[ReviewItem]:
-    seen: list[ReviewItem] = []
-    for item in items:
-        if item not in seen:
-            seen.append(item)
-    return seen
 
 
 def _lines(source: Source, size: int) -> Iterator[ScannedLine]:
@@ -152,7 +145,7 @@ class JournalStream:
         if previous is not None:
             # A later record of the same session (a resume): the fold's session as it stands, read again.
             before = self._session(session.id, previous)
-            seen = previous.seen if previous.seen is not None else _distinct(before.review)
+            seen = previous.seen if previous.seen is not None else list(first_time(before.review, []))
             if not folded:
                 reached = {action.id: action for action in before.actions}
                 carried = [reached.get(action_id) for action_id in held.ids]
@@ -166,11 +159,7 @@ class JournalStream:
         self._held[session.id] = held
         for action_id in held.ids:
             self._holder[action_id] = session.id
-        # A resumed session repeats the review items of its interrupted record: each is applied once.
-        for item in session.review:
-            if item in seen:
-                continue
-            seen.append(item)
+        for item in first_time(session.review, seen):
             if not folded:
                 self._change(item.action_id, item.status, item.note, item.due, item.at)
         if previous is not None:
