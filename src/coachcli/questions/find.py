@@ -69,6 +69,7 @@ class Finder(Generic[F]):
         self.known_words: set[str] = set()
         for found in self.sets:
             weights: Counter[str] = Counter()
+            examples: list[set[str]] = []
             for name, texts in (
                 ("title", [found.title]),
                 ("keywords", list(found.keywords)),
@@ -78,10 +79,13 @@ class Finder(Generic[F]):
                 for text in texts:
                     words = raw_words(text)
                     self.known_words.update(words)
-                    for word in words:
-                        weights[term(word)] += FIELD_WEIGHTS[name]
+                    found_terms = [term(word) for word in words]
+                    for found_term in found_terms:
+                        weights[found_term] += FIELD_WEIGHTS[name]
+                    if name == "examples":
+                        examples.append(set(found_terms))
             self.weights.append(weights)
-            self.examples.append([{term(word) for word in raw_words(text)} for text in found.examples])
+            self.examples.append(examples)
         count = len(self.sets)
         document_frequency: Counter[str] = Counter(t for weights in self.weights for t in weights)
         self.idf = {t: math.log(1 + (count - df + 0.5) / (df + 0.5)) for t, df in document_frequency.items()}

@@ -9,6 +9,7 @@ entry is a word a manager or rep really types for the same thing, and docs/quali
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 
@@ -116,6 +117,7 @@ def raw_words(text: str) -> list[str]:
     return [word for word in _WORD.findall(folded) if word not in STOP_WORDS]
 
 
+@functools.lru_cache(maxsize=4096)
 def term(word: str) -> str:
     """The term a (raw) word counts as."""
     return stem(SYNONYMS.get(word, word))
