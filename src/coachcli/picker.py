@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 SITUATION = "What's the situation?"
 WHICH = "Which one? A number, or other words:"
-NEEDED = "Type the situation in a few words (\"rep is burnt out\"), a set id, or ? for help."
+NEEDED = 'Type the situation in a few words ("rep is burnt out"), a set id, or ? for help.'
 HELP = (
     "Describe the situation in your own words, as you would to a colleague; coach shows the three sets that fit "
     "best, and a number picks one. A set id picks that set at once. `list` shows every set with a number. "

@@ -64,11 +64,11 @@ class Finder(Generic[F]):
 
     def __init__(self, sets: Sequence[F]) -> None:
         self.sets = list(sets)
-        self.weights: list[Counter[str]] = []
+        self.weights: list[dict[str, float]] = []
         self.examples: list[list[set[str]]] = []
         self.known_words: set[str] = set()
         for found in self.sets:
-            weights: Counter[str] = Counter()
+            weights: dict[str, float] = {}
             examples: list[set[str]] = []
             for name, texts in (
                 ("title", [found.title]),
@@ -81,7 +81,7 @@ class Finder(Generic[F]):
                     self.known_words.update(words)
                     found_terms = [term(word) for word in words]
                     for found_term in found_terms:
-                        weights[found_term] += FIELD_WEIGHTS[name]
+                        weights[found_term] = weights.get(found_term, 0.0) + FIELD_WEIGHTS[name]
                     if name == "examples":
                         examples.append(set(found_terms))
             self.weights.append(weights)
@@ -136,8 +136,7 @@ class Finder(Generic[F]):
         if not scored:
             return []
         return [
-            Match(found, value, confidence(value, scored, position))
-            for position, (value, found) in enumerate(scored)
+            Match(found, value, confidence(value, scored, position)) for position, (value, found) in enumerate(scored)
         ]
 
 

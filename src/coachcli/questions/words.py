@@ -1,10 +1,9 @@
 """The words of a situation as `sets find` compares them: sales synonyms folded together, typos forgiven.
 
 A text becomes terms in four steps: lower case, apostrophes dropped ("didn't" is "didnt") and hyphens read as
-spaces; the phrases of
-`PHRASES` replaced by one word ("went dark" -> ghost); stop words left out; each word mapped through
-`SYNONYMS` (opp -> deal, sfdc -> crm) and then stemmed (stalled -> stall). The maps are small on purpose: each
-entry is a word a manager or rep really types for the same thing, and docs/quality.md lists the groups.
+spaces; the phrases of `PHRASES` replaced by one word ("went dark" -> ghost); stop words left out; each word
+mapped through `SYNONYMS` (opp -> deal, sfdc -> crm) and then stemmed (stalled -> stall). The maps are small on
+purpose: each entry is a word a manager or rep really types for the same thing; docs/quality.md lists the groups.
 """
 
 from __future__ import annotations
@@ -16,13 +15,12 @@ from collections.abc import Iterable
 _WORD = re.compile(r"[a-z0-9]+")
 _APOSTROPHES = re.compile("['\u2019\u2018`]")
 
-STOP_WORDS = frozenset(
-    """a about after again all am an and any anything are as at be been before being but by can cant could did
+_STOP_TEXT = """a about after again all am an and any anything are as at be been before being but by can cant could did
     do does doesnt dont for from get gets getting going got had has have he her him his how i im in into is isnt
     it its ive just keep keeps lets me my need needs now of off on one or our out over really so some still that
     the their them then there they theyre thing this those to too up us very want wants was we were weve what
-    whats when where which while who why will with wont would you your""".split()
-)
+    whats when where which while who why will with wont would you your"""
+STOP_WORDS = frozenset(_STOP_TEXT.split())
 
 # Several words that name one thing in a sales team's everyday speech, each group under one term.
 _GROUPS: dict[str, str] = {
@@ -96,7 +94,8 @@ PHRASES: dict[str, str] = {
     "account plan": "accountplan",
     "account planning": "accountplan",
 }
-_PHRASE = re.compile(r"(?<![a-z0-9])(" + "|".join(re.escape(p) for p in sorted(PHRASES, key=len, reverse=True)) + r")(?![a-z0-9])")
+_LONGEST_FIRST = sorted(PHRASES, key=len, reverse=True)
+_PHRASE = re.compile(r"(?<![a-z0-9])(" + "|".join(re.escape(p) for p in _LONGEST_FIRST) + r")(?![a-z0-9])")
 
 
 def stem(word: str) -> str:
