@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -194,3 +196,28 @@ def test_words_that_fit_no_set_are_asked_again(isolated_home: Path) -> None:
     assert code == 0
     assert "No set fits those words" in shown
     assert saved_set(isolated_home) == "grow"
+
+
+def test_sets_find_reads_no_yaml_and_loads_no_set_model(tmp_path: Path) -> None:
+    """Ranking works from the prebuilt summary: no YAML parser, no pydantic set models."""
+    script = (
+        "import sys\n"
+        "from coachcli.cli import main\n"
+        "sys.argv = ['coach', 'sets', 'find', '--json', 'my rep is burnt out']\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = ('yaml', 'coachcli.questions.models', 'coachcli.journal')\n"
+        "print(sorted(m for m in heavy if m in sys.modules), file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={"COACHCLI_HOME": str(tmp_path / "home"), "PATH": "", "NO_COLOR": "1"},
+        check=True,
+    )
+    assert json.loads(done.stdout)[0]["id"] == "rep-motivation"
+    assert done.stderr.strip() == "[]"
