@@ -359,7 +359,7 @@ def read_due(text: str, today: datetime.date, rules: DateRules = DEFAULT_RULES) 
     if len(words) > _TOO_LONG:
         raise _unreadable(text)
     if words in NO_DATE:
-        return DueReading(None, note=f"'{_shown(text)}' means no date: none set")
+        return DueReading(None, note=f"'{_shown(text)}' means no date")
     day = _parse(words, today, rules, text)
     if day is None:
         if VAGUE.search(words):
