@@ -447,7 +447,7 @@ def test_review_comes_first_oldest_commitment_first_and_marks_overdue() -> None:
     assert first.action is not None
     assert first.action.id == "a1"
     assert first.overdue
-    assert first.text == "“Call the CFO”, due Fri 6 Nov 2026 (overdue): done, still open, or dropped? (d/o/x)"
+    assert first.text == "“Call the CFO”, due 2026-11-06 (overdue): done, still open, or dropped? (d/o/x)"
     feed(engine, "d")
     note = current(engine)
     assert (note.kind, note.text) == ("review-note", "What did you learn?")
@@ -460,10 +460,10 @@ def test_review_comes_first_oldest_commitment_first_and_marks_overdue() -> None:
     feed(engine, "o")
     new_due = current(engine)
     assert new_due.kind == "due-date"
-    assert new_due.text == "New due date? (blank keeps Sun 20 Dec 2026)"
+    assert new_due.text == "New due date? (blank keeps 2026-12-20)"
     refused = engine.answer("whenever")
     assert not refused.accepted
-    assert refused.message == "'whenever' means no date; blank keeps Sun 20 Dec 2026, or type a new date."
+    assert refused.message == "'whenever' means no date; blank keeps 2026-12-20, or type a new date."
     assert current(engine) == new_due
     feed(engine, "2026-12-31", "")
     third = current(engine)

@@ -233,12 +233,12 @@ class Engine:
         assert action is not None
         overdue = action.due is not None and action.due < self.today
         if self.state.phase == "review-due":
-            kept = f"blank keeps {long_date(action.due)}" if action.due else "blank for none"
+            kept = f"blank keeps {action.due.isoformat()}" if action.due else "blank for none"
             return Prompt("due-date", f"New due date? ({kept})", action=action, overdue=overdue, **base)
         if self.state.phase == "review-note":
             learned = "What did I learn?" if self.self_mode else "What did you learn?"
             return Prompt("review-note", learned, action=action, overdue=overdue, **base)
-        due = f", due {long_date(action.due)}" if action.due else ""
+        due = f", due {action.due.isoformat()}" if action.due else ""
         late = " (overdue)" if overdue else ""
         return Prompt(
             "review",
@@ -468,7 +468,7 @@ class Engine:
             if isinstance(reading, Reply):
                 return reading
             if reading and reading.day is None and action.due is not None:
-                return Reply(False, f"{reading.note}; blank keeps {long_date(action.due)}, or type a new date.")
+                return Reply(False, f"{reading.note}; blank keeps {action.due.isoformat()}, or type a new date.")
             state.review_due = reading.day if reading else None
             state.phase = "review-note"
             return self._noted(reading)
