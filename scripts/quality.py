@@ -2,7 +2,7 @@
 
     .venv/bin/python scripts/quality.py
 
-Each row comes from a measuring module beside this script; a row whose module is not there yet shows "-".
+Finding the set is measured by quality_find.py beside this script; dates and lint by tests/quality_figures.py.
 """
 
 from __future__ import annotations
@@ -26,19 +26,21 @@ def find_rows() -> list[Row]:
     ]
 
 
-def pending(*rows: Row) -> Callable[[], list[Row]]:
-    return lambda: list(rows)
+def dates_and_lint_rows() -> list[Row]:
+    # The measuring code for dates and lint lives beside the tests that hold their floors.
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    from quality_figures import date_figures, lint_figures
+
+    dates, lint = date_figures("heldout"), lint_figures("heldout")
+    return [
+        ("due dates read as meant", f"{dates.rate:.2f}", ">= 0.95"),
+        ("due dates read wrong", str(len(dates.wrong)), "0"),
+        ("lint: bad questions caught (recall)", f"{lint.recall:.2f}", ">= 0.92"),
+        ("lint: what it flags is really bad (precision)", f"{lint.precision:.2f}", ">= 0.92"),
+    ]
 
 
-MEASURES: list[Callable[[], list[Row]]] = [
-    find_rows,
-    pending(
-        ("due dates read as meant", "-", ">= 0.95"),
-        ("due dates read wrong", "-", "0"),
-        ("lint: bad questions caught (recall)", "-", ">= 0.92"),
-        ("lint: what it flags is really bad (precision)", "-", ">= 0.92"),
-    ),
-]
+MEASURES: list[Callable[[], list[Row]]] = [find_rows, dates_and_lint_rows]
 
 
 def table() -> str:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from coachcli.dates import long_date
 from coachcli.engine import Engine, Prompt, QuitSession
 from coachcli.safe_text import markup, plain, visible
 
@@ -95,6 +96,8 @@ class TerminalPrompter:
                 reply = self.engine.answer(text)
             except QuitSession:
                 return False
+            if reply.date is not None:
+                self.console.print(f"→ {long_date(reply.date)}", style="bold cyan", markup=False)
             if reply.message:
                 style = "cyan" if reply.accepted or text.strip() == "?" else "yellow"
                 self.console.print(visible(reply.message), style=style, markup=False)

@@ -75,7 +75,7 @@ def reopen_command(
 def _change_status(
     ctx: typer.Context, prefix: str, status: Literal["open", "done", "dropped"], why: str | None, due: str | None
 ) -> None:
-    from coachcli.dates import parse_due
+    from coachcli.dates import long_date, read_due
     from coachcli.errors import UsageError
     from coachcli.spoken import problem as spoken_problem
 
@@ -85,13 +85,21 @@ def _change_status(
     new_due = None
     if due is not None:
         try:
-            new_due = parse_due(due, today())
+            reading = read_due(due, today())
         except UsageError as exc:
             raise UsageError(f"--due: {exc.message}") from None
+        new_due = reading.day
+        if reading.note:
+            note(f"--due: {reading.note}: none set")
+        elif reading.unusual and new_due is not None:
+            note(f"--due: {long_date(new_due)}: {reading.unusual}")
     journal = journal_for(ctx)
     with open_query(ctx) as query:
         action = query.action(prefix)
     shown = f"{action.id}  {action.text}"
+    kept_due = new_due or action.due
+    if kept_due is not None:
+        shown += f"  (due {long_date(kept_due)})"
     # Decided again under the lock: another coach may have changed it since this read.
     if not journal.change_status(action.id, status, note=why, due=new_due):
         note(f"already {status}: {shown}")
