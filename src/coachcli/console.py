@@ -17,20 +17,41 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 
+# Wide enough that no line of data is ever wrapped when stdout is a pipe (the longest text coach keeps is 100,000
+# characters); renderers that pad to the full width (Padding, Panel) must not be used with expand=True.
+UNWRAPPED = 200_000
+
+
 def _plain_terminal() -> bool:
     return os.environ.get("TERM", "") in {"dumb", "unknown"}
+
+
+def stdout_is_terminal() -> bool:
+    """Whether stdout is a terminal: a person reads it, so tables are laid out to its width.
+
+    Rich's TTY_COMPATIBLE=1 (or 0) says so for output that is (or is not) one, as it does for Rich itself.
+    """
+    forced = os.environ.get("TTY_COMPATIBLE", "")
+    if forced in {"0", "1"}:
+        return forced == "1"
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def stdout_console() -> Console:
     from rich.console import Console
 
-    return Console(file=sys.stdout, highlight=False, soft_wrap=False, emoji=False, no_color=_no_color())
+    return Console(
+        file=sys.stdout, highlight=False, soft_wrap=False, emoji=False, no_color=_no_color(), force_terminal=_forced()
+    )
 
 
 def stderr_console() -> Console:
     from rich.console import Console
 
-    return Console(file=sys.stderr, highlight=False, emoji=False, no_color=_no_color())
+    return Console(file=sys.stderr, highlight=False, emoji=False, no_color=_no_color(), force_terminal=_forced())
 
 
 # Set, these make Rich style output that is not a terminal, or size it its own way.
@@ -62,7 +83,18 @@ def plain_width() -> int | None:
 
 
 def _no_color() -> bool | None:
-    return True if ("NO_COLOR" in os.environ or _plain_terminal()) else None
+    if "NO_COLOR" in os.environ or _plain_terminal():
+        return True
+    from coachcli.config import settings_or_defaults
+
+    return True if settings_or_defaults().color == "never" else None
+
+
+def _forced() -> bool | None:
+    """`color = "always"` in config.toml: colours even where Rich would not use them (`less -R` shows them)."""
+    from coachcli.config import settings_or_defaults
+
+    return True if settings_or_defaults().color == "always" and not _plain_terminal() else None
 
 
 def message(text: str) -> None:
@@ -73,6 +105,37 @@ def message(text: str) -> None:
 def warning(text: str) -> None:
     """A warning on stderr, taken literally (it may quote a path or a journal line)."""
     stderr_console().print(f"[yellow]warning:[/yellow] {markup(text)}", soft_wrap=True)
+
+
+def show(renderable: object, *, page: bool = True) -> None:
+    """A Rich renderable on stdout: laid out to the terminal's width (through a pager when long, see pager.py),
+    or, for a pipe or a file, never wrapped or padded and with no trailing spaces on any line."""
+    if not stdout_is_terminal():
+        sys.stdout.write(unwrapped(renderable))
+        return
+    from coachcli.pager import page as paged
+
+    console = stdout_console()
+    if not page:
+        console.print(renderable)
+        return
+    with console.capture() as captured:
+        console.print(renderable)
+    paged(captured.get(), console.height)
+
+
+def unwrapped(renderable: object) -> str:
+    """What Rich prints of `renderable` with no styles, no wrapping and no trailing spaces."""
+    import io
+
+    from rich.console import Console
+
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer, width=UNWRAPPED, color_system=None, force_terminal=False, highlight=False, emoji=False
+    )
+    console.print(renderable)
+    return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())
 
 
 def data(text: str) -> None:

@@ -38,8 +38,10 @@ class RunResult:
 
 
 def user_name() -> str:
-    """The person at the keyboard: $COACHCLI_NAME, else the login name."""
-    name = os.environ.get("COACHCLI_NAME", "").strip()
+    """The person at the keyboard: $COACHCLI_NAME, else `name` in config.toml, else the login name."""
+    from coachcli.config import settings
+
+    name = (settings().name or "").strip()
     if name:
         return name
     try:

@@ -31,10 +31,10 @@ def journal_for(ctx: typer.Context) -> Journal:
     """The journal the command works on: the root's --journal, else the environment's, else the default."""
     from coachcli.console import warning
     from coachcli.journal import Journal
-    from coachcli.paths import journal_path
+    from coachcli.config import journal_file
 
     explicit = (ctx.find_root().obj or {}).get("journal")
-    return Journal(journal_path(explicit), warn=warning)
+    return Journal(journal_file(explicit), warn=warning)
 
 
 def open_query(ctx: typer.Context) -> JournalQuery:
@@ -92,17 +92,18 @@ def note(text: str) -> None:
     stderr_console().print(visible(text), markup=False, highlight=False, soft_wrap=True)
 
 
-def print_recap(session: Session, recap_format: TextFormat) -> None:
-    """A session's recap on stdout, in the format asked for."""
-    from coachcli.console import data, stdout_console
+def print_recap(session: Session, recap_format: TextFormat | str, *, page: bool = False) -> None:
+    """A session's recap on stdout, in the format asked for; `page`: through the pager when long at a terminal."""
+    from coachcli.console import data, show
     from coachcli.render.recap import recap_json, recap_markdown, recap_text
 
-    if recap_format is TextFormat.json:
+    shape = recap_format.value if isinstance(recap_format, TextFormat) else recap_format
+    if shape == "json":
         print_json(recap_json(session))
-    elif recap_format is TextFormat.md:
+    elif shape == "md":
         data(recap_markdown(session))
     else:
-        stdout_console().print(recap_text(session))
+        show(recap_text(session), page=page)
 
 
 def warn_if_overridden(loaded: LoadedSet) -> None:
@@ -113,3 +114,32 @@ def warn_if_overridden(loaded: LoadedSet) -> None:
     notice = override_notice(loaded)
     if notice is not None:
         warning(notice)
+
+
+def write_text(text: str) -> None:
+    """Data already made safe by its renderer (TSV, CSV) on stdout, as it is."""
+    sys.stdout.write(text)
+
+
+def write_bytes(body: bytes) -> None:
+    """A file's bytes on stdout (an iCalendar file)."""
+    sys.stdout.flush()
+    sys.stdout.buffer.write(body)
+
+
+def rep_suggestion(rep: str | None, known: Sequence[str]) -> str:
+    """ "; did you mean Ana?" when `rep` is a letter away from a rep of the journal, else ""."""
+    import difflib
+
+    if not rep:
+        return ""
+    by_key = {name.casefold(): name for name in known}
+    close = difflib.get_close_matches(rep.strip().casefold(), list(by_key), n=1, cutoff=0.75)
+    return f"; did you mean {by_key[close[0]]}?" if close else ""
+
+
+def known_reps(ctx: typer.Context) -> list[str]:
+    """The reps of the journal's index (none when there is no index): for a "did you mean"."""
+    from coachcli.journal.names import names
+
+    return names(journal_for(ctx).real_path, actions=False).reps

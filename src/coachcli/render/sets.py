@@ -92,9 +92,9 @@ def set_text(qset: QuestionSet, self_mode: bool) -> RenderableType:
         parts.append(Text(""))
         parts.append(plain(stage.name.upper(), style="bold cyan"))
         if stage.hint and not self_mode:
-            parts.append(Padding(plain(stage.hint, style="dim"), (0, 0, 0, 2)))
+            parts.append(Padding(plain(stage.hint, style="dim"), (0, 0, 0, 2), expand=False))
         if stage.commit:
-            parts.append(Padding(Text(_commit_line(self_mode)), (0, 0, 0, 2)))
+            parts.append(Padding(Text(_commit_line(self_mode)), (0, 0, 0, 2), expand=False))
         if not stage.questions:
             continue
         grid = Table.grid(padding=(0, 1))
