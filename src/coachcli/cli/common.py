@@ -29,9 +29,9 @@ class TextFormat(str, enum.Enum):
 
 def journal_for(ctx: typer.Context) -> Journal:
     """The journal the command works on: the root's --journal, else the environment's, else the default."""
+    from coachcli.config import journal_file
     from coachcli.console import warning
     from coachcli.journal import Journal
-    from coachcli.config import journal_file
 
     explicit = (ctx.find_root().obj or {}).get("journal")
     return Journal(journal_file(explicit), warn=warning)
