@@ -149,6 +149,7 @@ _command("export")(transfer.export_command)
 _command("import")(transfer.import_command)
 _command("stats", history.STATS_HELP)(history.stats_command)
 _command("config")(config_command.config_command)
+_command("completion")(config_command.completion_command)
 app.add_typer(sets.app, name="sets")
 app.add_typer(journal_commands.app, name="journal")
 

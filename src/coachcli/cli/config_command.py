@@ -1,17 +1,18 @@
-"""`coach config`: the config file's path, and every setting's value and where it came from."""
+"""`coach config`: the config file's path, and every setting's value and where it came from; and
+`coach completion SHELL`, the script that lets a shell complete coach's words."""
 
 from __future__ import annotations
 
 import typer
 
 from coachcli.cli.common import print_json, write_text
-from coachcli.cli.options import chosen_format, format_option, json_option
+from coachcli.cli.options import checked_choice, chosen_format, completing, format_option, json_option
 
 CONFIG_FORMATS = ("text", "json", "tsv")
 
 
 def config_command(
-    output_format: str | None = format_option(CONFIG_FORMATS),
+    output_format: str | None = format_option(CONFIG_FORMATS, note=" (default: text at a terminal, tsv in a pipe)"),
     json_output: bool = json_option(),
 ) -> None:
     """The config file, and each setting's value and origin: default, file or environment.
@@ -24,7 +25,7 @@ def config_command(
     from coachcli.safe_text import plain
 
     current = settings()
-    shape = chosen_format(output_format, json_output)
+    shape = chosen_format(output_format, json_output, piped="tsv")
     rows = [(key, current.values[key]) for key in KEYS]
 
     def shown(value: object) -> str:
@@ -62,4 +63,23 @@ def config_command(
     show(Group(plain(f"{current.path}{exists}"), table))
 
 
-__all__ = ["config_command", "typer"]
+
+SHELLS = ("bash", "zsh", "fish")
+
+
+def completion_command(
+    shell: str = typer.Argument(
+        ...,
+        metavar="SHELL",
+        callback=checked_choice("SHELL", SHELLS, "shell"),
+        autocompletion=completing(SHELLS),
+        help="bash, zsh or fish.",
+    ),
+) -> None:
+    """The script that makes SHELL complete coach's commands, options, set ids, ids and rep names.
+
+    Load it from your shell's start-up file (the examples show how), or run `coach --install-completion`.
+    """
+    from typer.completion import get_completion_script
+
+    write_text(get_completion_script(prog_name="coach", complete_var="_COACH_COMPLETE", shell=shell) + "\n")

@@ -23,6 +23,10 @@ EXAMPLES = {
     "export": _examples("coach export --format csv -o journal.csv", "coach export > backup.json"),
     "import": _examples("coach import backup.json"),
     "stats": _examples('coach stats --rep Ana --since "4 weeks ago"', "coach stats --json"),
+    "completion": _examples(
+        'eval "$(coach completion bash)"     # in ~/.bashrc',
+        "coach completion fish > ~/.config/fish/completions/coach.fish",
+    ),
     "config": _examples("coach config", "coach config --format json"),
     "sets list": _examples("coach sets list", "coach sets list --format tsv | cut -f1"),
     "sets show": _examples("coach sets show call-debrief --format md", "coach sets show grow --self"),
