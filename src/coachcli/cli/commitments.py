@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Literal, cast
 import typer
 
 from coachcli.cli.common import (
+    id_suggestion,
     journal_for,
     known_reps,
     note,
@@ -112,7 +113,7 @@ def _change_status(
     ctx: typer.Context, prefix: str, status: Literal["open", "done", "dropped"], why: str | None, due: str | None
 ) -> None:
     from coachcli.dates import parse_due
-    from coachcli.errors import UsageError
+    from coachcli.errors import NotFoundError, UsageError
     from coachcli.spoken import problem as spoken_problem
 
     refused = spoken_problem(why) if why is not None else None
@@ -126,7 +127,10 @@ def _change_status(
             raise UsageError(f"--due: {exc.message}") from None
     journal = journal_for(ctx)
     with open_query(ctx) as query:
-        action = query.action(prefix)
+        try:
+            action = query.action(prefix)
+        except NotFoundError as exc:
+            raise NotFoundError(exc.message + id_suggestion(ctx, prefix, "actions")) from None
     shown = f"{action.id}  {action.text}"
     # Decided again under the lock: another coach may have changed it since this read.
     if not journal.change_status(action.id, status, note=why, due=new_due):

@@ -11,7 +11,7 @@ import enum
 import json
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import typer
 
@@ -143,3 +143,17 @@ def known_reps(ctx: typer.Context) -> list[str]:
     from coachcli.journal.names import names
 
     return names(journal_for(ctx).real_path, actions=False).reps
+
+
+def id_suggestion(ctx: typer.Context, prefix: str, kind: Literal["actions", "sessions"]) -> str:
+    """ "; did you mean 3fa9c2?" when `prefix` is a typo of the start of an open commitment's (or a recent
+    session's) id, as the index knows them; else ""."""
+    from coachcli.ids import SHORT_ID, close_id
+    from coachcli.journal.names import names
+
+    if not prefix.strip():
+        return ""
+    known = names(journal_for(ctx).real_path, actions=kind == "actions")
+    pairs = known.actions if kind == "actions" else known.sessions
+    found = close_id(prefix, [i for i, _ in pairs])
+    return f"; did you mean {found[: max(SHORT_ID, len(prefix.strip()))]}?" if found else ""

@@ -48,7 +48,7 @@ def config_command(
         )
         return
     if shape == "tsv":
-        write_text(tsv([key, shown(s.value), s.origin, s.source] for key, s in rows))
+        write_text(tsv([key, s.origin, shown(s.value)] for key, s in rows))
         return
     from rich.console import Group
     from rich.table import Table
@@ -61,7 +61,6 @@ def config_command(
         origin = setting.origin + (f" ({setting.source})" if setting.origin == "environment" else "")
         table.add_row(key, plain(shown(setting.value) or "-"), origin)
     show(Group(plain(f"{current.path}{exists}"), table))
-
 
 
 SHELLS = ("bash", "zsh", "fish")

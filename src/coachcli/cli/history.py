@@ -7,6 +7,7 @@ import datetime as dt
 import typer
 
 from coachcli.cli.common import (
+    id_suggestion,
     journal_for,
     known_reps,
     note,
@@ -85,14 +86,17 @@ def recap_command(
     json_output: bool = json_option(),
 ) -> None:
     """A session's recap; stdout carries the recap alone."""
-    from coachcli.errors import UsageError
+    from coachcli.errors import NotFoundError, UsageError
     from coachcli.selection import session_for_recap
 
     if last and session_id:
         raise UsageError("give a SESSION or --last, not both")
     shape = chosen_format(recap_format, json_output)
     with open_query(ctx) as query:
-        session = session_for_recap(query, session_id)
+        try:
+            session = session_for_recap(query, session_id)
+        except NotFoundError as exc:
+            raise NotFoundError(exc.message + id_suggestion(ctx, session_id or "", "sessions")) from None
     print_recap(session, shape, page=True)
 
 
@@ -129,6 +133,10 @@ def prep_command(
     with open_query(ctx) as query:
         facts = prep_facts(query, rep.strip(), day)
         shown = query.short_action_ids(a.id for a in facts.open_actions)
+    if facts.last_session is None and not facts.open_actions:
+        hint = rep_suggestion(rep, known_reps(ctx))
+        if hint:
+            note(f"no earlier session with {rep.strip()}{hint}")
     if shape == "json":
         print_json(prep_json(loaded.qset, facts, day, call))
     elif shape == "md":
@@ -196,6 +204,10 @@ def stats_command(
         warn_damaged(stream.damaged)
         groups = stream.figure_groups(day)
     report = report_from_groups(groups, day, rep=rep, since=since_date)
+    if rep and not report.overall.sessions:
+        hint = rep_suggestion(rep, known_reps(ctx))
+        if hint:
+            note(f"no sessions with {rep.strip()}{hint}")
     if chosen_format(output_format, json_output) == "json":
         print_json(report.as_dict())
         return
