@@ -122,7 +122,7 @@ def settings() -> Settings:
 
 def load(path: Path, environ: Any) -> Settings:
     """The settings from the file at `path` (when there is one) and `environ`, over the defaults."""
-    values = {name: Setting(value) for name, value in DEFAULTS.items()}
+    values = dict(defaults(path).values)
     raw = _read(path)
     if raw is not None:
         text, table = raw
@@ -171,7 +171,7 @@ def _toml_problem(path: Path, exc: Exception) -> InputFileError:
 
 
 def _line_of(text: str, key: str) -> int | None:
-    pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=", re.MULTILINE)
+    pattern = re.compile(rf"^[ \t]*[\"']?{re.escape(key)}[\"']?[ \t]*=", re.MULTILINE)
     found = pattern.search(text)
     return text.count("\n", 0, found.start()) + 1 if found else None
 
@@ -202,12 +202,16 @@ def _checked(path: Path, text: str, key: str, value: Any) -> Any:
     return value.strip().lower()
 
 
+def defaults(path: Path) -> Settings:
+    return Settings(path, {name: Setting(value) for name, value in DEFAULTS.items()})
+
+
 def settings_or_defaults() -> Settings:
     """The settings, or the defaults when the file cannot be used: for printing the error about that file."""
     try:
         return settings()
-    except InputFileError:
-        return load(Path(os.devnull) / CONFIG_NAME, {})
+    except InputFileError as exc:
+        return defaults(Path(exc.problems[0].path) if exc.problems else Path(CONFIG_NAME))
 
 
 def journal_file(explicit: Path | str | None = None) -> Path:

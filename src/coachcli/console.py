@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from coachcli.safe_text import markup, visible
 
@@ -43,15 +43,13 @@ def stdout_is_terminal() -> bool:
 def stdout_console() -> Console:
     from rich.console import Console
 
-    return Console(
-        file=sys.stdout, highlight=False, soft_wrap=False, emoji=False, no_color=_no_color(), force_terminal=_forced()
-    )
+    return Console(file=sys.stdout, highlight=False, soft_wrap=False, emoji=False, **_colour())
 
 
 def stderr_console() -> Console:
     from rich.console import Console
 
-    return Console(file=sys.stderr, highlight=False, emoji=False, no_color=_no_color(), force_terminal=_forced())
+    return Console(file=sys.stderr, highlight=False, emoji=False, **_colour())
 
 
 # Set, these make Rich style output that is not a terminal, or size it its own way.
@@ -82,19 +80,17 @@ def plain_width() -> int | None:
     return 80
 
 
-def _no_color() -> bool | None:
+def _colour() -> dict[str, Any]:
+    """How the consoles style: NO_COLOR and TERM=dumb drop colours (Rich keeps bold and dim); `color` in
+    config.toml: "never" drops every style, "always" styles even what is not a terminal (`less -R` shows it)."""
+    from coachcli.config import settings_or_defaults
+
+    chosen = settings_or_defaults().color
+    if chosen == "never":
+        return {"color_system": None, "no_color": True}
     if "NO_COLOR" in os.environ or _plain_terminal():
-        return True
-    from coachcli.config import settings_or_defaults
-
-    return True if settings_or_defaults().color == "never" else None
-
-
-def _forced() -> bool | None:
-    """`color = "always"` in config.toml: colours even where Rich would not use them (`less -R` shows them)."""
-    from coachcli.config import settings_or_defaults
-
-    return True if settings_or_defaults().color == "always" and not _plain_terminal() else None
+        return {"no_color": True}
+    return {"force_terminal": True} if chosen == "always" else {}
 
 
 def message(text: str) -> None:
