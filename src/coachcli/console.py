@@ -52,34 +52,6 @@ def stderr_console() -> Console:
     return Console(file=sys.stderr, highlight=False, emoji=False, **_colour())
 
 
-# Set, these make Rich style output that is not a terminal, or size it its own way.
-_RICH_OVERRIDES = ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "JUPYTER_COLUMNS", "JUPYTER_LINES")
-
-
-def plain_width() -> int | None:
-    """The width Rich would lay stdout out in when it would print no escape codes (a pipe, a file); None when
-    Rich has to decide (a terminal, forced colours, Windows). Lets a plain table skip importing Rich at all.
-
-    Rich takes $COLUMNS, else the size of the first of stdin, stdout and stderr that is a terminal, else 80.
-    """
-    if os.name == "nt" or any(name in os.environ for name in _RICH_OVERRIDES):
-        return None
-    try:
-        if sys.stdout.isatty():
-            return None
-    except (AttributeError, ValueError):
-        return None
-    columns = os.environ.get("COLUMNS")
-    if columns is not None and columns.isdigit():
-        return int(columns) or None
-    for fd in (0, 1, 2):
-        try:
-            return os.get_terminal_size(fd).columns or 80
-        except (AttributeError, ValueError, OSError):
-            continue
-    return 80
-
-
 def _colour() -> dict[str, Any]:
     """How the consoles style: NO_COLOR and TERM=dumb drop colours (Rich keeps bold and dim); `color` in
     config.toml: "never" drops every style, "always" styles even what is not a terminal (`less -R` shows it)."""
