@@ -18,6 +18,7 @@ Read once per process, and cheap when there is no file (one stat). Every value k
 from __future__ import annotations
 
 import difflib
+import errno
 import os
 import re
 import sys
@@ -142,9 +143,12 @@ def load(path: Path, environ: Any) -> Settings:
 def _read(path: Path) -> tuple[str, dict[str, Any]] | None:
     try:
         data = path.read_bytes()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return None
     except OSError as exc:
+        if exc.errno == errno.ENAMETOOLONG:
+            return None  # no such file can exist; the command says what is wrong with the home folder
+
         raise InputFileError.single(path, f"cannot read it: {exc.strerror or exc}") from None
     if sys.version_info >= (3, 11):
         import tomllib

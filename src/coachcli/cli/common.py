@@ -7,6 +7,7 @@ Only the standard library and typer at module level: the heavy modules are impor
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import enum
 import json
 import sys
@@ -74,7 +75,24 @@ def parse_date_opt(text: str | None, option: str) -> dt.date | None:
     try:
         return parse_date_option(text, today())
     except UsageError as exc:
-        raise UsageError(f"{option}: {exc.message}") from None
+        if option not in ("--since", "--until"):
+            raise UsageError(f"{option}: {exc.message}") from None
+        # These bound a stretch of the past: suggest words for the past, not the due dates' examples.
+        close = difflib.get_close_matches(text.strip().lower(), PAST_WORDS, n=1, cutoff=0.7)
+        hint = f"did you mean '{close[0]}'?" if close else "try 2026-11-01, yesterday, last week or 2 weeks ago"
+        raise UsageError(f"{option}: can't read '{text}' as a date; {hint}") from None
+
+
+PAST_WORDS = (
+    "yesterday",
+    "last week",
+    "this week",
+    "last month",
+    "this month",
+    "a week ago",
+    "last monday",
+    "last friday",
+)
 
 
 def print_json(value: object) -> None:

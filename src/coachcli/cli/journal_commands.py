@@ -11,6 +11,7 @@ import typer
 from coachcli.cli.common import journal_for, note, print_json
 from coachcli.cli.examples import EXAMPLES
 from coachcli.cli.help import CoachCommand, CoachSubGroup
+from coachcli.cli.options import chosen_format, format_option, json_option
 
 app = typer.Typer(
     cls=CoachSubGroup, help="Where the journal is, whether it is sound, compacting it.", no_args_is_help=True
@@ -26,14 +27,19 @@ def journal_path_command(ctx: typer.Context) -> None:
 
 
 @app.command("check", cls=CoachCommand, epilog=EXAMPLES["journal check"])
-def journal_check(ctx: typer.Context, json_output: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+def journal_check(
+    ctx: typer.Context,
+    output_format: str | None = format_option(("text", "json")),
+    json_output: bool = json_option(),
+) -> None:
     """Report damaged lines with their numbers; exit 1 if there are any. Changes nothing."""
     from coachcli.console import data
     from coachcli.wording import plural
 
+    shape = chosen_format(output_format, json_output)
     journal = journal_for(ctx)
     state = journal.read()
-    if json_output:
+    if shape == "json":
         print_json([{"line": d.line_no, "reason": d.reason, "preview": d.raw_preview} for d in state.damaged])
     else:
         for damaged in state.damaged:
