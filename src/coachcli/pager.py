@@ -41,7 +41,9 @@ def page(text: str, screen_lines: int) -> None:
     sys.stdout.flush()
     try:
         # Through the shell, as git runs $PAGER: it may hold options ("less -S").
-        process = subprocess.Popen(command, shell=True, stdin=subprocess.PIPE)
+        # As git: a `less` named in $PAGER without options still keeps colours and quits on a short text.
+        env = {**os.environ, "LESS": os.environ.get("LESS", "FRX")}
+        process = subprocess.Popen(command, shell=True, stdin=subprocess.PIPE, env=env)
     except OSError:
         sys.stdout.write(text)
         return
