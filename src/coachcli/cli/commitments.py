@@ -3,11 +3,27 @@
 from __future__ import annotations
 
 import enum
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import typer
 
-from coachcli.cli.common import journal_for, note, open_query, parse_date_opt, print_json, today
+from coachcli.cli.common import (
+    journal_for,
+    listing_limit,
+    note,
+    open_query,
+    parse_date_opt,
+    print_json_rows,
+    today,
+)
+
+if TYPE_CHECKING:
+    import datetime as dt
+    from collections.abc import Mapping, Sequence
+
+    from coachcli.records import Action
+
+LISTING_ROWS = 40  # rows a listing shows at a terminal unless told --all or --limit
 
 
 class StatusChoice(str, enum.Enum):
@@ -23,25 +39,65 @@ def actions_command(
     status: StatusChoice = typer.Option(StatusChoice.open, "--status", help="open, done, dropped or all."),
     overdue: bool = typer.Option(False, "--overdue", help="Only open ones past their due date."),
     due_before: str | None = typer.Option(None, "--due-before", help="Only those due before DATE (e.g. friday)."),
+    limit: int | None = typer.Option(None, "--limit", min=1, help="At most N (the soonest due)."),
+    all_rows: bool = typer.Option(False, "--all", help="All of them (a terminal shows the first 40)."),
     json_output: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Commitments, soonest due first; overdue dates in red."""
-    from coachcli.console import stdout_console
-    from coachcli.render.actions import action_json, actions_table
-    from coachcli.selection import select_actions
+    import itertools
+
+    from coachcli.journal import ActionPage
+    from coachcli.render.actions import RICH_ROWS, more_rows
+    from coachcli.selection import action_filters
 
     before = parse_date_opt(due_before, "--due-before")
     day = today()
-    with open_query(ctx) as query:
-        found = select_actions(query, today=day, rep=rep, status=status.value, overdue=overdue, due_before=before)
-        shown = {} if json_output or not found else query.short_action_ids(a.id for a in found)
+    filters = action_filters(today=day, rep=rep, status=status.value, overdue=overdue, due_before=before)
     if json_output:
-        print_json([action_json(a, day) for a in found])
+        from coachcli.render.actions import listed_json
+
+        if all_rows and limit is not None:
+            listing_limit(all_rows, limit, LISTING_ROWS)  # refuses both
+        with open_query(ctx) as query:
+            if filters is None:
+                print_json_rows([])
+                return
+            # Written as read: the listing may be long, and the query's read transaction holds meanwhile.
+            bodies = query.action_bodies(rep=filters.rep, status=filters.status, due_before=filters.due_before)
+            print_json_rows(listed_json(body, day) for body in itertools.islice(bodies, limit))
         return
-    if not found:
+    shown_rows = listing_limit(all_rows, limit, LISTING_ROWS)
+    with open_query(ctx) as query:
+        if filters is None:
+            page = ActionPage([], 0)
+        else:
+            page = query.action_page(
+                rep=filters.rep, status=filters.status, due_before=filters.due_before, limit=shown_rows
+            )
+        shown = query.short_action_ids(a.id for a in page.actions) if len(page.actions) <= RICH_ROWS else {}
+    if not page.actions:
         note("no commitments match")
         return
-    stdout_console().print(actions_table(found, day, shown, show_status=status is not StatusChoice.open))
+    _print_actions(page.actions, day, shown, show_status=status is not StatusChoice.open)
+    more = more_rows(len(page.actions), page.total)
+    if more is not None:
+        note(more)
+
+
+def _print_actions(actions: Sequence[Action], day: dt.date, shown: Mapping[str, str], *, show_status: bool) -> None:
+    """A short listing as Rich's table; a long one by the plain renderer, which stays quick at any length."""
+    import sys
+
+    from coachcli.console import stdout_console
+    from coachcli.render.actions import RICH_ROWS, actions_plain, actions_table
+
+    console = stdout_console()
+    if len(actions) <= RICH_ROWS:
+        console.print(actions_table(actions, day, shown, show_status=show_status))
+        return
+    color = console.is_terminal and not console.no_color
+    for line in actions_plain(actions, day, shown, console.width, color=color, show_status=show_status):
+        sys.stdout.write(line + "\n")
 
 
 def done_command(

@@ -27,7 +27,7 @@ from coachcli.journal.codec import (
     unfinished_tail,
 )
 from coachcli.journal.fold import JournalState, fold_bytes
-from coachcli.journal.index_query import open_index_query
+from coachcli.journal.index_query import IndexQuery, open_index_query
 from coachcli.journal.query import JournalQuery, StateQuery
 from coachcli.journal.stream import JournalStream, SessionStream
 from coachcli.records import ActionStatus, Session
@@ -83,21 +83,42 @@ class Journal:
     def query(self) -> JournalQuery:
         """The questions read commands ask: from the index when it matches the journal, else from a full read.
 
-        Takes no lock and writes nothing, not even the index. Close it (or use `with`) before printing.
+        Never writes the journal; rebuilds a lost or stale index (see `_index`). Close it (or use `with`) before
+        printing.
+        """
+        index = self._index()
+        return index if index is not None else StateQuery(self.read())
+
+    def _index(self) -> IndexQuery | None:
+        """The index's reader, in a read transaction, when the index matches the journal.
+
+        A lost or stale index is rebuilt here, once, by the first read that finds it so: it is derived data, and
+        without it every read would fold the whole journal. The rebuild is a writer's index update, under the
+        journal's lock, taken only if free (a writer holding it brings the index up to date itself); the journal
+        is not written. Should the rebuild fail (a read-only folder, a link at the index's name), the read goes on
+        without the index.
         """
         index = open_index_query(self.index_path, self.real_path, self.read)
-        return index if index is not None else StateQuery(self.read())
+        if index is not None or not files.is_regular(self.real_path):
+            return index
+        try:
+            with files.held_lock(self.lock_path, timeout=0):
+                index_update.update(self.index_path, self.real_path)
+        except Exception:  # the read does not need the index, only goes faster with it
+            return None
+        return open_index_query(self.index_path, self.real_path, self.read)
 
     def stream(self, *, figures: bool = False) -> SessionStream:
         """Every session one at a time, for the commands that need them all (stats, export): from the index when
         it matches the journal, else in two passes over the journal, never holding every session in memory.
-        `figures`: the stream will be asked for stats' figures. Takes no lock and writes nothing, not even the index.
+        `figures`: the stream will be asked for stats' figures. Never writes the journal; rebuilds a lost or stale
+        index, as `query` does.
         """
 
         def passes() -> JournalStream:
             return JournalStream(files.open_source(self.real_path), figures=figures)
 
-        return SessionStream(open_index_query(self.index_path, self.real_path, self.read), passes)
+        return SessionStream(self._index(), passes)
 
     # Writing
 

@@ -258,12 +258,13 @@ def _set_folder_private(folder: Path) -> None:
 
 
 @contextlib.contextmanager
-def held_lock(lock_path: Path) -> Iterator[None]:
-    """Hold the journal's exclusive lock, waiting at most `lock_timeout()` seconds for it."""
+def held_lock(lock_path: Path, timeout: float | None = None) -> Iterator[None]:
+    """Hold the journal's exclusive lock, waiting at most `timeout` seconds for it (default `lock_timeout()`)."""
     # Imported here: only commands that write pay for it.
     from filelock import FileLock, Timeout
 
-    timeout = lock_timeout()
+    if timeout is None:
+        timeout = lock_timeout()
     what = "the journal's lock file"
     try:
         # Made (or checked) here without following a link, never truncated: a lock library might follow a link

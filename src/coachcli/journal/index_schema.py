@@ -7,13 +7,15 @@ from a few rows instead of folding every line. It holds:
   line), so that a journal compacted, truncated, replaced or edited since is noticed and the index ignored;
 - a row per session: where its latest record is in the journal, the columns queries filter and sort on, and
   the counts `coach stats` sums (so it reads no journal line);
-- a row per action: its current status, note, due date and closing time, the fold of status records and reviews;
+- a row per action: the action as the fold leaves it (status records and reviews laid over its record), whole,
+  as `actions --json` prints it, with the columns listings filter and sort on;
 - which session holds each action id (the one a status record changes), and the damaged lines.
 
 What was said is never copied: a session is read back from its record in the journal, its actions' current
-state laid over it, and validated as the fold validates it. A record that is byte for byte what coach writes for
-its session (the index keeps its SHA-256) needs no validating: validated and dumped again it would give the same
-JSON object, so `export` reads it as it stands.
+state laid over it, and validated as the fold validates it. Only what listings print is copied (an action is a
+line of `coach actions`, a session's summary a line of `coach sessions`), so that listings read no journal
+line. A record that is byte for byte what coach writes for its session (the index keeps its SHA-256) needs no
+validating: validated and dumped again it would give the same JSON object, so `export` reads it as it stands.
 
 Writers bring the index up to date (index_update.py); readers ask it questions (index_query.py).
 """
@@ -32,9 +34,9 @@ from pydantic import ValidationError
 
 from coachcli.journal.codec import SessionEntry, dump_line, session_record
 from coachcli.journal.files import Source
-from coachcli.records import ReviewItem, Session, utc_sort_key
+from coachcli.records import Action, ReviewItem, Session, utc_sort_key
 
-FORMAT = 2  # PRAGMA user_version: a file of another format is rebuilt by writers and ignored by readers
+FORMAT = 3  # PRAGMA user_version: a file of another format is rebuilt by writers and ignored by readers
 FINGERPRINT_BYTES = 4096
 # Seconds to wait for the index while another process reads or writes it; past that a reader reads the journal
 # and a writer leaves the index behind (the next write catches up).
@@ -50,17 +52,18 @@ SCHEMA = [
         line INTEGER NOT NULL, start INTEGER NOT NULL, length INTEGER NOT NULL,
         started TEXT NOT NULL, day TEXT NOT NULL, rep BLOB NOT NULL, set_id BLOB NOT NULL, status TEXT NOT NULL,
         reviewed BLOB, rep_name BLOB NOT NULL, mode TEXT NOT NULL, options INTEGER NOT NULL, reviews INTEGER NOT NULL,
-        written BLOB)""",
+        written BLOB, started_at TEXT NOT NULL, action_count INTEGER NOT NULL)""",
     "CREATE INDEX sessions_by_start ON sessions (started, seq)",
     "CREATE INDEX sessions_by_rep ON sessions (rep, started, seq)",
     "CREATE INDEX sessions_by_status ON sessions (status, seq)",
     "CREATE INDEX sessions_by_id_lower ON sessions (id_lower)",
     """CREATE TABLE actions (
         session INTEGER NOT NULL, pos INTEGER NOT NULL, id BLOB NOT NULL, id_lower BLOB NOT NULL,
-        owner BLOB NOT NULL, status TEXT NOT NULL, due TEXT, state BLOB NOT NULL, proposed_by TEXT NOT NULL,
-        closed_day TEXT, PRIMARY KEY (session, pos)) WITHOUT ROWID""",
-    "CREATE INDEX actions_by_owner ON actions (owner, status)",
-    "CREATE INDEX actions_by_status ON actions (status)",
+        owner BLOB NOT NULL, status TEXT NOT NULL, due TEXT, body BLOB NOT NULL, proposed_by TEXT NOT NULL,
+        closed_day TEXT, due_key TEXT NOT NULL, created TEXT NOT NULL, PRIMARY KEY (session, pos)) WITHOUT ROWID""",
+    # Listings walk these in their order (soonest due first) and stop at their limit.
+    "CREATE INDEX actions_by_owner ON actions (owner, status, due_key, created, id)",
+    "CREATE INDEX actions_by_status ON actions (status, due_key, created, id)",
     "CREATE INDEX actions_by_id ON actions (id, session)",
     "CREATE INDEX actions_by_id_lower ON actions (id_lower)",
     "CREATE TABLE holders (action BLOB PRIMARY KEY, session INTEGER NOT NULL) WITHOUT ROWID",
@@ -68,8 +71,9 @@ SCHEMA = [
         line INTEGER PRIMARY KEY, start INTEGER NOT NULL, length INTEGER NOT NULL, digest BLOB NOT NULL,
         reason BLOB NOT NULL, preview BLOB NOT NULL)""",
 ]
-# The fields of an action that status records and reviews change; the rest is the session record's.
-STATE_FIELDS = {"status", "closed", "note", "due"}
+# The fields of an action that status records and reviews change; the rest is the session record's, read from it.
+STATE_FIELDS = ("status", "closed", "note", "due")
+NO_DUE = "~"  # an action's due_key without a due date: after every date, as `by_due` puts it
 
 
 class IndexUnusable(Exception):
@@ -98,6 +102,15 @@ def rep_key(name: str) -> bytes:
 
 def started_key(moment: dt.datetime) -> str:
     return utc_sort_key(moment).isoformat(timespec="microseconds")
+
+
+def due_key(due: dt.date | None) -> str:
+    return NO_DUE if due is None else due.isoformat()
+
+
+def listing_key(action: Action) -> tuple[str, str, bytes]:
+    """An action's place in listings, soonest due first (`records.due_order`), as the index's columns sort it."""
+    return due_key(action.due), started_key(action.created), blob(action.id)
 
 
 def json_blob(value: Any) -> bytes:
@@ -216,7 +229,7 @@ def record_body(raw: bytes, row: SessionRow) -> dict[str, Any]:
 
 
 def action_states(db: sqlite3.Connection, seq: int) -> list[tuple[int, bytes]]:
-    return db.execute("SELECT pos, state FROM actions WHERE session = ? ORDER BY pos", (seq,)).fetchall()
+    return db.execute("SELECT pos, body FROM actions WHERE session = ? ORDER BY pos", (seq,)).fetchall()
 
 
 def load_session(db: sqlite3.Connection, source: Source, row: SessionRow) -> Session:
@@ -230,7 +243,8 @@ def overlaid(body: dict[str, Any], states: Iterable[tuple[int, bytes]], row: Ses
     for pos, state in states:
         if not isinstance(actions, list) or pos >= len(actions) or not isinstance(actions[pos], dict):
             raise IndexUnusable(f"line {row.line} holds fewer actions than the index knows")
-        actions[pos] = {**actions[pos], **json.loads(state)}
+        current = json.loads(text_of(state))
+        actions[pos] = {**actions[pos], **{name: current.get(name) for name in STATE_FIELDS}}
     return body
 
 

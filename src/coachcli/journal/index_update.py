@@ -22,7 +22,6 @@ from coachcli.journal.files import Source
 from coachcli.journal.fold import Fold
 from coachcli.journal.index_schema import (
     INDEX_BUSY_TIMEOUT,
-    STATE_FIELDS,
     IndexLinked,
     IndexUnusable,
     Meta,
@@ -30,6 +29,7 @@ from coachcli.journal.index_schema import (
     blob,
     chunks,
     create_tables,
+    due_key,
     fingerprint,
     json_blob,
     load_session,
@@ -155,6 +155,8 @@ def _store(db: sqlite3.Connection, folded: FoldedLines) -> None:
                 len(session.options),
                 len(session.review),
                 written,
+                session.started.isoformat(),
+                len(session.actions),
             )
         )
         for pos, action in enumerate(session.actions):
@@ -167,14 +169,16 @@ def _store(db: sqlite3.Connection, folded: FoldedLines) -> None:
                     rep_key(action.owner),
                     action.status,
                     action.due.isoformat() if action.due is not None else None,
-                    json_blob(action.model_dump(mode="json", include=STATE_FIELDS)),
+                    json_blob(action.model_dump(mode="json")),
                     action.proposed_by,
                     action.closed.date().isoformat() if action.closed is not None else None,
+                    due_key(action.due),
+                    started_key(action.created),
                 )
             )
     db.executemany("DELETE FROM actions WHERE session = ?", [(seq,) for seq in folded.rows])
-    db.executemany(f"INSERT OR REPLACE INTO sessions VALUES ({marks(17)})", session_rows)
-    db.executemany(f"INSERT INTO actions VALUES ({marks(10)})", action_rows)
+    db.executemany(f"INSERT OR REPLACE INTO sessions VALUES ({marks(19)})", session_rows)
+    db.executemany(f"INSERT INTO actions VALUES ({marks(12)})", action_rows)
     db.executemany(
         "INSERT OR REPLACE INTO holders (action, session) VALUES (?, ?)",
         [(blob(action_id), seqs[session_id]) for action_id, session_id in folded.fold.holders()],

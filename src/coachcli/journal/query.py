@@ -7,13 +7,14 @@ else this module's `StateQuery` over the folded state: correct, only slower. Tes
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from coachcli.ids import short_ids
 from coachcli.journal.codec import DamagedLine
 from coachcli.journal.fold import JournalState
-from coachcli.records import Action, Session, StatusFilter, mentions, newest_first, same_rep
+from coachcli.records import Action, Session, StatusFilter, due_order, mentions, newest_first, same_rep
 
 _Q = TypeVar("_Q", bound="QueryBase")
 
@@ -45,6 +46,22 @@ class StreamedSession:
         return self.body if self.body is not None else self.session.model_dump(mode="json")
 
 
+@dataclass(frozen=True)
+class ActionPage:
+    """The first actions of a listing, soonest due first, and how many the listing holds in all."""
+
+    actions: list[Action]
+    total: int
+
+
+@dataclass(frozen=True)
+class SessionPage:
+    """The first sessions of a listing, newest first, and how many the listing holds in all."""
+
+    sessions: list[Session]
+    total: int
+
+
 class JournalQuery(Protocol):
     """What read commands ask of the journal. Sessions come in their current state (statuses folded in)."""
 
@@ -59,6 +76,24 @@ class JournalQuery(Protocol):
 
     def open_actions(self, rep: str | None = None) -> list[Action]:
         """Open actions (of one rep, any case), oldest first."""
+        ...
+
+    def action_page(
+        self,
+        *,
+        rep: str | None = None,
+        status: StatusFilter = "open",
+        due_before: dt.date | None = None,
+        limit: int | None = None,
+    ) -> ActionPage:
+        """The actions that pass every filter, soonest due first (`records.due_order`): at most `limit` of them,
+        and how many pass in all."""
+        ...
+
+    def action_bodies(
+        self, *, rep: str | None = None, status: StatusFilter = "open", due_before: dt.date | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """Those actions as JSON objects (`model_dump(mode="json")`), soonest due first, one at a time."""
         ...
 
     def action(self, prefix: str) -> Action:
@@ -80,6 +115,30 @@ class JournalQuery(Protocol):
         limit: int | None = None,
     ) -> list[Session]:
         """Sessions that pass every filter, newest first. `since` and `until` are inclusive days."""
+        ...
+
+    def session_page(
+        self,
+        *,
+        rep: str | None = None,
+        set_id: str | None = None,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        limit: int | None = None,
+    ) -> SessionPage:
+        """The sessions that pass every filter, newest first: at most `limit` of them, and how many pass in all."""
+        ...
+
+    def session_bodies(
+        self,
+        *,
+        rep: str | None = None,
+        set_id: str | None = None,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        grep: str | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """Those sessions as `Session.public_dict()` gives them, newest first, one at a time."""
         ...
 
     def session(self, prefix: str) -> Session:
@@ -162,6 +221,23 @@ class StateQuery(QueryBase):
     def open_actions(self, rep: str | None = None) -> list[Action]:
         return self.state.open_actions(rep)
 
+    def action_page(
+        self,
+        *,
+        rep: str | None = None,
+        status: StatusFilter = "open",
+        due_before: dt.date | None = None,
+        limit: int | None = None,
+    ) -> ActionPage:
+        found = sorted(self.actions(rep=rep, status=status, due_before=due_before), key=due_order)
+        return ActionPage(found if limit is None else found[:limit], len(found))
+
+    def action_bodies(
+        self, *, rep: str | None = None, status: StatusFilter = "open", due_before: dt.date | None = None
+    ) -> Iterator[dict[str, Any]]:
+        for action in self.action_page(rep=rep, status=status, due_before=due_before).actions:
+            yield action.model_dump(mode="json")
+
     def action(self, prefix: str) -> Action:
         return self.state.find_action(prefix)
 
@@ -186,6 +262,30 @@ class StateQuery(QueryBase):
             if session_matches(session, rep, set_id, since, until) and (not grep or mentions(session, grep))
         ]
         return found if limit is None else found[:limit]
+
+    def session_page(
+        self,
+        *,
+        rep: str | None = None,
+        set_id: str | None = None,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        limit: int | None = None,
+    ) -> SessionPage:
+        found = self.sessions(rep=rep, set_id=set_id, since=since, until=until)
+        return SessionPage(found if limit is None else found[:limit], len(found))
+
+    def session_bodies(
+        self,
+        *,
+        rep: str | None = None,
+        set_id: str | None = None,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        grep: str | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        for session in self.sessions(rep=rep, set_id=set_id, since=since, until=until, grep=grep):
+            yield session.public_dict()
 
     def session(self, prefix: str) -> Session:
         return self.state.find_session(prefix)

@@ -79,6 +79,17 @@ def write_json(items: Iterable[StreamedSession], write: Write) -> int:
     return count
 
 
+def write_json_list(items: Iterable[Any], write: Write) -> int:
+    """`json.dumps(list, indent=2, ensure_ascii=False)` of `items` and a newline, written an item at a time (so a
+    listing of any length streams); returns how many."""
+    count = 0
+    for item in items:
+        write(("[\n  " if count == 0 else ",\n  ") + json_safe(_nested(item)))
+        count += 1
+    write("\n]\n" if count else "[]\n")
+    return count
+
+
 def _exported(session: Session) -> dict[str, Any]:
     body = session.public_dict()
     if session.resume is not None:

@@ -1,0 +1,102 @@
+"""A plain table, laid out in one pass: for listings too long for Rich's tables to stay quick.
+
+Rich measures every cell of every row to size its columns, several times over; at ten thousand rows that is
+seconds. Here each column but one takes the width of its widest cell (capped), the one left (the text) takes
+what remains and folds, and each row is written as it comes. What is printed is data: it goes through
+`safe_text.visible`, and colour (overdue dates in red) only reaches a terminal that wants it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from coachcli.safe_text import visible
+
+GAP = "  "
+RED = "\x1b[1;31m"
+RESET = "\x1b[0m"
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    cap: int = 0  # the most it may take; 0 for the column that takes what is left and folds
+    right: bool = False
+
+
+def _width(text: str) -> int:
+    if text.isascii():
+        return len(text)
+    from rich.cells import cell_len
+
+    return cell_len(text)
+
+
+def _fold(text: str, width: int) -> list[str]:
+    """`text` cut into pieces of at most `width` cells, at spaces where it can."""
+    if _width(text) <= width:
+        return [text]
+    pieces: list[str] = []
+    line = ""
+    for word in text.split(" "):
+        candidate = f"{line} {word}" if line else word
+        if _width(candidate) <= width:
+            line = candidate
+            continue
+        if line:
+            pieces.append(line)
+        while _width(word) > width:
+            cut = width
+            while cut > 1 and _width(word[:cut]) > width:
+                cut -= 1
+            pieces.append(word[:cut])
+            word = word[cut:]
+        line = word
+    pieces.append(line)
+    return pieces
+
+
+def _pad(text: str, width: int, right: bool) -> str:
+    space = " " * max(width - _width(text), 0)
+    return space + text if right else text + space
+
+
+def plain_rows(
+    columns: Sequence[Column], rows: Sequence[Sequence[str]], width: int, *, red: Sequence[bool] = (), color: bool
+) -> Iterator[str]:
+    """The table's lines, header first, in `width` cells. `red[n]`: row n's "due" cell is overdue, shown red
+    when `color`."""
+    cells = [[visible(cell) for cell in row] for row in rows]
+    widths = [
+        min(max(max((_width(row[n]) for row in cells), default=0), len(column.header)), column.cap) if column.cap else 0
+        for n, column in enumerate(columns)
+    ]
+    left = width - sum(widths) - len(GAP) * (len(columns) - 1)
+    widths = [w if column.cap else max(left, 12) for w, column in zip(widths, columns, strict=True)]
+    due = next((n for n, column in enumerate(columns) if column.header == "due"), None)
+    yield _line([column.header for column in columns], columns, widths)
+    for index, row in enumerate(cells):
+        parts = [
+            [_clip(cell, widths[n])] if column.cap else _fold(cell, widths[n])
+            for n, (cell, column) in enumerate(zip(row, columns, strict=True))
+        ]
+        marked = color and due is not None and index < len(red) and red[index]
+        for depth in range(max(len(piece) for piece in parts)):
+            texts = [piece[depth] if depth < len(piece) else "" for piece in parts]
+            yield _line(texts, columns, widths, due if marked and depth == 0 else None)
+
+
+def _clip(text: str, width: int) -> str:
+    if _width(text) <= width:
+        return text
+    while text and _width(text) > width - 1:
+        text = text[:-1]
+    return text + "…"
+
+
+def _line(texts: Sequence[str], columns: Sequence[Column], widths: Sequence[int], red: int | None = None) -> str:
+    padded = [_pad(text, widths[n], columns[n].right) for n, text in enumerate(texts)]
+    if red is not None:
+        padded[red] = RED + padded[red] + RESET
+    return GAP.join(padded).rstrip()
