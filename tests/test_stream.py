@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 
-from coach_run import FIRST, action_named, files_under, journal, start
+from coach_run import FIRST, action_named, files_under, journal, kept_files_under, start
 from coachcli.journal import Journal, index_schema, session_record, status_record
 from coachcli.journal import files as journal_files
 from coachcli.journal.stream import JournalStream, SessionStream
@@ -250,13 +250,14 @@ def test_a_scripted_journal_exports_and_counts_as_the_full_fold(isolated_home: P
     want = cli_outputs()
     index = j.index_path
     before = files_under(isolated_home)
-    # The CLI reads the same through the index and without it, and writes nothing either way.
+    # The CLI reads the same through the index and without it, and writes nothing but a lost index (once).
     assert cli_outputs() == want
     assert files_under(isolated_home) == before
     index.unlink()
-    before = files_under(isolated_home)
+    before = kept_files_under(isolated_home)
     assert cli_outputs() == want
-    assert files_under(isolated_home) == before
+    assert kept_files_under(isolated_home) == before
+    assert index.is_file()
     export = coach("export").stdout
     assert export == expected(j)["json"]
 
@@ -266,8 +267,8 @@ def test_damaged_lines_and_a_write_cut_short_are_skipped_alike(isolated_home: Pa
     j = journal()
     lines = j.path.read_bytes().splitlines(keepends=True)
     j.path.write_bytes(lines[0] + b'{"v":1,"type":"session","session":{"id":"torn\n' + b"".join(lines[1:]))
-    assert_streams_as_the_full_fold(j, indexed=False)  # the index no longer matches: two passes
-    assert coach("done", action_named("Ask the champion what changed").id).exit_code == 0  # rebuilds the index
+    assert_streams_as_the_full_fold(j)  # the index no longer matches: the first read rebuilds it
+    assert coach("done", action_named("Ask the champion what changed").id).exit_code == 0
     append_raw(j, b"\xff\xfe not text\n")
     append_raw(j, b'{"v":1,"type":"status","action_id":"')
     assert_streams_as_the_full_fold(j)
@@ -303,20 +304,23 @@ def test_an_import_left_open_is_passed_over_alike(torn: bool, isolated_home: Pat
     assert expected(j) == want
     assert_streams_as_the_full_fold(j)
     j.index_path.unlink()
-    assert_streams_as_the_full_fold(j, indexed=False)
+    assert_streams_as_the_full_fold(j)  # rebuilt by the read, up to the batch left open
 
 
-def test_an_index_of_the_former_format_is_ignored_and_the_journal_read_in_two_passes(isolated_home: Path) -> None:
+def test_an_index_of_the_former_format_is_rebuilt_by_the_first_read(isolated_home: Path) -> None:
     scripted_history()
     j = journal()
     with sqlite3.connect(j.index_path) as db:
         db.execute(f"PRAGMA user_version = {index_schema.FORMAT - 1}")
     db.close()
     want = expected(j)
-    before = files_under(isolated_home)
+    before = kept_files_under(isolated_home)
     assert coach("export").stdout == want["json"]
-    assert files_under(isolated_home) == before
-    assert_streams_as_the_full_fold(j, indexed=False)
+    assert kept_files_under(isolated_home) == before
+    with sqlite3.connect(j.index_path) as db:
+        assert db.execute("PRAGMA user_version").fetchone() == (index_schema.FORMAT,)
+    db.close()
+    assert_streams_as_the_full_fold(j)
 
 
 def padded_history(j: Journal) -> None:

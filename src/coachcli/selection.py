@@ -95,19 +95,28 @@ class PrepFacts:
     """What a manager needs to know about the rep before the call."""
 
     rep: str
-    open_actions: list[Action]
-    overdue: list[Action]
+    open_actions: list[Action]  # the first PREP_ACTIONS of them, soonest due first
+    overdue: list[Action]  # those of them that are overdue
     last_session: Session | None
+    open_count: int = 0  # how many are open in all
+    overdue_count: int = 0  # how many of those are overdue
+
+
+PREP_ACTIONS = 10  # a sheet read in the two minutes before a call: the commitments that matter most
 
 
 def prep_facts(query: JournalQuery, rep: str, today: dt.date) -> PrepFacts:
-    """The rep's open commitments (soonest due first), the overdue ones among them, and the last session."""
-    open_actions = by_due(query.open_actions(rep))
+    """The rep's open commitments (the first PREP_ACTIONS, soonest due first, so overdue ones lead), how many are
+    open and overdue in all, and the last session."""
+    page = query.action_page(rep=rep, status="open", limit=PREP_ACTIONS)
+    overdue = query.action_page(rep=rep, status="open", due_before=today, limit=0)
     last = query.latest_session(rep)
     return PrepFacts(
         # The name as the journal spells it, when it knows the rep: "ana" typed, "Ana" shown.
         rep=last.rep if last is not None else rep,
-        open_actions=open_actions,
-        overdue=[a for a in open_actions if is_overdue(a, today)],
+        open_actions=page.actions,
+        overdue=[a for a in page.actions if is_overdue(a, today)],
         last_session=last,
+        open_count=page.total,
+        overdue_count=overdue.total,
     )

@@ -9,10 +9,12 @@ import typer
 from coachcli.cli.common import (
     TextFormat,
     journal_for,
+    listing_limit,
     note,
     open_query,
     parse_date_opt,
     print_json,
+    print_json_rows,
     print_recap,
     today,
     warn_damaged,
@@ -33,23 +35,45 @@ def sessions_command(
     until: str | None = typer.Option(None, "--until", help="Begun on or before DATE."),
     grep: str | None = typer.Option(None, "--grep", help="Only sessions where TEXT was said (any case)."),
     limit: int | None = typer.Option(None, "--limit", min=1, help="At most N sessions."),
+    all_rows: bool = typer.Option(False, "--all", help="All of them (a terminal shows the last 40)."),
     json_output: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Past sessions, newest first, with how many options and commitments each produced."""
+    import itertools
+
     from coachcli.console import stdout_console
+    from coachcli.render.actions import more_rows
     from coachcli.render.sessions import sessions_table
 
     first, last = parse_date_opt(since, "--since"), parse_date_opt(until, "--until")
-    with open_query(ctx) as query:
-        found = query.sessions(rep=rep, set_id=set_id, since=first, until=last, grep=grep, limit=limit)
-        shown = {} if json_output or not found else query.short_session_ids(s.id for s in found)
     if json_output:
-        print_json([s.public_dict() for s in found])
+        if all_rows and limit is not None:
+            listing_limit(all_rows, limit, LISTING_ROWS)  # refuses both
+        with open_query(ctx) as query:
+            # Written as read, newest first: the query's read transaction holds meanwhile.
+            bodies = query.session_bodies(rep=rep, set_id=set_id, since=first, until=last, grep=grep)
+            print_json_rows(itertools.islice(bodies, limit))
         return
+    shown_rows = listing_limit(all_rows, limit, LISTING_ROWS)
+    with open_query(ctx) as query:
+        if grep:
+            found = query.sessions(rep=rep, set_id=set_id, since=first, until=last, grep=grep, limit=shown_rows)
+            total = len(found)
+        else:
+            page = query.session_page(rep=rep, set_id=set_id, since=first, until=last, limit=shown_rows)
+            found, total = page.sessions, page.total
+        shown = query.short_session_ids(s.id for s in found) if len(found) <= RICH_SESSIONS else {}
     if not found:
         note("no sessions match")
         return
     stdout_console().print(sessions_table(found, shown))
+    more = more_rows(len(found), total)
+    if more is not None:
+        note(more)
+
+
+LISTING_ROWS = 40  # sessions a listing shows at a terminal unless told --all or --limit
+RICH_SESSIONS = 2000  # past this many, full ids: a short id asks the index twice per session
 
 
 def recap_command(

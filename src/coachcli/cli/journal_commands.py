@@ -31,7 +31,7 @@ def journal_check(ctx: typer.Context, json_output: bool = typer.Option(False, "-
     from coachcli.wording import plural
 
     journal = journal_for(ctx)
-    state = journal.read()
+    state = journal.checked()  # one pass in bounded memory: no session is kept
     if json_output:
         print_json([{"line": d.line_no, "reason": d.reason, "preview": d.raw_preview} for d in state.damaged])
     else:
@@ -60,7 +60,7 @@ def journal_check(ctx: typer.Context, json_output: bool = typer.Option(False, "-
     if not journal.path.exists():
         note(f"no journal yet at {journal.path}")
         return
-    note(f"the journal is sound: {plural(len(state.sessions), 'session')}")
+    note(f"the journal is sound: {plural(state.sessions, 'session')}")
 
 
 @app.command("compact")

@@ -21,15 +21,21 @@ from coachcli.journal.codec import (
     DamagedLine,
     damaged_message,
     encode_records,
-    open_batch,
     session_record,
     status_record,
-    unfinished_tail,
 )
 from coachcli.journal.fold import JournalState, fold_bytes
 from coachcli.journal.index_query import IndexQuery, open_index_query
 from coachcli.journal.query import JournalQuery, StateQuery
-from coachcli.journal.stream import JournalStream, SessionStream
+from coachcli.journal.stream import (
+    CheckResult,
+    JournalStream,
+    SessionStream,
+    check_lines,
+    compacted_lines,
+    file_chunks,
+    tail_cut,
+)
 from coachcli.records import ActionStatus, Session
 
 
@@ -78,7 +84,15 @@ class Journal:
 
     def check(self) -> list[DamagedLine]:
         """The damaged lines, for `coach journal check`."""
-        return self.read().damaged
+        return self.checked().damaged
+
+    def checked(self) -> CheckResult:
+        """What `coach journal check` reports, in one pass over the journal in bounded memory. Writes nothing."""
+        source = files.open_source(self.real_path)
+        try:
+            return check_lines(source)
+        finally:
+            source.close()
 
     def query(self) -> JournalQuery:
         """The questions read commands ask: from the index when it matches the journal, else from a full read.
@@ -212,19 +226,24 @@ class Journal:
             raise files.os_error(exc, "read", "the journal", self.path) from exc
         with self._locked():
             files.remove_stale_temps(self.real_path)
-            old = files.read_bytes(self.real_path)
-            state = fold_bytes(old)
-            if state.damaged:
-                raise JournalDamagedError(damaged_message(self.path, state.damaged))
-            new = encode_records([session_record(session, folded=True) for session in state.sessions])
-            left_open = open_batch(lambda offset, length: old[offset : offset + length], len(old))
-            cut = unfinished_tail(old) if left_open is None else left_open.start
+            # Read in two passes and written as read (stream.py): memory holds a few facts per session, never the
+            # journal. Under the lock nobody appends meanwhile.
+            stream = JournalStream(files.open_source(self.real_path))
             try:
-                if cut is not None:
-                    append.set_aside(self.unfinished_path, old[cut:])
-            except OSError as exc:
-                raise files.os_error(exc, "write", "the journal", self.path) from exc
-            files.swap_in(self.real_path, self.backup_path, new, old)
+                if stream.damaged:
+                    raise JournalDamagedError(damaged_message(self.path, stream.damaged))
+                source = stream.source
+                cut = tail_cut(source)
+                try:
+                    if cut is not None:
+                        append.set_aside(self.unfinished_path, source.read_at(cut, source.size - cut))
+                except OSError as exc:
+                    raise files.os_error(exc, "write", "the journal", self.path) from exc
+                files.swap_in(
+                    self.real_path, self.backup_path, compacted_lines(stream), file_chunks(source, source.size)
+                )
+            finally:
+                stream.close()
             self._wrote = True
         return self.backup_path
 
