@@ -278,3 +278,43 @@ def rows_where(db: sqlite3.Connection, column: str, values: Sequence[Any]) -> li
         sql = f"SELECT {ROW_COLUMNS} FROM sessions WHERE {column} IN ({marks(len(chunk))})"
         found += [session_row(values) for values in db.execute(sql, chunk)]
     return found
+
+
+_SESSION_KEY = b'"session":{'
+_ACTIONS_KEY = b'"actions":['
+_REVIEW_KEY = b'],"review":['
+_RESUME_KEY = b',"resume":'
+
+
+def spliced(raw: bytes, bodies: Sequence[bytes], *, keep_resume: bool) -> str | None:
+    """The session object of a record as coach writes it (`written_digest`), with its actions' JSON replaced by
+    their current state (`bodies`, as the index holds them), cut from the record's bytes without parsing them;
+    `resume` left out, or kept when `keep_resume` and not null. None when it cannot be cut so (the caller parses).
+
+    Sound because coach writes a session's keys in one order, compactly, strings escaped: a quote inside a string
+    is written \\", so `"actions":[`, `],"review":[` and `,"resume":` are found only as the session's own keys,
+    and an action (all scalars) holds no `]`. A record with \\u escapes is left to the parser: written by the
+    ASCII fallback of `codec.dump_line`, it would not read back byte for byte as the parser's output.
+    """
+    if b"\\u" in raw:
+        return None
+    at = raw.find(_SESSION_KEY)
+    if at < 0 or not raw.endswith(b"}}"):
+        return None
+    session = raw[at + len(_SESSION_KEY) - 1 : -1]
+    actions = session.find(_ACTIONS_KEY)
+    review = session.find(_REVIEW_KEY, actions) if actions >= 0 else -1
+    resume = session.find(_RESUME_KEY, review)
+    if actions < 0 or review < 0 or resume < review:
+        return None
+    held = session[actions + len(_ACTIONS_KEY) : review]
+    if (held.count(b',{"id":') + 1 if held else 0) != len(bodies):
+        return None
+    tail = session[review:]
+    if not keep_resume or session.endswith(b',"resume":null}'):
+        tail = session[review:resume] + b"}"
+    text = session[: actions + len(_ACTIONS_KEY)] + b",".join(bodies) + tail
+    try:
+        return text.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
