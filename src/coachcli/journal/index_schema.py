@@ -35,6 +35,7 @@ from pydantic import ValidationError
 from coachcli.journal.codec import SessionEntry, dump_line, session_record
 from coachcli.journal.files import Source
 from coachcli.records import Action, ReviewItem, Session, utc_sort_key
+from coachcli.safe_text import json_safe
 
 FORMAT = 3  # PRAGMA user_version: a file of another format is rebuilt by writers and ignored by readers
 FINGERPRINT_BYTES = 4096
@@ -287,9 +288,10 @@ _RESUME_KEY = b',"resume":'
 
 
 def spliced(raw: bytes, bodies: Sequence[bytes], *, keep_resume: bool) -> str | None:
-    """The session object of a record as coach writes it (`written_digest`), with its actions' JSON replaced by
-    their current state (`bodies`, as the index holds them), cut from the record's bytes without parsing them;
-    `resume` left out, or kept when `keep_resume` and not null. None when it cannot be cut so (the caller parses).
+    """The session object (safe to print: `safe_text.json_safe`) of a record as coach writes it (`written_digest`),
+    with its actions' JSON replaced by their current state (`bodies`, as the index holds them), cut from the
+    record's bytes without parsing them; `resume` left out, or kept when `keep_resume` and not null. None when it
+    cannot be cut so (the caller parses).
 
     Sound because coach writes a session's keys in one order, compactly, strings escaped: a quote inside a string
     is written \\", so `"actions":[`, `],"review":[` and `,"resume":` are found only as the session's own keys,
@@ -315,6 +317,9 @@ def spliced(raw: bytes, bodies: Sequence[bytes], *, keep_resume: bool) -> str | 
         tail = session[review:resume] + b"}"
     text = session[: actions + len(_ACTIONS_KEY)] + b",".join(bodies) + tail
     try:
-        return text.decode("utf-8")
+        decoded = text.decode("utf-8")
     except UnicodeDecodeError:
         return None
+    # DEL and the C1 controls (U+0080..U+009F, UTF-8 C2 80..C2 9F) written as escapes, as `json_safe` does; two
+    # byte searches spare most sessions the regular expression.
+    return json_safe(decoded) if b"\x7f" in text or b"\xc2" in text else decoded

@@ -21,8 +21,8 @@ _Q = TypeVar("_Q", bound="QueryBase")
 
 
 class JsonText(str):
-    """JSON already written (a session's object cut from its record, its actions in their current state): printed
-    as it stands by the writers of long JSON lists, never encoded again."""
+    """JSON already written and safe to print (a session's object cut from its record, its actions in their current
+    state, `safe_text.json_safe` applied): printed as it stands by the writers of long JSON lists."""
 
     __slots__ = ()
 

@@ -72,7 +72,7 @@ def write_json(items: Iterable[StreamedSession], write: Write) -> int:
     returns how many."""
     count = 0
     for item in items:
-        text = json_safe(item.text) if item.text is not None else json_element(_exported_body(item))
+        text = item.text if item.text is not None else json_element(_exported_body(item))
         write(("[\n" if count == 0 else ",\n") + text)
         count += 1
     write("\n]\n" if count else "[]\n")
@@ -84,8 +84,8 @@ def write_json_list(items: Iterable[Any], write: Write) -> int:
     length streams); returns how many."""
     count = 0
     for item in items:
-        # JSON already written (cut from the journal's record, `JsonText`) is printed as it stands.
-        text = json_safe(item) if isinstance(item, str) else json_element(item)
+        # JSON already written and made safe (`JsonText`, cut from the journal's record) is printed as it stands.
+        text = item if isinstance(item, str) else json_element(item)
         write(("[\n" if count == 0 else ",\n") + text)
         count += 1
     write("\n]\n" if count else "[]\n")
