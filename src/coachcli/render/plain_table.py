@@ -8,7 +8,7 @@ what remains and folds, and each row is written as it comes. What is printed is 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from coachcli.safe_text import visible
@@ -100,3 +100,12 @@ def _line(texts: Sequence[str], columns: Sequence[Column], widths: Sequence[int]
     if red is not None:
         padded[red] = RED + padded[red] + RESET
     return GAP.join(padded).rstrip()
+
+
+def fixed_rows(columns: Sequence[Column], rows: Iterable[Sequence[str]]) -> Iterator[str]:
+    """The table's lines, header first, each column as wide as its cap, written as the rows come: for a listing
+    streamed without holding it."""
+    widths = [column.cap for column in columns]
+    yield _line([column.header for column in columns], columns, widths)
+    for row in rows:
+        yield _line([_clip(visible(cell), width) for cell, width in zip(row, widths, strict=True)], columns, widths)
