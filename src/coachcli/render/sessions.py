@@ -119,4 +119,4 @@ def sessions_plain(bodies: Iterable[Mapping[str, Any] | str]) -> Iterator[str]:
             *counts,
         ]
 
-    return fixed_rows(columns, (row(item) for item in bodies))
+    return fixed_rows(columns, ((row(item), False) for item in bodies))
