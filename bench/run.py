@@ -619,7 +619,8 @@ HOW = """## How
   `bench/renderers.py` times Rich's table, Rich with fixed widths and the plain renderer on one long listing.
 - `stats` is summed by SQLite (GROUP BY rep and day) from the index's columns. `export` and `sessions --json` read
   each session's record back from the journal, one at a time; a record that is byte for byte what coach writes is
-  not validated again. Long JSON lists are written an element a line with Python's C encoder.
+  copied as it stands, its actions' current state spliced in, neither parsed nor encoded again. Long JSON lists
+  are written an element a line, compact as the journal writes them.
 - `journal check` reads and validates every line, keeping only the session ids. `compact` writes the new file as
   it reads and swaps it in as before (temp file, fsync, rename): from the index, each session's folded record is
   its record copied with its actions' current state spliced in, and the index is then pointed at the new lines
