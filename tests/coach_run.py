@@ -75,6 +75,15 @@ def action_named(text: str) -> Any:
     return next(a for a in state().actions() if a.text == text)
 
 
+DERIVED = (".idx.sqlite", ".idx.sqlite-journal", ".lock")
+
+
+def kept_files_under(folder: Path) -> dict[str, bytes]:
+    """`files_under` but for the derived index (and the lock taken to rebuild it): what a read command must leave
+    as it found. A read may rebuild a lost or stale index, never change the journal or anything beside it."""
+    return {name: data for name, data in files_under(folder).items() if not name.endswith(DERIVED)}
+
+
 def files_under(folder: Path) -> dict[str, bytes]:
     """Every file below `folder` with its bytes: what a read-only command must leave as it found."""
     if not folder.exists():

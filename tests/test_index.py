@@ -31,7 +31,7 @@ from coachcli.errors import CoachError
 from coachcli.journal import Journal, index_schema, index_update, session_record, status_record
 from coachcli.journal import files as journal_files
 from coachcli.journal.index_query import IndexQuery
-from coachcli.journal.query import StateQuery
+from coachcli.journal.query import ActionPage, SessionPage, StateQuery
 from coachcli.records import Action, ReviewItem, Session
 from conftest import coach
 
@@ -148,6 +148,13 @@ def history(journal: Journal) -> None:
     )
 
 
+def json_texts(items: Any) -> list[str]:
+    """Each session's JSON as `sessions --json` writes it: cut from its record, or encoded from its object."""
+    return [
+        item if isinstance(item, str) else json.dumps(item, ensure_ascii=False, separators=(",", ":")) for item in items
+    ]
+
+
 PROBES: list[tuple[str, Callable[[Any], Any]]] = [
     ("damaged", lambda q: [(d.line_no, d.reason, d.raw_preview) for d in q.damaged]),
     ("unfinished", lambda q: q.unfinished and (q.unfinished.line_no, q.unfinished.reason)),
@@ -182,6 +189,28 @@ for filters in [
     {"grep": "sent", "limit": 1},
 ]:
     PROBES.append((f"sessions {filters}", lambda q, f=filters: q.sessions(**f)))
+    for status in ["open", "all", "done"]:
+        for due in [None, dt.date(2026, 3, 6)]:
+            for limit in [None, 1, 3]:
+                PROBES.append(
+                    (
+                        f"page {rep} {status} {due} {limit}",
+                        lambda q, r=rep, s=status, d=due, n=limit: q.action_page(
+                            rep=r, status=s, due_before=d, limit=n
+                        ),
+                    )
+                )
+            PROBES.append(
+                (
+                    f"bodies {rep} {status} {due}",
+                    lambda q, r=rep, s=status, d=due: list(q.action_bodies(rep=r, status=s, due_before=d)),
+                )
+            )
+for filters in [{}, {"rep": "ANA"}, {"set_id": "call-debrief"}, {"since": dt.date(2026, 3, 3)}]:
+    PROBES.append((f"session bodies {filters}", lambda q, f=filters: json_texts(q.session_bodies(**f))))
+    for limit in [None, 1, 2]:
+        PROBES.append((f"session page {filters} {limit}", lambda q, f=filters, n=limit: q.session_page(**f, limit=n)))
+PROBES.append(("session bodies grep", lambda q: json_texts(q.session_bodies(grep="follow"))))
 for prefix in ["5e55", "5e551", "5E5520000003", "1e5", "ac0000000001", "ac", "ffff", "  ", "torn"]:
     PROBES.append((f"session {prefix!r}", lambda q, p=prefix: q.session(p)))
     PROBES.append((f"action {prefix!r}", lambda q, p=prefix: q.action(p)))
@@ -189,6 +218,10 @@ for prefix in ["5e55", "5e551", "5E5520000003", "1e5", "ac0000000001", "ac", "ff
 
 
 def plain(value: Any) -> Any:
+    if isinstance(value, ActionPage):
+        return [plain(value.actions), value.total]
+    if isinstance(value, SessionPage):
+        return [plain(value.sessions), value.total]
     if isinstance(value, (Session, Action)):
         return value.model_dump(mode="json")
     if isinstance(value, list):
@@ -282,7 +315,7 @@ def test_lines_appended_by_a_process_that_did_not_update_the_index_are_read_too(
     assert_same_as_full_read(journal)
 
 
-def test_an_index_from_before_a_compact_is_ignored_then_rebuilt(journal: Journal, tmp_path: Path) -> None:
+def test_an_index_from_before_a_compact_is_rebuilt_by_the_first_read(journal: Journal, tmp_path: Path) -> None:
     history(journal)
     journal.path.write_bytes(b"\n".join(line for line in journal.path.read_bytes().split(b"\n") if b"torn" not in line))
     journal.append_status("ac0000000003", "done", note="Signed")
@@ -293,7 +326,7 @@ def test_an_index_from_before_a_compact_is_ignored_then_rebuilt(journal: Journal
     assert_same_as_full_read(journal)  # compact rebuilt it
 
     shutil.copy(old_index, journal.index_path)
-    assert_same_as_full_read(journal, indexed=False)
+    assert_same_as_full_read(journal)  # the first read finds it stale and rebuilds it
     journal.append_session(session("5e5540000008", "Ana", T0 + 10 * DAY))
     assert_same_as_full_read(journal)
 
@@ -321,7 +354,7 @@ def test_a_journal_replaced_by_another_is_noticed(journal: Journal, tmp_path: Pa
     other = Journal(tmp_path / "other" / "journal.jsonl")
     other.append_session(session("0ee000000001", "Ana", T0))
     os.replace(other.path, journal.path)
-    assert_same_as_full_read(journal, indexed=False)
+    assert_same_as_full_read(journal)  # noticed, and rebuilt by the read
 
 
 GARBAGE: dict[str, Callable[[random.Random], bytes]] = {
@@ -333,14 +366,14 @@ GARBAGE: dict[str, Callable[[random.Random], bytes]] = {
 
 
 @pytest.mark.parametrize("kind", list(GARBAGE))
-def test_a_corrupt_index_is_ignored_by_reads_and_replaced_by_the_next_write(
-    journal: Journal, kind: str, rng: random.Random
-) -> None:
+def test_a_corrupt_index_is_replaced_by_the_first_read(journal: Journal, kind: str, rng: random.Random) -> None:
     garbage = GARBAGE[kind](rng)
     history(journal)
     journal.index_path.write_bytes(garbage)
-    assert_same_as_full_read(journal, indexed=False)
-    assert journal.index_path.read_bytes() == garbage
+    journal_bytes = journal.path.read_bytes()
+    assert_same_as_full_read(journal)
+    assert journal.index_path.read_bytes() != garbage
+    assert journal.path.read_bytes() == journal_bytes  # a read never writes the journal
 
     warnings: list[str] = []
     journal.warn = warnings.append
@@ -349,14 +382,14 @@ def test_a_corrupt_index_is_ignored_by_reads_and_replaced_by_the_next_write(
     assert_same_as_full_read(journal)
 
 
-def test_another_sqlite_file_in_the_index_place_is_ignored_then_replaced(journal: Journal) -> None:
+def test_another_sqlite_file_in_the_index_place_is_replaced(journal: Journal) -> None:
     history(journal)
     journal.index_path.unlink()
     with sqlite3.connect(journal.index_path) as db:
         db.execute("CREATE TABLE notes (text TEXT)")
         db.execute(f"PRAGMA user_version = {index_schema.FORMAT}")
     db.close()
-    assert_same_as_full_read(journal, indexed=False)
+    assert_same_as_full_read(journal)
     warnings: list[str] = []
     journal.warn = warnings.append
     journal.append_status("ac0000000003", "dropped")
@@ -369,7 +402,7 @@ def test_an_index_of_another_format_is_rebuilt(journal: Journal) -> None:
     with sqlite3.connect(journal.index_path) as db:
         db.execute(f"PRAGMA user_version = {index_schema.FORMAT + 1}")
     db.close()
-    assert_same_as_full_read(journal, indexed=False)
+    assert_same_as_full_read(journal)
     journal.append_status("ac0000000003", "dropped")
     assert_same_as_full_read(journal)
 
@@ -394,8 +427,8 @@ def test_a_record_not_where_the_index_points_falls_back_to_a_full_read(journal: 
 
 
 def test_a_writer_killed_while_updating_the_index_leaves_reads_right(journal: Journal) -> None:
-    """Killed mid-transaction, a writer leaves SQLite's rollback journal: readers cannot play it back (they
-    write nothing), so they read the journal; the next writer rolls it back and catches the index up."""
+    """Killed mid-transaction, a writer leaves SQLite's rollback journal: a reader cannot play it back read-only,
+    so it rebuilds the index as a writer would (rolling it back, catching up); the journal itself is untouched."""
     history(journal)
     script = (
         "import os, sqlite3, sys\n"
@@ -409,12 +442,12 @@ def test_a_writer_killed_while_updating_the_index_leaves_reads_right(journal: Jo
     subprocess.run([sys.executable, "-c", script, str(journal.index_path)], check=False)
     hot = Path(f"{journal.index_path}-journal")
     assert hot.is_file()
-    before = files_under(journal.path.parent)
-    assert_same_as_full_read(journal, indexed=False)
-    assert files_under(journal.path.parent) == before
+    journal_bytes = journal.path.read_bytes()
+    assert_same_as_full_read(journal)
+    assert not hot.exists()
+    assert journal.path.read_bytes() == journal_bytes
 
     journal.append_status("ac0000000003", "done")
-    assert not hot.exists()
     assert_same_as_full_read(journal)
 
 
@@ -491,9 +524,7 @@ READ_COMMANDS = [
 
 
 @pytest.mark.parametrize("args", READ_COMMANDS, ids=" ".join)
-def test_read_commands_answer_the_same_and_never_create_or_change_the_index(
-    args: list[str], isolated_home: Path
-) -> None:
+def test_read_commands_answer_the_same_and_rebuild_a_lost_index_once(args: list[str], isolated_home: Path) -> None:
     start("Ana", FIRST)
     start("Ana", {"answers": {"so-far": "Called the CFO."}})
     index = isolated_home / "journal.jsonl.idx.sqlite"
@@ -503,11 +534,14 @@ def test_read_commands_answer_the_same_and_never_create_or_change_the_index(
     assert files_under(isolated_home) == before
 
     index.unlink()
-    before = files_under(isolated_home)
-    without = coach(*args)
-    assert files_under(isolated_home) == before
-    assert not index.exists()
+    journal_bytes = (isolated_home / "journal.jsonl").read_bytes()
+    without = coach(*args)  # finds the index lost and rebuilds it, once
+    assert (isolated_home / "journal.jsonl").read_bytes() == journal_bytes
+    assert index.is_file() is (args[0] != "journal")  # `journal check` reads the journal itself
     assert (without.exit_code, without.stdout) == (with_index.exit_code, with_index.stdout)
+    before = files_under(isolated_home)
+    assert coach(*args).stdout == with_index.stdout
+    assert files_under(isolated_home) == before
 
 
 def test_import_and_done_keep_the_index_up_to_date(isolated_home: Path, tmp_path: Path) -> None:

@@ -113,6 +113,12 @@ def is_overdue(action: Action, today: dt.date) -> bool:
     return action.status == "open" and action.due is not None and action.due < today
 
 
+def due_order(action: Action) -> tuple[bool, dt.date, dt.datetime, str]:
+    """Where an action goes in a listing: soonest due first (so overdue ones lead), undated ones last, ties
+    oldest first."""
+    return (action.due is None, action.due or dt.date.max, utc_sort_key(action.created), action.id)
+
+
 def newest_first(sessions: Iterable[Session]) -> list[Session]:
     """By start time, newest first; among equal times, the later in the journal first."""
     indexed = list(enumerate(sessions))

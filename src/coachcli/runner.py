@@ -51,6 +51,9 @@ def user_name() -> str:
         return "me"
 
 
+REVIEW_LIMIT = 5  # a review of more than a handful of commitments is not coaching
+
+
 def new_engine(
     loaded: LoadedSet,
     journal: Journal,
@@ -60,11 +63,25 @@ def new_engine(
     review: bool,
     interactive: bool,
 ) -> Engine:
-    """An engine for a new session, with the rep's open commitments to review first."""
+    """An engine for a new session, with the rep's open commitments to review first: all of them when they are a
+    handful, else the handful that matter most (overdue, then due soonest), saying how many more are open."""
     open_actions = []
     if review:
         with journal.query() as query:
-            open_actions = query.open_actions(rep)
+            page = query.action_page(rep=rep, status="open", limit=REVIEW_LIMIT)
+            open_actions = query.open_actions(rep) if page.total <= REVIEW_LIMIT else page.actions
+            if page.total > REVIEW_LIMIT:
+                import shlex
+
+                from coachcli.console import message
+                from coachcli.safe_text import markup
+
+                more = page.total - REVIEW_LIMIT
+                listing = markup(f"coach actions --rep {shlex.quote(rep)}")
+                message(
+                    f"{markup(rep)} has {page.total:,} open commitments: reviewing the {REVIEW_LIMIT} that matter most "
+                    f"(overdue, then due soonest). {more:,} more are open: `{listing}`"
+                )
             # A damaged line may hide one of the rep's commitments from the review: say so.
             text = damaged_warning(query.damaged)
             if text is not None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from coachcli.errors import NotFoundError
-from coachcli.records import Action, Session, StatusFilter, is_overdue, utc_sort_key
+from coachcli.records import Action, Session, StatusFilter, due_order, is_overdue
 
 if TYPE_CHECKING:
     from coachcli.journal import JournalQuery
@@ -21,10 +21,34 @@ if TYPE_CHECKING:
 
 def by_due(actions: Iterable[Action]) -> list[Action]:
     """Soonest due first; undated ones last; ties oldest first."""
-    return sorted(
-        actions,
-        key=lambda a: (a.due is None, a.due or dt.date.max, utc_sort_key(a.created), a.id),
-    )
+    return sorted(actions, key=due_order)
+
+
+@dataclass(frozen=True)
+class ActionFilters:
+    """What the journal is asked for `coach actions`' options."""
+
+    rep: str | None
+    status: StatusFilter
+    due_before: dt.date | None
+
+
+def action_filters(
+    *,
+    today: dt.date,
+    rep: str | None = None,
+    status: StatusFilter = "open",
+    overdue: bool = False,
+    due_before: dt.date | None = None,
+) -> ActionFilters | None:
+    """The filters of a listing of commitments; None when none can pass (overdue ones that are closed)."""
+    if overdue:
+        # Overdue is open and due before today: the journal is asked just that.
+        if status not in ("open", "all"):
+            return None
+        status = "open"
+        due_before = today if due_before is None else min(due_before, today)
+    return ActionFilters(rep, status, due_before)
 
 
 def select_actions(
@@ -37,13 +61,10 @@ def select_actions(
     due_before: dt.date | None = None,
 ) -> list[Action]:
     """The commitments that pass every filter given, sorted by due date."""
-    if overdue:
-        # Overdue is open and due before today: the journal is asked just that.
-        if status not in ("open", "all"):
-            return []
-        status = "open"
-        due_before = today if due_before is None else min(due_before, today)
-    return by_due(query.actions(rep=rep, status=status, due_before=due_before))
+    filters = action_filters(today=today, rep=rep, status=status, overdue=overdue, due_before=due_before)
+    if filters is None:
+        return []
+    return by_due(query.actions(rep=filters.rep, status=filters.status, due_before=filters.due_before))
 
 
 def session_for_recap(query: JournalQuery, prefix: str | None) -> Session:
@@ -74,19 +95,28 @@ class PrepFacts:
     """What a manager needs to know about the rep before the call."""
 
     rep: str
-    open_actions: list[Action]
-    overdue: list[Action]
+    open_actions: list[Action]  # the first PREP_ACTIONS of them, soonest due first
+    overdue: list[Action]  # those of them that are overdue
     last_session: Session | None
+    open_count: int = 0  # how many are open in all
+    overdue_count: int = 0  # how many of those are overdue
+
+
+PREP_ACTIONS = 10  # a sheet read in the two minutes before a call: the commitments that matter most
 
 
 def prep_facts(query: JournalQuery, rep: str, today: dt.date) -> PrepFacts:
-    """The rep's open commitments (soonest due first), the overdue ones among them, and the last session."""
-    open_actions = by_due(query.open_actions(rep))
+    """The rep's open commitments (the first PREP_ACTIONS, soonest due first, so overdue ones lead), how many are
+    open and overdue in all, and the last session."""
+    page = query.action_page(rep=rep, status="open", limit=PREP_ACTIONS)
+    overdue = query.action_page(rep=rep, status="open", due_before=today, limit=0)
     last = query.latest_session(rep)
     return PrepFacts(
         # The name as the journal spells it, when it knows the rep: "ana" typed, "Ana" shown.
         rep=last.rep if last is not None else rep,
-        open_actions=open_actions,
-        overdue=[a for a in open_actions if is_overdue(a, today)],
+        open_actions=page.actions,
+        overdue=[a for a in page.actions if is_overdue(a, today)],
         last_session=last,
+        open_count=page.total,
+        overdue_count=overdue.total,
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import typer
 
@@ -10,20 +10,26 @@ from coachcli.cli.common import (
     id_suggestion,
     journal_for,
     known_reps,
+    listing_limit,
     note,
     open_query,
     parse_date_opt,
-    print_json,
+    print_json_rows,
     rep_suggestion,
     today,
     write_bytes,
     write_text,
 )
 from coachcli.cli.completion import complete_action_id, complete_rep
-from coachcli.cli.options import choice_option, chosen_format, format_option, json_option
+from coachcli.cli.options import at_least_one, choice_option, chosen_format, format_option, json_option
 
 if TYPE_CHECKING:
+    import datetime as dt
+    from collections.abc import Iterable, Iterator
+
     from coachcli.records import StatusFilter
+
+LISTING_ROWS = 40  # rows a listing shows at a terminal unless told --all or --limit
 
 STATUSES = ("open", "done", "dropped", "all")
 ACTIONS_FORMATS = ("text", "json", "csv", "tsv", "ics")
@@ -40,45 +46,115 @@ def actions_command(
     due_before: str | None = typer.Option(
         None, "--due-before", metavar="DATE", help="Only those due before DATE (e.g. friday)."
     ),
+    limit: int | None = typer.Option(
+        None, "--limit", metavar="N", callback=at_least_one, help="At most N (the most relevant first)."
+    ),
+    all_rows: bool = typer.Option(False, "--all", help=f"All of them (a terminal shows the first {LISTING_ROWS})."),
     output_format: str | None = format_option(
         ACTIONS_FORMATS, note=" (default: text at a terminal, tsv in a pipe; ics: a calendar of the due dates)"
     ),
     json_output: bool = json_option(),
 ) -> None:
     """Commitments, soonest due first; overdue ones marked "!" (and red on a colour terminal)."""
-    from coachcli.console import show
-    from coachcli.render.actions import action_json, actions_table
-    from coachcli.selection import select_actions
+    import itertools
+
+    from coachcli.journal import ActionPage
+    from coachcli.render.actions import RICH_ROWS, more_rows
+    from coachcli.selection import action_filters
 
     shape = chosen_format(output_format, json_output, piped="tsv")
     before = parse_date_opt(due_before, "--due-before")
     day = today()
-    with open_query(ctx) as query:
-        chosen = cast("StatusFilter", status)  # checked against STATUSES by the option
-        found = select_actions(query, today=day, rep=rep, status=chosen, overdue=overdue, due_before=before)
-        shown = query.short_action_ids(a.id for a in found) if shape == "text" and found else {}
-    if shape == "json":
-        print_json([action_json(a, day) for a in found])
+    filters = action_filters(
+        today=day, rep=rep, status=cast("StatusFilter", status), overdue=overdue, due_before=before
+    )  # status was checked against STATUSES by its option
+    if shape != "text":
+        if all_rows and limit is not None:
+            listing_limit(all_rows, limit, LISTING_ROWS)  # refuses both
+        with open_query(ctx) as query:
+            # Written as read: the listing may be long, and the query's read transaction holds meanwhile.
+            bodies = (
+                iter(())
+                if filters is None
+                else query.action_bodies(rep=filters.rep, status=filters.status, due_before=filters.due_before)
+            )
+            written = _write_listing(shape, itertools.islice(bodies, limit), day)
+        if not written and shape == "tsv":
+            note("no commitments match" + (rep_suggestion(rep, known_reps(ctx)) if rep else ""))
         return
+    shown_rows = listing_limit(all_rows, limit, LISTING_ROWS)
+    show_status = status != "open"
+    with open_query(ctx) as query:
+        if filters is None:
+            page = ActionPage([], 0)
+        else:
+            # No more actions loaded than Rich's table prints quickly: past that, the plain renderer streams them.
+            probe = RICH_ROWS + 1 if shown_rows is None else min(shown_rows, RICH_ROWS + 1)
+            page = query.action_page(rep=filters.rep, status=filters.status, due_before=filters.due_before, limit=probe)
+        if filters is not None and len(page.actions) > RICH_ROWS:
+            bodies = query.action_bodies(rep=filters.rep, status=filters.status, due_before=filters.due_before)
+            _print_plain(itertools.islice(bodies, shown_rows), day, show_status=show_status)
+            shown_count = page.total if shown_rows is None else min(shown_rows, page.total)
+        else:
+            shown = query.short_action_ids(a.id for a in page.actions)
+            shown_count = len(page.actions)
+    if filters is None or len(page.actions) <= RICH_ROWS:
+        if not page.actions:
+            note("no commitments match" + (rep_suggestion(rep, known_reps(ctx)) if rep else ""))
+            return
+        from coachcli.console import show
+        from coachcli.render.actions import actions_table
+
+        show(actions_table(page.actions, day, shown, show_status=show_status))
+    more = more_rows(shown_count, page.total)
+    if more is not None:
+        note(more)
+
+
+def _write_listing(shape: str, bodies: Iterable[dict[str, Any]], day: dt.date) -> int:
+    """Commitments, given as the index holds them, in a data format; returns how many were written."""
+    from coachcli.records import Action
+
+    count = 0
+
+    def counted(rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        nonlocal count
+        for row in rows:
+            count += 1
+            yield row
+
+    if shape == "json":
+        from coachcli.render.actions import listed_json
+
+        print_json_rows(listed_json(body, day) for body in counted(bodies))
+        return count
+    actions = [Action.model_validate(body) for body in counted(bodies)]
     if shape == "ics":
         from coachcli.render.calendar import actions_calendar
 
-        write_bytes(actions_calendar(found, day))
-        return
-    if shape == "csv":
+        write_bytes(actions_calendar(actions, day))
+    elif shape == "csv":
         from coachcli.render.tsv import actions_csv
 
-        write_text(actions_csv(found, day))
-        return
-    if not found:
-        note("no commitments match" + (rep_suggestion(rep, known_reps(ctx)) if rep else ""))
-        return
-    if shape == "tsv":
+        write_text(actions_csv(actions, day))
+    else:
         from coachcli.render.tsv import actions_tsv
 
-        write_text(actions_tsv(found, day))
-        return
-    show(actions_table(found, day, shown, show_status=status != "open"))
+        write_text(actions_tsv(actions, day))
+    return count
+
+
+def _print_plain(bodies: Iterable[dict[str, Any]], day: dt.date, *, show_status: bool) -> None:
+    """A long listing, by the plain renderer: each row printed as it is read, at any length."""
+    import sys
+
+    from coachcli.console import stdout_console
+    from coachcli.render.actions import actions_plain
+
+    console = stdout_console()
+    color = console.is_terminal and not console.no_color
+    for line in actions_plain(bodies, day, console.width, color=color, show_status=show_status):
+        sys.stdout.write(line + "\n")
 
 
 def done_command(

@@ -11,7 +11,7 @@ import difflib
 import enum
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Literal
 
 import typer
@@ -101,6 +101,30 @@ def print_json(value: object) -> None:
     from coachcli.safe_text import json_safe
 
     sys.stdout.write(json_safe(json.dumps(value, indent=2, ensure_ascii=False)) + "\n")
+
+
+def print_json_rows(rows: Iterable[object]) -> None:
+    """What `print_json` prints of a list, written a row at a time as `rows` gives them (a listing streams)."""
+    from coachcli.render.export import write_json_list
+
+    write_json_list(rows, sys.stdout.write)
+
+
+def listing_limit(all_rows: bool, limit: int | None, default: int) -> int | None:
+    """How many rows a text listing shows: all with --all, N with --limit N, else `default` at a terminal (the
+    most relevant first) and all of them to a pipe or a file."""
+    from coachcli.errors import UsageError
+
+    if all_rows and limit is not None:
+        raise UsageError("give --all or --limit, not both")
+    if all_rows:
+        return None
+    if limit is not None:
+        return limit
+    try:
+        return default if sys.stdout.isatty() else None
+    except (AttributeError, ValueError):
+        return None
 
 
 def note(text: str) -> None:

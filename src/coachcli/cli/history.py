@@ -10,10 +10,12 @@ from coachcli.cli.common import (
     id_suggestion,
     journal_for,
     known_reps,
+    listing_limit,
     note,
     open_query,
     parse_date_opt,
     print_json,
+    print_json_rows,
     print_recap,
     rep_suggestion,
     today,
@@ -29,6 +31,10 @@ SESSIONS_FORMATS = ("text", "json", "tsv")
 RECAP_FORMATS = ("text", "md", "json")
 PREP_FORMATS = ("text", "md", "json", "ics")
 STATS_FORMATS = ("text", "json")
+
+
+LISTING_ROWS = 40  # sessions a listing shows at a terminal unless told --all or --limit
+RICH_SESSIONS = 200  # past this many, the plain renderer (Rich measures every cell of every row)
 
 
 def sessions_command(
@@ -47,30 +53,66 @@ def sessions_command(
         None, "--grep", metavar="TEXT", help="Only sessions where TEXT was said (any case)."
     ),
     limit: int | None = typer.Option(None, "--limit", metavar="N", callback=at_least_one, help="At most N sessions."),
+    all_rows: bool = typer.Option(False, "--all", help=f"All of them (a terminal shows the last {LISTING_ROWS})."),
     output_format: str | None = format_option(SESSIONS_FORMATS, note=" (default: text at a terminal, tsv in a pipe)"),
     json_output: bool = json_option(),
 ) -> None:
     """Past sessions, newest first, with how many options and commitments each produced."""
+    import itertools
+    import sys
+
     from coachcli.console import show
+    from coachcli.render.actions import more_rows
     from coachcli.render.sessions import sessions_table
 
     shape = chosen_format(output_format, json_output, piped="tsv")
     first, last = parse_date_opt(since, "--since"), parse_date_opt(until, "--until")
-    with open_query(ctx) as query:
-        found = query.sessions(rep=rep, set_id=set_id, since=first, until=last, grep=grep, limit=limit)
-        shown = query.short_session_ids(s.id for s in found) if shape == "text" and found else {}
-    if shape == "json":
-        print_json([s.public_dict() for s in found])
+    if shape != "text":
+        if all_rows and limit is not None:
+            listing_limit(all_rows, limit, LISTING_ROWS)  # refuses both
+        with open_query(ctx) as query:
+            # Written as read, newest first: the query's read transaction holds meanwhile.
+            bodies = itertools.islice(
+                query.session_bodies(rep=rep, set_id=set_id, since=first, until=last, grep=grep), limit
+            )
+            if shape == "json":
+                print_json_rows(bodies)
+            else:
+                from coachcli.render.tsv import sessions_tsv
+
+                written = 0
+                for line in sessions_tsv(bodies):
+                    write_text(line)
+                    written += 1
+                if not written:
+                    note("no sessions match" + (rep_suggestion(rep, known_reps(ctx)) if rep else ""))
         return
+    shown_rows = listing_limit(all_rows, limit, LISTING_ROWS)
+    with open_query(ctx) as query:
+        if grep:
+            found = query.sessions(rep=rep, set_id=set_id, since=first, until=last, grep=grep, limit=shown_rows)
+            total = len(found)
+        else:
+            # No more sessions loaded than Rich's table prints quickly: past that, the plain renderer streams them.
+            probe = RICH_SESSIONS + 1 if shown_rows is None else min(shown_rows, RICH_SESSIONS + 1)
+            page = query.session_page(rep=rep, set_id=set_id, since=first, until=last, limit=probe)
+            found, total = page.sessions, page.total
+            if len(found) > RICH_SESSIONS:
+                # A long listing: each session's row printed as it is read, by the plain renderer (fixed widths).
+                from coachcli.render.sessions import sessions_plain
+
+                every = query.session_bodies(rep=rep, set_id=set_id, since=first, until=last)
+                for line in sessions_plain(itertools.islice(every, shown_rows)):
+                    sys.stdout.write(line + "\n")
+                return
+        shown = query.short_session_ids(s.id for s in found)
     if not found:
         note("no sessions match" + (rep_suggestion(rep, known_reps(ctx)) if rep else ""))
         return
-    if shape == "tsv":
-        from coachcli.render.tsv import sessions_tsv
-
-        write_text(sessions_tsv(found))
-        return
     show(sessions_table(found, shown))
+    more = more_rows(len(found), total)
+    if more is not None:
+        note(more)
 
 
 def recap_command(

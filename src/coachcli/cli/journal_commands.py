@@ -38,7 +38,7 @@ def journal_check(
 
     shape = chosen_format(output_format, json_output)
     journal = journal_for(ctx)
-    state = journal.read()
+    state = journal.checked()  # one pass in bounded memory: no session is kept
     if shape == "json":
         print_json([{"line": d.line_no, "reason": d.reason, "preview": d.raw_preview} for d in state.damaged])
     else:
@@ -67,7 +67,7 @@ def journal_check(
     if not journal.path.exists():
         note(f"no journal yet at {journal.path}")
         return
-    note(f"the journal is sound: {plural(len(state.sessions), 'session')}")
+    note(f"the journal is sound: {plural(state.sessions, 'session')}")
 
 
 @app.command("compact", cls=CoachCommand, epilog=EXAMPLES["journal compact"])

@@ -19,15 +19,17 @@ from coachcli.journal.codec import SCHEMA_VERSION, DamagedLine, damaged_warning,
 from coachcli.journal.facade import Journal
 from coachcli.journal.files import lock_timeout
 from coachcli.journal.fold import JournalState, fold_bytes
-from coachcli.journal.query import JournalQuery, StreamedSession
+from coachcli.journal.query import ActionPage, JournalQuery, SessionPage, StreamedSession
 from coachcli.journal.stream import SessionStream
 
 __all__ = [
     "SCHEMA_VERSION",
+    "ActionPage",
     "DamagedLine",
     "Journal",
     "JournalQuery",
     "JournalState",
+    "SessionPage",
     "SessionStream",
     "StreamedSession",
     "damaged_warning",

@@ -9,27 +9,35 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import itertools
 import os
-import secrets
-from collections.abc import Callable, Iterator, Mapping, Sequence
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from coachcli.errors import InputFileError, JournalDamagedError, JournalError, NotFoundError
-from coachcli.journal import append, files, index_update
+from coachcli.errors import JournalDamagedError, JournalError, NotFoundError
+from coachcli.journal import append, files, importing, index_update
 from coachcli.journal.codec import (
     DamagedLine,
     damaged_message,
     encode_records,
-    open_batch,
     session_record,
     status_record,
-    unfinished_tail,
 )
 from coachcli.journal.fold import JournalState, fold_bytes
-from coachcli.journal.index_query import open_index_query
+from coachcli.journal.index_query import IndexQuery, open_index_query
+from coachcli.journal.index_schema import IndexUnusable
 from coachcli.journal.query import JournalQuery, StateQuery
-from coachcli.journal.stream import JournalStream, SessionStream
+from coachcli.journal.stream import (
+    CheckResult,
+    JournalStream,
+    SessionStream,
+    check_lines,
+    compacted_lines,
+    file_chunks,
+    tail_cut,
+)
 from coachcli.records import ActionStatus, Session
 
 
@@ -78,26 +86,55 @@ class Journal:
 
     def check(self) -> list[DamagedLine]:
         """The damaged lines, for `coach journal check`."""
-        return self.read().damaged
+        return self.checked().damaged
+
+    def checked(self) -> CheckResult:
+        """What `coach journal check` reports, in one pass over the journal in bounded memory. Writes nothing."""
+        source = files.open_source(self.real_path)
+        try:
+            return check_lines(source)
+        finally:
+            source.close()
 
     def query(self) -> JournalQuery:
         """The questions read commands ask: from the index when it matches the journal, else from a full read.
 
-        Takes no lock and writes nothing, not even the index. Close it (or use `with`) before printing.
+        Never writes the journal; rebuilds a lost or stale index (see `_index`). Close it (or use `with`) before
+        printing.
+        """
+        index = self._index()
+        return index if index is not None else StateQuery(self.read())
+
+    def _index(self) -> IndexQuery | None:
+        """The index's reader, in a read transaction, when the index matches the journal.
+
+        A lost or stale index is rebuilt here, once, by the first read that finds it so: it is derived data, and
+        without it every read would fold the whole journal. The rebuild is a writer's index update, under the
+        journal's lock, taken only if free (a writer holding it brings the index up to date itself); the journal
+        is not written. Should the rebuild fail (a read-only folder, a link at the index's name), the read goes on
+        without the index.
         """
         index = open_index_query(self.index_path, self.real_path, self.read)
-        return index if index is not None else StateQuery(self.read())
+        if index is not None or not files.is_regular(self.real_path):
+            return index
+        try:
+            with files.held_lock(self.lock_path, timeout=0):
+                index_update.update(self.index_path, self.real_path)
+        except Exception:  # the read does not need the index, only goes faster with it
+            return None
+        return open_index_query(self.index_path, self.real_path, self.read)
 
     def stream(self, *, figures: bool = False) -> SessionStream:
         """Every session one at a time, for the commands that need them all (stats, export): from the index when
         it matches the journal, else in two passes over the journal, never holding every session in memory.
-        `figures`: the stream will be asked for stats' figures. Takes no lock and writes nothing, not even the index.
+        `figures`: the stream will be asked for stats' figures. Never writes the journal; rebuilds a lost or stale
+        index, as `query` does.
         """
 
         def passes() -> JournalStream:
             return JournalStream(files.open_source(self.real_path), figures=figures)
 
-        return SessionStream(open_index_query(self.index_path, self.real_path, self.read), passes)
+        return SessionStream(self._index(), passes)
 
     # Writing
 
@@ -141,41 +178,28 @@ class Journal:
         with self._locked():
             self._append_locked(payload)
 
-    def import_sessions(self, sessions: Sequence[Session], name: str = "the import") -> tuple[int, int]:
-        """Append the sessions whose ids are new, in one write, as one batch: all of them or, should the write be
-        cut short, none (see codec.py). Return (added, skipped). An action id of a new session that another new
-        one, or the journal, holds already refuses the whole import (InputFileError naming `name`): a status
-        change could then reach only one of the two."""
-        if not sessions:
-            return 0, 0
-        with self._locked():
-            self._update_index()
-            with self.query() as query:
-                known = query.session_ids()
-                fresh: list[Session] = []
-                held: dict[str, int] = {}  # action id -> the element holding it, among the new sessions
-                for element, session in enumerate(sessions):
-                    if session.id in known:
-                        continue
-                    known.add(session.id)
-                    fresh.append(session)
-                    for action in session.actions:
-                        where = f"element {element} (session {session.id}): action id {action.id}"
-                        if action.id in held:
-                            raise InputFileError.single(name, f"{where} is also in element {held[action.id]}")
-                        present = query.action_by_id(action.id)
-                        if present is not None:
-                            raise InputFileError.single(
-                                name, f"{where} is already in the journal (session {present.session_id})"
-                            )
-                        held[action.id] = element
-            if fresh:
-                # Exported actions are in their current state: folded, so their reviews are not replayed.
-                batch = secrets.token_hex(8)  # unique, not meaningful: it only tells one batch from the next
-                last = len(fresh) - 1
-                records = [session_record(s, folded=True, batch=batch, commit=n == last) for n, s in enumerate(fresh)]
-                self._append_locked(encode_records(records))
-        return len(fresh), len(sessions) - len(fresh)
+    def import_sessions(self, sessions: Iterable[Session], name: str = "the import") -> tuple[int, int]:
+        """Append the sessions whose ids are new, as one batch: all of them or, should the write be cut short, none
+        (see codec.py). Return (added, skipped). An action id of a new session that another new one, or the
+        journal, holds already refuses the whole import (InputFileError naming `name`): a status change could then
+        reach only one of the two.
+
+        `sessions` may be a stream (an export file read as it is parsed): they are spooled to a private temp file
+        first (importing.py), so memory holds ids, never the sessions, and a bad file touches nothing; a shared
+        action id found while appending takes back what was written.
+        """
+        counts = [0, 0]  # added, skipped
+        with importing.spool(sessions, name) as spooled:  # a bad file is refused here, having touched nothing
+            if not spooled.ids:
+                return 0, 0
+            with self._locked():
+                self._update_index()
+                with self.query() as query:
+                    lines = importing.batch_lines(spooled, query, name, counts)
+                    first = next(lines, None)
+                    if first is not None:
+                        self._append_locked(itertools.chain([first], lines))
+        return counts[0], counts[1]
 
     def compact(self) -> Path:
         """Rewrite the journal as one folded record per session; return the backup of the old file.
@@ -191,21 +215,57 @@ class Journal:
             raise files.os_error(exc, "read", "the journal", self.path) from exc
         with self._locked():
             files.remove_stale_temps(self.real_path)
-            old = files.read_bytes(self.real_path)
-            state = fold_bytes(old)
-            if state.damaged:
-                raise JournalDamagedError(damaged_message(self.path, state.damaged))
-            new = encode_records([session_record(session, folded=True) for session in state.sessions])
-            left_open = open_batch(lambda offset, length: old[offset : offset + length], len(old))
-            cut = unfinished_tail(old) if left_open is None else left_open.start
-            try:
-                if cut is not None:
-                    append.set_aside(self.unfinished_path, old[cut:])
-            except OSError as exc:
-                raise files.os_error(exc, "write", "the journal", self.path) from exc
-            files.swap_in(self.real_path, self.backup_path, new, old)
+            self._update_index()
+            if not self._compact_from_index():
+                self._compact_in_two_passes()
             self._wrote = True
         return self.backup_path
+
+    def _compact_from_index(self) -> bool:
+        """Compact from the index when it holds the whole journal: each session's folded record copied from its
+        record (stream.py explains the rest), then the index pointed at the new lines. False when it cannot."""
+        index = open_index_query(self.index_path, self.real_path, self.read)
+        if index is None:
+            return False
+        moved: list[tuple[int, int, int, int, bytes]] = []
+        try:
+            found = index.compacted(moved)
+            if found is None:
+                return False
+            lines, source = found
+            if index.damaged:
+                raise JournalDamagedError(damaged_message(self.path, index.damaged))
+            self._set_aside_tail(source)
+            files.swap_in(self.real_path, self.backup_path, lines, file_chunks(source, source.size))
+        except (IndexUnusable, sqlite3.Error, ValueError):
+            return False  # a record not where the index says: nothing was swapped in; the journal is read instead
+        finally:
+            index.close()
+        with contextlib.suppress(Exception):  # derived: should this fail, the update at the lock's release rebuilds
+            index_update.relocate(self.index_path, self.real_path, moved)
+        return True
+
+    def _compact_in_two_passes(self) -> None:
+        """Compact from the journal alone: read in two passes and written as read (stream.py): memory holds a few
+        facts per session, never the journal."""
+        stream = JournalStream(files.open_source(self.real_path))
+        try:
+            if stream.damaged:
+                raise JournalDamagedError(damaged_message(self.path, stream.damaged))
+            self._set_aside_tail(stream.source)
+            source = stream.source
+            files.swap_in(self.real_path, self.backup_path, compacted_lines(stream), file_chunks(source, source.size))
+        finally:
+            stream.close()
+
+    def _set_aside_tail(self, source: files.Source) -> None:
+        """What was never saved at the journal's end (a write cut short, an import left open) to the side file."""
+        cut = tail_cut(source)
+        try:
+            if cut is not None:
+                append.set_aside(self.unfinished_path, source.read_at(cut, source.size - cut))
+        except OSError as exc:
+            raise files.os_error(exc, "write", "the journal", self.path) from exc
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
@@ -218,7 +278,7 @@ class Journal:
                     self._wrote = False
                     self._update_index()
 
-    def _append_locked(self, payload: bytes) -> None:
+    def _append_locked(self, payload: bytes | Iterable[bytes]) -> None:
         append.append_durably(self.real_path, payload, self.unfinished_path)
         self._wrote = True
 

@@ -17,7 +17,7 @@ import os
 import re
 import secrets
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Protocol
 
@@ -135,11 +135,13 @@ def set_private(fd: int) -> None:
         os.fchmod(fd, FILE_MODE)
 
 
-def write_new_file(path: Path, data: bytes) -> None:
+def write_new_file(path: Path, data: bytes | Iterable[bytes]) -> None:
+    """Create `path` (private, never through a link), write `data` (bytes, or chunks as they come) and fsync it."""
     fd = open_own(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | BINARY, "a temp file")
     try:
         set_private(fd)
-        write_all(fd, data)
+        for chunk in [data] if isinstance(data, bytes) else data:
+            write_all(fd, chunk)
         os_fsync(fd)
     finally:
         os.close(fd)
@@ -258,12 +260,13 @@ def _set_folder_private(folder: Path) -> None:
 
 
 @contextlib.contextmanager
-def held_lock(lock_path: Path) -> Iterator[None]:
-    """Hold the journal's exclusive lock, waiting at most `lock_timeout()` seconds for it."""
+def held_lock(lock_path: Path, timeout: float | None = None) -> Iterator[None]:
+    """Hold the journal's exclusive lock, waiting at most `timeout` seconds for it (default `lock_timeout()`)."""
     # Imported here: only commands that write pay for it.
     from filelock import FileLock, Timeout
 
-    timeout = lock_timeout()
+    if timeout is None:
+        timeout = lock_timeout()
     what = "the journal's lock file"
     try:
         # Made (or checked) here without following a link, never truncated: a lock library might follow a link
@@ -305,10 +308,11 @@ def remove_stale_temps(path: Path) -> None:
                     entry.unlink()
 
 
-def swap_in(path: Path, backup_path: Path, new: bytes, old: bytes) -> None:
+def swap_in(path: Path, backup_path: Path, new: bytes | Iterable[bytes], old: bytes | Iterable[bytes]) -> None:
     """Replace the journal by `new` with one rename, keeping `old` as the backup; the caller holds the lock.
 
-    Both are written to temp files first, so a failure at any point leaves the old journal as it was.
+    Both are written to temp files first (as bytes, or chunks as they come, so that neither is held in memory),
+    so a failure at any point leaves the old journal as it was.
     """
     folder = path.parent
     token = secrets.token_hex(4)
@@ -322,9 +326,11 @@ def swap_in(path: Path, backup_path: Path, new: bytes, old: bytes) -> None:
         write_new_file(backup_temp, old)
         os_replace(backup_temp, backup_path)
         os_replace(temp, path)
-    except OSError as exc:
+    except BaseException as exc:
         for leftover in (temp, backup_temp):
             with contextlib.suppress(OSError):
                 leftover.unlink(missing_ok=True)
-        raise os_error(exc, "write", "the journal", path) from exc
+        if isinstance(exc, OSError):
+            raise os_error(exc, "write", "the journal", path) from exc
+        raise
     fsync_folder(folder)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
-import json
+import itertools
 import os
 import sqlite3
 import stat
@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from coachcli.ids import find_action, find_session, shortest_unique
-from coachcli.journal import files
+from coachcli.journal import files, index_listing
 from coachcli.journal.codec import DamagedLine, scan
 from coachcli.journal.files import JournalFile, Source
 from coachcli.journal.fold import JournalState
@@ -28,18 +28,23 @@ from coachcli.journal.index_schema import (
     blob,
     load_session,
     matches,
-    overlaid,
     read_meta,
-    record_body,
     rep_key,
     session_row,
-    sha256,
     started_key,
     text_of,
-    validated,
 )
 from coachcli.journal.index_update import FoldedLines, fold_lines, readable_end
-from coachcli.journal.query import QueryBase, StateQuery, StreamedSession, action_matches, session_matches
+from coachcli.journal.query import (
+    ActionPage,
+    QueryBase,
+    SessionJson,
+    SessionPage,
+    StateQuery,
+    StreamedSession,
+    action_matches,
+    session_matches,
+)
 from coachcli.records import Action, Session, StatusFilter, mentions, utc_sort_key
 from coachcli.stats import Groups
 
@@ -133,10 +138,10 @@ class IndexQuery(QueryBase):
         if due_before is not None:
             where.append("due < ?")
             params.append(due_before.isoformat())
-        sql = "SELECT session, pos FROM actions" + (" WHERE " + " AND ".join(where) if where else "")
+        sql = "SELECT session, pos, body FROM actions" + (" WHERE " + " AND ".join(where) if where else "")
         found = [
-            (seq, pos, self._session_at(seq).actions[pos])
-            for seq, pos in self._db.execute(sql, params).fetchall()
+            (seq, pos, Action.model_validate_json(body))
+            for seq, pos, body in self._db.execute(sql, params).fetchall()
             if seq not in self._touched
         ]
         for seq, session in self._touched.items():
@@ -151,6 +156,42 @@ class IndexQuery(QueryBase):
     def open_actions(self, rep: str | None = None) -> list[Action]:
         return sorted(self.actions(rep=rep, status="open"), key=lambda action: utc_sort_key(action.created))
 
+    def action_page(
+        self,
+        *,
+        rep: str | None = None,
+        status: StatusFilter = "open",
+        due_before: dt.date | None = None,
+        limit: int | None = None,
+    ) -> ActionPage:
+        return self._guard(
+            lambda: index_listing.action_page(self._db, self._touched, rep, status, due_before, limit),
+            lambda q: q.action_page(rep=rep, status=status, due_before=due_before, limit=limit),
+        )
+
+    def action_bodies(
+        self, *, rep: str | None = None, status: StatusFilter = "open", due_before: dt.date | None = None
+    ) -> Iterator[dict[str, Any]]:
+        return self._guard_each(
+            lambda: index_listing.action_bodies(self._db, self._touched, rep, status, due_before),
+            lambda q: q.action_bodies(rep=rep, status=status, due_before=due_before),
+        )
+
+    def _guard_each(
+        self, indexed: Callable[[], Iterator[_T]], fallback: Callable[[StateQuery], Iterator[_T]]
+    ) -> Iterator[_T]:
+        """`_guard` for a stream: should the index fail halfway, the items not yet given come from the journal."""
+        done = 0
+        if self._fallback is None:
+            try:
+                for item in indexed():
+                    yield item
+                    done += 1
+                return
+            except (IndexUnusable, sqlite3.Error, ValueError):
+                self._fallback = StateQuery(self._read_all())
+        yield from itertools.islice(fallback(self._fallback), done, None)
+
     def action(self, prefix: str) -> Action:
         return self._guard(lambda: self._action(prefix), lambda q: q.action(prefix))
 
@@ -158,28 +199,28 @@ class IndexQuery(QueryBase):
         return self._guard(lambda: self._action_by_id(action_id), lambda q: q.action_by_id(action_id))
 
     def _action_by_id(self, action_id: str) -> Action | None:
-        rows = self._db.execute("SELECT session, pos FROM actions WHERE id = ?", (blob(action_id),))
-        found: list[tuple[int, int]] = [(seq, pos) for seq, pos in rows if seq not in self._touched]
+        rows = self._db.execute("SELECT session, pos, body FROM actions WHERE id = ?", (blob(action_id),))
+        found: list[tuple[int, int, bytes | Action]] = [row for row in rows if row[0] not in self._touched]
         for seq, session in self._touched.items():
-            found += [(seq, pos) for pos, action in enumerate(session.actions) if action.id == action_id]
+            found += [(seq, pos, action) for pos, action in enumerate(session.actions) if action.id == action_id]
         if not found:
             return None
-        seq, pos = max(found)
-        session = self._touched[seq] if seq in self._touched else self._session_at(seq)
-        return session.actions[pos]
+        _, _, last = max(found, key=lambda item: item[:2])
+        return last if isinstance(last, Action) else Action.model_validate_json(last)
 
     def _action(self, prefix: str) -> Action:
         wanted = prefix.strip().lower()
         found: list[tuple[int, int, Action]] = []
         if wanted:
             rows = self._db.execute(
-                "SELECT session, pos, id_lower FROM actions WHERE id_lower >= ? ORDER BY id_lower", (blob(wanted),)
+                "SELECT session, pos, id_lower, body FROM actions WHERE id_lower >= ? ORDER BY id_lower",
+                (blob(wanted),),
             )
-            for seq, pos, key in rows:
+            for seq, pos, key, body in rows:
                 if not text_of(key).startswith(wanted):
                     break
                 if seq not in self._touched:
-                    found.append((seq, pos, self._session_at(seq).actions[pos]))
+                    found.append((seq, pos, Action.model_validate_json(body)))
             for seq, session in self._touched.items():
                 found += [(seq, pos, a) for pos, a in enumerate(session.actions) if a.id.lower().startswith(wanted)]
         found.sort(key=lambda item: (item[0], item[1]))
@@ -247,7 +288,7 @@ class IndexQuery(QueryBase):
         for _, seq, start, length in heapq.merge(indexed, recent, reverse=True):
             if limit is not None and len(found) >= limit:
                 break
-            if grep and start >= 0 and not self._may_mention(seq, start, length, grep):
+            if grep and start >= 0 and not index_listing.may_mention(self._db, self._source, seq, start, length, grep):
                 continue
             session = self._touched[seq] if seq in self._touched else self._session_at(seq)
             if not grep or mentions(session, grep):
@@ -259,85 +300,50 @@ class IndexQuery(QueryBase):
 
     def stream_sessions(self) -> Iterator[StreamedSession]:
         """Every session in journal order, read back one at a time."""
-        touched = iter(sorted(self._touched.items()))
-        pending = next(touched, None)
-        states = self._db.execute("SELECT session, pos, state FROM actions ORDER BY session, pos")
-        state = next(states, None)
-        for values in self._db.execute(f"SELECT {ROW_COLUMNS} FROM sessions ORDER BY seq"):
-            row = session_row(values)
-            while pending is not None and pending[0] < row.seq:
-                yield StreamedSession(pending[1])
-                pending = next(touched, None)
-            mine: list[tuple[int, bytes]] = []
-            while state is not None and state[0] <= row.seq:
-                if state[0] == row.seq:
-                    mine.append((state[1], state[2]))
-                state = next(states, None)
-            if pending is not None and pending[0] == row.seq:  # the tail changed it: the fold's session stands
-                yield StreamedSession(pending[1])
-                pending = next(touched, None)
-                continue
-            raw = self._source.read_at(row.start, row.length)
-            body = overlaid(record_body(raw, row), mine, row)
-            if row.written is not None and sha256(raw) == row.written:
-                yield StreamedSession(body=body)
-            else:
-                yield StreamedSession(validated(body, row))
-        while pending is not None:
-            yield StreamedSession(pending[1])
-            pending = next(touched, None)
+        return index_listing.stream_sessions(self._db, self._source, self._touched)
+
+    def compacted(self, moved: list[tuple[int, int, int, int, bytes]]) -> tuple[Iterator[bytes], Source] | None:
+        """The journal compacted from the index (index_listing.compacted), and the journal it was read from; None
+        when lines after the index were read."""
+        return None if self._touched else (index_listing.compacted(self._db, self._source, moved), self._source)
 
     def figure_groups(self, today: dt.date) -> Groups:
         """Every session counted into `coach stats`' groups, from the index's columns alone (no journal line)."""
-        groups = Groups()
-        days: dict[str | None, dt.date | None] = {None: None}
-        reps: dict[bytes, str] = {}
+        return index_listing.figure_groups(self._db, self._touched, today)
 
-        def day(text: str | None) -> dt.date | None:
-            if text not in days:
-                days[text] = dt.date.fromisoformat(text) if text is not None else None
-            return days[text]
-
-        actions = self._db.execute(
-            "SELECT session, proposed_by, status, due, closed_day FROM actions ORDER BY session, pos"
+    def session_page(
+        self,
+        *,
+        rep: str | None = None,
+        set_id: str | None = None,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        limit: int | None = None,
+    ) -> SessionPage:
+        first = self.sessions(rep=rep, set_id=set_id, since=since, until=until, limit=limit)
+        if limit is None or len(first) < limit:
+            return SessionPage(first, len(first))
+        total = self._guard(
+            lambda: index_listing.count_sessions(self._db, self._touched, rep, set_id, since, until),
+            lambda q: q.session_page(rep=rep, set_id=set_id, since=since, until=until).total,
         )
-        action = next(actions, None)
-        sessions = self._db.execute("SELECT seq, rep_name, day, mode, options, reviews FROM sessions ORDER BY seq")
-        for seq, rep, started, mode, options, reviews in sessions:
-            figures = None
-            if seq not in self._touched:
-                if rep not in reps:
-                    reps[rep] = text_of(rep)
-                started_on = day(started)
-                assert started_on is not None
-                figures = groups.figures(seq, reps[rep], started_on)
-                figures.count_session(options, reviews)
-            manager = mode == "manager"
-            while action is not None and action[0] <= seq:
-                if action[0] == seq and figures is not None:
-                    _, proposed_by, status, due, closed_on = action
-                    figures.count_action(manager, proposed_by, status, day(due), day(closed_on), today)
-                action = next(actions, None)
-        for seq, session in self._touched.items():
-            groups.add_session(seq, session, today)
-        return groups
+        return SessionPage(first, total)
 
-    def _may_mention(self, seq: int, start: int, length: int, text: str) -> bool:
-        """False when the session surely does not mention `text`, judged from its record's bytes unparsed.
-
-        With no backslash in the line, every string in it appears verbatim, and case folding goes character by
-        character: so if the folded line lacks the folded text, no string in it holds it. Notes come from the
-        current state of its actions instead, so those are looked at too.
-        """
-        raw = self._source.read_at(start, length)
-        wanted = text.casefold()
-        if b"\\" in raw or wanted in raw.decode("utf-8", "replace").casefold():
-            return True
-        for (state,) in self._db.execute("SELECT state FROM actions WHERE session = ?", (seq,)):
-            note = json.loads(state).get("note")
-            if isinstance(note, str) and wanted in note.casefold():
-                return True
-        return False
+    def session_bodies(
+        self,
+        *,
+        rep: str | None = None,
+        set_id: str | None = None,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        grep: str | None = None,
+    ) -> Iterator[SessionJson]:
+        if grep:
+            return (s.public_dict() for s in self.sessions(rep=rep, set_id=set_id, since=since, until=until, grep=grep))
+        return self._guard_each(
+            lambda: index_listing.session_bodies(self._db, self._source, self._touched, rep, set_id, since, until),
+            lambda q: q.session_bodies(rep=rep, set_id=set_id, since=since, until=until),
+        )
 
     def session(self, prefix: str) -> Session:
         return self._guard(lambda: self._session(prefix), lambda q: q.session(prefix))

@@ -7,13 +7,15 @@ from a few rows instead of folding every line. It holds:
   line), so that a journal compacted, truncated, replaced or edited since is noticed and the index ignored;
 - a row per session: where its latest record is in the journal, the columns queries filter and sort on, and
   the counts `coach stats` sums (so it reads no journal line);
-- a row per action: its current status, note, due date and closing time, the fold of status records and reviews;
+- a row per action: the action as the fold leaves it (status records and reviews laid over its record), whole,
+  as `actions --json` prints it, with the columns listings filter and sort on;
 - which session holds each action id (the one a status record changes), and the damaged lines.
 
 What was said is never copied: a session is read back from its record in the journal, its actions' current
-state laid over it, and validated as the fold validates it. A record that is byte for byte what coach writes for
-its session (the index keeps its SHA-256) needs no validating: validated and dumped again it would give the same
-JSON object, so `export` reads it as it stands.
+state laid over it, and validated as the fold validates it. Only what listings print is copied (an action is a
+line of `coach actions`, a session's summary a line of `coach sessions`), so that listings read no journal
+line. A record that is byte for byte what coach writes for its session (the index keeps its SHA-256) needs no
+validating: validated and dumped again it would give the same JSON object, so `export` reads it as it stands.
 
 Writers bring the index up to date (index_update.py); readers ask it questions (index_query.py).
 """
@@ -32,9 +34,10 @@ from pydantic import ValidationError
 
 from coachcli.journal.codec import SessionEntry, dump_line, session_record
 from coachcli.journal.files import Source
-from coachcli.records import ReviewItem, Session, utc_sort_key
+from coachcli.records import Action, ReviewItem, Session, utc_sort_key
+from coachcli.safe_text import json_safe
 
-FORMAT = 2  # PRAGMA user_version: a file of another format is rebuilt by writers and ignored by readers
+FORMAT = 3  # PRAGMA user_version: a file of another format is rebuilt by writers and ignored by readers
 FINGERPRINT_BYTES = 4096
 # Seconds to wait for the index while another process reads or writes it; past that a reader reads the journal
 # and a writer leaves the index behind (the next write catches up).
@@ -50,17 +53,18 @@ SCHEMA = [
         line INTEGER NOT NULL, start INTEGER NOT NULL, length INTEGER NOT NULL,
         started TEXT NOT NULL, day TEXT NOT NULL, rep BLOB NOT NULL, set_id BLOB NOT NULL, status TEXT NOT NULL,
         reviewed BLOB, rep_name BLOB NOT NULL, mode TEXT NOT NULL, options INTEGER NOT NULL, reviews INTEGER NOT NULL,
-        written BLOB)""",
+        written BLOB, started_at TEXT NOT NULL, action_count INTEGER NOT NULL)""",
     "CREATE INDEX sessions_by_start ON sessions (started, seq)",
     "CREATE INDEX sessions_by_rep ON sessions (rep, started, seq)",
     "CREATE INDEX sessions_by_status ON sessions (status, seq)",
     "CREATE INDEX sessions_by_id_lower ON sessions (id_lower)",
     """CREATE TABLE actions (
         session INTEGER NOT NULL, pos INTEGER NOT NULL, id BLOB NOT NULL, id_lower BLOB NOT NULL,
-        owner BLOB NOT NULL, status TEXT NOT NULL, due TEXT, state BLOB NOT NULL, proposed_by TEXT NOT NULL,
-        closed_day TEXT, PRIMARY KEY (session, pos)) WITHOUT ROWID""",
-    "CREATE INDEX actions_by_owner ON actions (owner, status)",
-    "CREATE INDEX actions_by_status ON actions (status)",
+        owner BLOB NOT NULL, status TEXT NOT NULL, due TEXT, body BLOB NOT NULL, proposed_by TEXT NOT NULL,
+        closed_day TEXT, due_key TEXT NOT NULL, created TEXT NOT NULL, PRIMARY KEY (session, pos)) WITHOUT ROWID""",
+    # Listings walk these in their order (soonest due first) and stop at their limit.
+    "CREATE INDEX actions_by_owner ON actions (owner, status, due_key, created, id)",
+    "CREATE INDEX actions_by_status ON actions (status, due_key, created, id)",
     "CREATE INDEX actions_by_id ON actions (id, session)",
     "CREATE INDEX actions_by_id_lower ON actions (id_lower)",
     "CREATE TABLE holders (action BLOB PRIMARY KEY, session INTEGER NOT NULL) WITHOUT ROWID",
@@ -68,8 +72,9 @@ SCHEMA = [
         line INTEGER PRIMARY KEY, start INTEGER NOT NULL, length INTEGER NOT NULL, digest BLOB NOT NULL,
         reason BLOB NOT NULL, preview BLOB NOT NULL)""",
 ]
-# The fields of an action that status records and reviews change; the rest is the session record's.
-STATE_FIELDS = {"status", "closed", "note", "due"}
+# The fields of an action that status records and reviews change; the rest is the session record's, read from it.
+STATE_FIELDS = ("status", "closed", "note", "due")
+NO_DUE = "~"  # an action's due_key without a due date: after every date, as `by_due` puts it
 
 
 class IndexUnusable(Exception):
@@ -98,6 +103,15 @@ def rep_key(name: str) -> bytes:
 
 def started_key(moment: dt.datetime) -> str:
     return utc_sort_key(moment).isoformat(timespec="microseconds")
+
+
+def due_key(due: dt.date | None) -> str:
+    return NO_DUE if due is None else due.isoformat()
+
+
+def listing_key(action: Action) -> tuple[str, str, bytes]:
+    """An action's place in listings, soonest due first (`records.due_order`), as the index's columns sort it."""
+    return due_key(action.due), started_key(action.created), blob(action.id)
 
 
 def json_blob(value: Any) -> bytes:
@@ -216,7 +230,7 @@ def record_body(raw: bytes, row: SessionRow) -> dict[str, Any]:
 
 
 def action_states(db: sqlite3.Connection, seq: int) -> list[tuple[int, bytes]]:
-    return db.execute("SELECT pos, state FROM actions WHERE session = ? ORDER BY pos", (seq,)).fetchall()
+    return db.execute("SELECT pos, body FROM actions WHERE session = ? ORDER BY pos", (seq,)).fetchall()
 
 
 def load_session(db: sqlite3.Connection, source: Source, row: SessionRow) -> Session:
@@ -230,7 +244,8 @@ def overlaid(body: dict[str, Any], states: Iterable[tuple[int, bytes]], row: Ses
     for pos, state in states:
         if not isinstance(actions, list) or pos >= len(actions) or not isinstance(actions[pos], dict):
             raise IndexUnusable(f"line {row.line} holds fewer actions than the index knows")
-        actions[pos] = {**actions[pos], **json.loads(state)}
+        current = json.loads(text_of(state))
+        actions[pos] = {**actions[pos], **{name: current.get(name) for name in STATE_FIELDS}}
     return body
 
 
@@ -264,3 +279,55 @@ def rows_where(db: sqlite3.Connection, column: str, values: Sequence[Any]) -> li
         sql = f"SELECT {ROW_COLUMNS} FROM sessions WHERE {column} IN ({marks(len(chunk))})"
         found += [session_row(values) for values in db.execute(sql, chunk)]
     return found
+
+
+_SESSION_KEY = b'"session":{'
+_ACTIONS_KEY = b'"actions":['
+_REVIEW_KEY = b'],"review":['
+_RESUME_KEY = b',"resume":'
+
+
+def spliced_bytes(raw: bytes, bodies: Sequence[bytes], *, resume: str) -> bytes | None:
+    """The session object of a record as coach writes it (`written_digest`), with its actions' JSON replaced by
+    their current state (`bodies`, as the index holds them), cut from the record's bytes without parsing them.
+    `resume`: "keep" it, leave it out ("drop"), or leave it out when null ("drop-null"). None when it cannot be
+    cut so (the caller parses).
+
+    Sound because coach writes a session's keys in one order, compactly, strings escaped: a quote inside a string
+    is written \\", so `"actions":[`, `],"review":[` and `,"resume":` are found only as the session's own keys,
+    and an action (all scalars) holds no `]`. A record with \\u escapes is left to the parser: written by the
+    ASCII fallback of `codec.dump_line`, it would not read back byte for byte as the parser's output.
+    """
+    if b"\\u" in raw:
+        return None
+    at = raw.find(_SESSION_KEY)
+    if at < 0 or not raw.endswith(b"}}"):
+        return None
+    session = raw[at + len(_SESSION_KEY) - 1 : -1]
+    actions = session.find(_ACTIONS_KEY)
+    review = session.find(_REVIEW_KEY, actions) if actions >= 0 else -1
+    resume_at = session.find(_RESUME_KEY, review) if review >= 0 else -1
+    if actions < 0 or review < 0 or resume_at < 0:
+        return None
+    held = session[actions + len(_ACTIONS_KEY) : review]
+    if (held.count(b',{"id":') + 1 if held else 0) != len(bodies):
+        return None
+    tail = session[review:]
+    if resume == "drop" or (resume == "drop-null" and session.endswith(b',"resume":null}')):
+        tail = session[review:resume_at] + b"}"
+    return session[: actions + len(_ACTIONS_KEY)] + b",".join(bodies) + tail
+
+
+def spliced(raw: bytes, bodies: Sequence[bytes], *, keep_resume: bool) -> str | None:
+    """`spliced_bytes` as text safe to print (`safe_text.json_safe`); `resume` kept when `keep_resume` and not
+    null, else left out."""
+    text = spliced_bytes(raw, bodies, resume="drop-null" if keep_resume else "drop")
+    if text is None:
+        return None
+    try:
+        decoded = text.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    # DEL and the C1 controls (U+0080..U+009F, UTF-8 C2 80..C2 9F) written as escapes, as `json_safe` does; two
+    # byte searches spare most sessions the regular expression.
+    return json_safe(decoded) if b"\x7f" in text or b"\xc2" in text else decoded

@@ -7,42 +7,84 @@ else this module's `StateQuery` over the folded state: correct, only slower. Tes
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from coachcli.ids import short_ids
 from coachcli.journal.codec import DamagedLine
 from coachcli.journal.fold import JournalState
-from coachcli.records import Action, Session, StatusFilter, mentions, newest_first, same_rep
+from coachcli.records import Action, Session, StatusFilter, due_order, mentions, newest_first, same_rep
 
 _Q = TypeVar("_Q", bound="QueryBase")
+
+
+class JsonText(str):
+    """JSON already written and safe to print (a session's object cut from its record, its actions in their current
+    state, `safe_text.json_safe` applied): printed as it stands by the writers of long JSON lists."""
+
+    __slots__ = ()
 
 
 class StreamedSession:
     """One session of a whole-journal read (`Journal.stream()`), as the fold leaves it.
 
-    `body` is its JSON object (`session.model_dump(mode="json")`) when its record is as coach writes it, so that an
-    export need not validate it; `session` validates that body only when asked for.
+    `text` is the JSON of its export element (`render.export`), when its record is as coach writes it: cut from the
+    record, nothing parsed. `body` is its JSON object (`session.model_dump(mode="json")`, but for a null `resume`,
+    which may be left out) when known, or parsed from `text` when asked for; `session` validates that body only
+    when asked for.
     """
 
-    __slots__ = ("_session", "body")
+    __slots__ = ("_body", "_session", "text")
 
-    def __init__(self, session: Session | None = None, body: dict[str, Any] | None = None) -> None:
-        if session is None and body is None:
-            raise ValueError("a streamed session needs its session or its body")
+    def __init__(
+        self, session: Session | None = None, body: dict[str, Any] | None = None, text: JsonText | None = None
+    ) -> None:
+        if session is None and body is None and text is None:
+            raise ValueError("a streamed session needs its session, its body or its text")
         self._session = session
-        self.body = body
+        self._body = body
+        self.text = text
+
+    @property
+    def body(self) -> dict[str, Any] | None:
+        if self._body is None and self.text is not None:
+            self._body = json.loads(self.text)
+        return self._body
 
     @property
     def session(self) -> Session:
         if self._session is None:
-            assert self.body is not None
-            self._session = Session.model_validate(self.body)
+            body = self.body
+            assert body is not None
+            self._session = Session.model_validate(body)
         return self._session
 
     def dump(self) -> dict[str, Any]:
         """`session.model_dump(mode="json")`, without validating when the body is known."""
-        return self.body if self.body is not None else self.session.model_dump(mode="json")
+        body = self.body
+        return body if body is not None else self.session.model_dump(mode="json")
+
+
+# A session of `sessions --json`: `Session.public_dict()`, or that object's JSON as coach writes it.
+SessionJson = dict[str, Any] | JsonText
+
+
+@dataclass(frozen=True)
+class ActionPage:
+    """The first actions of a listing, soonest due first, and how many the listing holds in all."""
+
+    actions: list[Action]
+    total: int
+
+
+@dataclass(frozen=True)
+class SessionPage:
+    """The first sessions of a listing, newest first, and how many the listing holds in all."""
+
+    sessions: list[Session]
+    total: int
 
 
 class JournalQuery(Protocol):
@@ -59,6 +101,24 @@ class JournalQuery(Protocol):
 
     def open_actions(self, rep: str | None = None) -> list[Action]:
         """Open actions (of one rep, any case), oldest first."""
+        ...
+
+    def action_page(
+        self,
+        *,
+        rep: str | None = None,
+        status: StatusFilter = "open",
+        due_before: dt.date | None = None,
+        limit: int | None = None,
+    ) -> ActionPage:
+        """The actions that pass every filter, soonest due first (`records.due_order`): at most `limit` of them,
+        and how many pass in all."""
+        ...
+
+    def action_bodies(
+        self, *, rep: str | None = None, status: StatusFilter = "open", due_before: dt.date | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """Those actions as JSON objects (`model_dump(mode="json")`), soonest due first, one at a time."""
         ...
 
     def action(self, prefix: str) -> Action:
@@ -80,6 +140,30 @@ class JournalQuery(Protocol):
         limit: int | None = None,
     ) -> list[Session]:
         """Sessions that pass every filter, newest first. `since` and `until` are inclusive days."""
+        ...
+
+    def session_page(
+        self,
+        *,
+        rep: str | None = None,
+        set_id: str | None = None,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        limit: int | None = None,
+    ) -> SessionPage:
+        """The sessions that pass every filter, newest first: at most `limit` of them, and how many pass in all."""
+        ...
+
+    def session_bodies(
+        self,
+        *,
+        rep: str | None = None,
+        set_id: str | None = None,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        grep: str | None = None,
+    ) -> Iterator[SessionJson]:
+        """Those sessions as `Session.public_dict()` gives them (or its JSON), newest first, one at a time."""
         ...
 
     def session(self, prefix: str) -> Session:
@@ -162,6 +246,23 @@ class StateQuery(QueryBase):
     def open_actions(self, rep: str | None = None) -> list[Action]:
         return self.state.open_actions(rep)
 
+    def action_page(
+        self,
+        *,
+        rep: str | None = None,
+        status: StatusFilter = "open",
+        due_before: dt.date | None = None,
+        limit: int | None = None,
+    ) -> ActionPage:
+        found = sorted(self.actions(rep=rep, status=status, due_before=due_before), key=due_order)
+        return ActionPage(found if limit is None else found[:limit], len(found))
+
+    def action_bodies(
+        self, *, rep: str | None = None, status: StatusFilter = "open", due_before: dt.date | None = None
+    ) -> Iterator[dict[str, Any]]:
+        for action in self.action_page(rep=rep, status=status, due_before=due_before).actions:
+            yield action.model_dump(mode="json")
+
     def action(self, prefix: str) -> Action:
         return self.state.find_action(prefix)
 
@@ -186,6 +287,30 @@ class StateQuery(QueryBase):
             if session_matches(session, rep, set_id, since, until) and (not grep or mentions(session, grep))
         ]
         return found if limit is None else found[:limit]
+
+    def session_page(
+        self,
+        *,
+        rep: str | None = None,
+        set_id: str | None = None,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        limit: int | None = None,
+    ) -> SessionPage:
+        found = self.sessions(rep=rep, set_id=set_id, since=since, until=until)
+        return SessionPage(found if limit is None else found[:limit], len(found))
+
+    def session_bodies(
+        self,
+        *,
+        rep: str | None = None,
+        set_id: str | None = None,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        grep: str | None = None,
+    ) -> Iterator[SessionJson]:
+        for session in self.sessions(rep=rep, set_id=set_id, since=since, until=until, grep=grep):
+            yield session.public_dict()
 
     def session(self, prefix: str) -> Session:
         return self.state.find_session(prefix)

@@ -19,6 +19,7 @@ import datetime as dt
 import itertools
 import sqlite3
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from coachcli.errors import JournalError
@@ -29,9 +30,12 @@ from coachcli.journal.codec import (
     ScannedLine,
     SessionEntry,
     StatusRecord,
+    encode_line,
     open_batch,
     parse_line,
     scan,
+    session_record,
+    unfinished_tail,
 )
 from coachcli.journal.files import Source
 from coachcli.journal.fold import first_time
@@ -87,8 +91,9 @@ def _changed(action: Action, change: _Change) -> Action:
     return action.model_copy(update=update)
 
 
-def _lines(source: Source, size: int) -> Iterator[ScannedLine]:
-    """Every non-blank line of the journal's first `size` bytes, read a chunk at a time, as `scan` reads them."""
+def _lines(source: Source, size: int, tally: list[int] | None = None) -> Iterator[ScannedLine]:
+    """Every non-blank line of the journal's first `size` bytes, read a chunk at a time, as `scan` reads them.
+    `tally`, when given, ends up holding the number of newlines read."""
     offset, line_no = 0, 1
     while offset < size:
         data = source.read_at(offset, min(files.READ_CHUNK, size - offset))
@@ -104,6 +109,78 @@ def _lines(source: Source, size: int) -> Iterator[ScannedLine]:
         yield from scan(data, offset, line_no)
         offset += len(data)
         line_no += data.count(b"\n")
+    if tally is not None:
+        tally.append(line_no - 1)
+
+
+@dataclass
+class CheckResult:
+    """What `coach journal check` reports, found in one pass over the journal that holds no session."""
+
+    sessions: int = 0
+    damaged: list[DamagedLine] = field(default_factory=list)
+    unfinished: DamagedLine | None = None
+    open_batch: tuple[int, int] | None = None  # its first line and its record count, as `JournalState` has it
+
+
+def check_lines(source: Source) -> CheckResult:
+    """Every line read and validated, as the fold reads it, keeping only the session ids (to count them) and
+    what is wrong: memory grows with the number of sessions, never with what was said."""
+    result = CheckResult()
+    left_open = open_batch(source.read_at, source.size)
+    ids: set[str] = set()
+    tally: list[int] = []
+    for line in _lines(source, source.size if left_open is None else left_open.start, tally):
+        if isinstance(line.entry, SessionEntry):
+            ids.add(line.entry.session.id)
+        elif line.entry is None and line.unfinished:
+            result.unfinished = line.damage
+        elif line.damage is not None:
+            result.damaged.append(line.damage)
+    result.sessions = len(ids)
+    if left_open is not None:
+        result.open_batch = (tally[0] + 1, left_open.records)
+    return result
+
+
+def tail_cut(source: Source) -> int | None:
+    """Where what was never saved begins at the end of the journal (a batch left open, a write cut short), as the
+    fold passes over it; None when the journal ends with a whole record."""
+    left_open = open_batch(source.read_at, source.size)
+    if left_open is not None:
+        return left_open.start
+    if not source.size or source.read_at(source.size - 1, 1) == b"\n":
+        return None
+    start, end = 0, source.size
+    while end > 0:
+        step = min(end, 1 << 16)
+        at = source.read_at(end - step, step).rfind(b"\n")
+        if at >= 0:
+            start = end - step + at + 1
+            break
+        end -= step
+    return unfinished_tail(source.read_at(start, source.size - start), start)
+
+
+def compacted_lines(stream: JournalStream, chunk: int = 1 << 20) -> Iterator[bytes]:
+    """The compacted journal, a chunk at a time: one folded record per session, in journal order."""
+    pending: list[bytes] = []
+    held = 0
+    for item in stream.stream_sessions():
+        line = encode_line(session_record(item.session, folded=True))
+        pending.append(line)
+        held += len(line)
+        if held >= chunk:
+            yield b"".join(pending)
+            pending, held = [], 0
+    if pending:
+        yield b"".join(pending)
+
+
+def file_chunks(source: Source, size: int) -> Iterator[bytes]:
+    """The journal's first `size` bytes, a chunk at a time."""
+    for offset in range(0, size, files.READ_CHUNK):
+        yield source.read_at(offset, min(files.READ_CHUNK, size - offset))
 
 
 class JournalStream:
@@ -130,6 +207,11 @@ class JournalStream:
         except BaseException:
             source.close()
             raise
+
+    @property
+    def source(self) -> Source:
+        """The journal as this stream reads it (its size when opened)."""
+        return self._source
 
     def close(self) -> None:
         self._source.close()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +30,14 @@ def action_json(action: Action, today: dt.date) -> dict[str, Any]:
 
 
 OVERDUE_MARK = "!"
+
+
+def listed_json(body: dict[str, Any], today: dt.date) -> dict[str, Any]:
+    """`action_json` of an action given as its JSON object (as the index holds it), without validating it again."""
+    body["rep"] = body.get("owner")
+    due = body.get("due")
+    body["overdue"] = body.get("status") == "open" and isinstance(due, str) and due < today.isoformat()
+    return body
 
 
 def due_cell(action: Action, today: dt.date) -> Text:
@@ -124,3 +132,51 @@ def actions_table(
 ) -> ActionsTable:
     """The commitments as a table that fits the terminal it is printed on."""
     return ActionsTable(actions, today, shown_ids, show_rep, show_status)
+
+
+# Past this many rows a listing is printed by the plain renderer (render/plain_table.py): Rich's table measures
+# every cell of every row, seconds at ten thousand rows, where the plain one takes milliseconds.
+RICH_ROWS = 200
+
+
+def actions_plain(
+    bodies: Iterable[Mapping[str, Any]],
+    today: dt.date,
+    width: int,
+    *,
+    color: bool,
+    show_rep: bool = True,
+    show_status: bool = False,
+) -> Iterator[str]:
+    """The commitments table (`actions_table`'s columns) as plain lines, from each action's JSON object as it comes
+    (the index holds them so): fixed widths, the text folding in what is left, nothing held, at any length."""
+    from coachcli.render.plain_table import Column, fixed_rows
+
+    columns = [Column("id", 16)]
+    if show_rep:
+        columns.append(Column("rep", 10))
+    columns += [Column("text"), Column("due", 10), Column("age", 4, right=True), Column("set", 16)]
+    if show_status:
+        columns.append(Column("status", 7))
+    today_text = today.isoformat()
+
+    def row(body: Mapping[str, Any]) -> tuple[list[str], bool]:
+        due = body.get("due")
+        created = dt.datetime.fromisoformat(str(body.get("created")).replace("Z", "+00:00"))
+        cells = [str(body.get("id"))]
+        if show_rep:
+            cells.append(str(body.get("owner")))
+        cells += [str(body.get("text")), due or NO_DATE, age(created, today), str(body.get("set"))]
+        if show_status:
+            cells.append(str(body.get("status")))
+        overdue = body.get("status") == "open" and isinstance(due, str) and due < today_text
+        return cells, overdue
+
+    return fixed_rows(columns, (row(body) for body in bodies), width, color=color)
+
+
+def more_rows(shown: int, total: int) -> str | None:
+    """What a listing cut at its limit says under it; None when it shows every row."""
+    if total <= shown:
+        return None
+    return f"and {total - shown:,} more: --all lists them all, --limit N the first N"

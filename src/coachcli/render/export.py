@@ -13,7 +13,6 @@ import csv
 import io
 import json
 from collections.abc import Callable, Iterable, Sequence
-from json.encoder import encode_basestring
 from typing import TYPE_CHECKING, Any
 
 from coachcli.records import Session
@@ -69,11 +68,25 @@ def export_json(sessions: Sequence[Session]) -> str:
 
 
 def write_json(items: Iterable[StreamedSession], write: Write) -> int:
-    """`json.dumps(list, indent=2, ensure_ascii=False)` of the exported sessions and a newline, written a session
-    at a time; returns how many."""
+    """The exported sessions as one JSON list, a session a line (`json_element`), written a session at a time;
+    returns how many."""
     count = 0
     for item in items:
-        write(("[\n  " if count == 0 else ",\n  ") + json_safe(_nested(_exported_body(item))))
+        text = item.text if item.text is not None else json_element(_exported_body(item))
+        write(("[\n" if count == 0 else ",\n") + text)
+        count += 1
+    write("\n]\n" if count else "[]\n")
+    return count
+
+
+def write_json_list(items: Iterable[Any], write: Write) -> int:
+    """`items` as one JSON list, an item a line (`json_element`), written an item at a time (so a listing of any
+    length streams); returns how many."""
+    count = 0
+    for item in items:
+        # JSON already written and made safe (`JsonText`, cut from the journal's record) is printed as it stands.
+        text = item if isinstance(item, str) else json_element(item)
+        write(("[\n" if count == 0 else ",\n") + text)
         count += 1
     write("\n]\n" if count else "[]\n")
     return count
@@ -96,90 +109,11 @@ def _exported_body(item: StreamedSession) -> dict[str, Any]:
     return item.body
 
 
-class _NotJson(Exception):
-    """A value of a type JSON has not: left to json.dumps."""
-
-
-def _nested(value: Any) -> str:
-    """`value` as `json.dumps(..., indent=2, ensure_ascii=False)` writes it as an element of a top-level list.
-
-    json.dumps indents in pure Python; this does the same for JSON's own types about three times as fast, and
-    leaves anything else to json.dumps itself (tests hold the two equal).
-    """
-    out: list[str] = []
-    try:
-        _encode(value, out, "\n  ")
-    except _NotJson:
-        return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n  ")
-    return "".join(out)
-
-
-def _float(value: float) -> str:
-    # As json.dumps writes floats (allow_nan is on there too).
-    if value != value:
-        return "NaN"
-    if value == _INFINITY:
-        return "Infinity"
-    if value == -_INFINITY:
-        return "-Infinity"
-    return float.__repr__(value)
-
-
-_INFINITY = float("inf")
-
-
-def _scalar(value: Any) -> str:
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, int):
-        return int.__repr__(value)
-    if isinstance(value, float):
-        return _float(value)
-    raise _NotJson
-
-
-def _encode(value: Any, out: list[str], indent: str) -> None:
-    """Append `value`'s JSON to `out`; `indent` is a newline and the indentation of the line `value` starts on."""
-    if isinstance(value, str):
-        out.append(encode_basestring(value))
-    elif isinstance(value, dict):
-        if not value:
-            out.append("{}")
-            return
-        inner = indent + "  "
-        separator = "{" + inner
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise _NotJson
-            out.append(separator)
-            out.append(encode_basestring(key))
-            out.append(": ")
-            if isinstance(item, str):
-                out.append(encode_basestring(item))
-            else:
-                _encode(item, out, inner)
-            separator = "," + inner
-        out.append(indent + "}")
-    elif isinstance(value, list):
-        if not value:
-            out.append("[]")
-            return
-        inner = indent + "  "
-        separator = "[" + inner
-        for item in value:
-            out.append(separator)
-            if isinstance(item, str):
-                out.append(encode_basestring(item))
-            else:
-                _encode(item, out, inner)
-            separator = "," + inner
-        out.append(indent + "]")
-    else:
-        out.append(_scalar(value))
+def json_element(value: Any) -> str:
+    """One element of a JSON list as coach writes long lists: on a line of its own, compact as the journal writes
+    it (Python's C encoder, several times faster than indenting, done in pure Python; and a session as coach wrote
+    it can be copied from its record as it stands), non-ASCII kept but for the C1 controls."""
+    return json_safe(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
 
 
 def csv_cell(value: Any) -> str:

@@ -6,6 +6,7 @@ Read in the two minutes before the call, so it leads with what the rep owes, the
 from __future__ import annotations
 
 import datetime as dt
+import shlex
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -36,10 +37,18 @@ def _call_line(call: dt.datetime | None) -> str | None:
 
 
 def _open_heading(facts: PrepFacts) -> str:
-    heading = f"Open commitments ({len(facts.open_actions)}"
-    if facts.overdue:
-        heading += f", {len(facts.overdue)} overdue"
+    heading = f"Open commitments ({max(facts.open_count, len(facts.open_actions))}"
+    overdue = max(facts.overdue_count, len(facts.overdue))
+    if overdue:
+        heading += f", {overdue} overdue"
     return heading + ")"
+
+
+def _more_open(facts: PrepFacts) -> str | None:
+    more = facts.open_count - len(facts.open_actions)
+    if more <= 0:
+        return None
+    return f"and {more:,} more, not shown: `coach actions --rep {shlex.quote(facts.rep)}` lists them all"
 
 
 def _last_heading(session: Session) -> str:
@@ -74,6 +83,9 @@ def prep_text(
     parts += [Text(""), Text(_open_heading(facts), style="bold cyan")]
     if facts.open_actions:
         parts.append(actions_table(facts.open_actions, today, shown_ids, show_rep=False))
+        more = _more_open(facts)
+        if more is not None:
+            parts.append(plain(more, style="dim"))
         parts.append(Text("Ask about each: done, still open, or dropped? What did you learn?", style="dim"))
     else:
         parts.append(Text("  None open."))
@@ -136,6 +148,9 @@ def prep_markdown(qset: QuestionSet, facts: PrepFacts, today: dt.date, call: dt.
                 due = f"**{due} (overdue)**"
             text = action.text.replace("|", "\\|")
             lines.append(f"| {text} | {due} | {age(action.created, today)} | {action.set} | {action.id} |")
+        more = _more_open(facts)
+        if more is not None:
+            lines += ["", more]
         lines += ["", "Ask about each: done, still open, or dropped? What did you learn?"]
     else:
         lines.append("None open.")

@@ -12,15 +12,15 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from coachcli.safe_text import visible
 
 if TYPE_CHECKING:
     # Only for types: `sets list` in a pipe imports neither pydantic nor Rich.
     from coachcli.questions.summary import SetInfo
-    from coachcli.records import Action, Session
+    from coachcli.records import Action
 
 _LINE_BREAKS = str.maketrans({"\t": "\\t", "\n": "\\n", "\r": "\\r"})
 ACTION_COLUMNS = ("id", "status", "due", "rep", "set", "created", "text")
@@ -65,20 +65,16 @@ def actions_csv(actions: Sequence[Action], today: dt.date) -> str:
     return buffer.getvalue()
 
 
-def sessions_tsv(sessions: Sequence[Session]) -> str:
-    """id, started (ISO), rep, set, status, options, actions."""
-    return tsv(
-        [
-            s.id,
-            s.started.isoformat(timespec="minutes"),
-            s.rep,
-            s.set,
-            s.status,
-            len(s.options),
-            len(s.actions),
-        ]
-        for s in sessions
-    )
+def sessions_tsv(bodies: Iterable[Mapping[str, Any] | str]) -> Iterator[str]:
+    """id, started (ISO, to the minute), rep, set, status, options, actions: a line per session, from each session's
+    JSON object (or that JSON as text) as the journal's query streams them."""
+    import json
+
+    for item in bodies:
+        body = json.loads(item) if isinstance(item, str) else item
+        started = dt.datetime.fromisoformat(str(body.get("started"))).isoformat(timespec="minutes")
+        counts = [len(body.get(key) or []) for key in ("options", "actions")]
+        yield tsv([[body.get("id"), started, body.get("rep"), body.get("set"), body.get("status"), *counts]])
 
 
 def sets_tsv(rows: Sequence[SetInfo], overridden: Mapping[str, Sequence[SetInfo]]) -> str:
