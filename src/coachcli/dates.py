@@ -402,8 +402,8 @@ def parse_date_option(text: str, today: datetime.date, rules: DateRules = DEFAUL
 
     Adds: yesterday; "N days|weeks|months ago" (and "a week ago"); "last <weekday>" (the most recent
     one strictly before today); last week / this week (that week's first day); last month / this month
-    (that month's first day). A day and month without a year ("1 nov") means that day in today's year,
-    because these options bound a range of history and "since 1 nov" must not leap to next year.
+    (that month's first day). These options look back: a day and month without a year ("1 nov", "mid nov")
+    is that day in today's year, and a day of the month ("the 15th", "mid-month") the most recent one.
     Bare weekday names keep their forward meaning from `parse_due`; "last friday" names the past one.
     """
     try:
