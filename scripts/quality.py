@@ -2,7 +2,9 @@
 
     .venv/bin/python scripts/quality.py
 
-Finding the set is measured by quality_find.py beside this script; dates and lint by tests/quality_figures.py.
+The measuring lives in tests/, beside the tests that hold each figure to its floor: tests/quality_find.py
+(finding the set) and tests/quality_figures.py (dates and lint). This script puts that one folder on its path
+and imports them, as pytest does.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 Row = tuple[str, str, str]  # what, figure, goal
 
@@ -27,8 +29,6 @@ def find_rows() -> list[Row]:
 
 
 def dates_and_lint_rows() -> list[Row]:
-    # The measuring code for dates and lint lives beside the tests that hold their floors.
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
     from quality_figures import date_figures, lint_figures
 
     dates, lint = date_figures("heldout"), lint_figures("heldout")

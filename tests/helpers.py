@@ -63,6 +63,15 @@ def fixed_now() -> dt.datetime:
     return FIXED_NOW
 
 
+def readings_near_today(phrase: str) -> set[dt.date]:
+    """The days `phrase` names when read on yesterday, today or tomorrow: what a child process that reads the
+    real clock may have read, should midnight pass between it and the test."""
+    from coachcli.dates import parse_due
+
+    today = dt.date.today()
+    return {parse_due(phrase, today + dt.timedelta(days=shift)) for shift in (-1, 0, 1)}
+
+
 def tiny_set() -> QuestionSet:
     """The tiny set, built through the models (no file)."""
     return QuestionSet.model_validate(yaml.safe_load(TINY_SET_YAML))

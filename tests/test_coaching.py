@@ -419,3 +419,36 @@ def test_found_phrases_are_taken_from_the_text(text: str) -> None:
     for function in (closed_question_word, leading_phrase, advice_phrase, advice_question_phrase, fact_question):
         found = function(text)
         assert found is None or (found and found in text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("What\u2019s the deal size?", [Finding("fact", "What\u2019s the")]),
+        ("Who\u2019s the owner of the renewal?", []),
+        (
+            "Don\u2019t you think it\u2019s the price?",
+            [Finding("leading", "Don\u2019t you think"), Finding("closed", "Don\u2019t")],
+        ),
+        ("Why don\u2019t you call the CFO?", [Finding("advice", "Why don\u2019t you")]),
+        ("You\u2019d better call them, right?", [Finding("advice", "You\u2019d better"), Finding("leading", "right")]),
+    ],
+)
+def test_curly_apostrophes_read_as_straight_ones(text: str, expected: list[Finding]) -> None:
+    assert question_findings(text) == expected
+    assert question_findings(text.replace("\u2019", "'")) == [
+        Finding(f.kind, f.phrase.replace("\u2019", "'")) for f in expected
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("You should call them?", [Finding("advice", "You should")]),
+        ("Just call them?", [Finding("advice", "Just")]),
+        ("You must see it, surely?", [Finding("advice", "You must"), Finding("leading", "surely")]),
+        ("What is one thing - just one - that you could change?", []),
+    ],
+)
+def test_a_phrase_that_advises_and_leads_is_reported_once_as_advice(text: str, expected: list[Finding]) -> None:
+    assert question_findings(text) == expected

@@ -248,6 +248,13 @@ _WORDY = st.lists(
             "by",
             "on",
             "th",
+            "0th",
+            "the 0th",
+            "32nd",
+            "feb 30",
+            "feb 29",
+            "1.30",
+            "mid",
         ]
     ),
     max_size=5,

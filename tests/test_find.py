@@ -15,9 +15,10 @@ from coachcli import prompter, runner
 from coachcli.journal import Journal
 from coachcli.questions.find import LIKELY, STRONG, WEAK, Finder
 from coachcli.questions.library import catalog
-from coachcli.questions.words import SYNONYMS, one_edit_apart, terms
+from coachcli.questions.words import SYNONYMS, one_edit_apart, term
 from conftest import coach
 from helpers import TINY_SET_YAML, at_terminal, write_set
+from quality_find import examples_left_out
 
 QUESTIONS = Path(__file__).resolve().parents[1] / "questions"
 
@@ -39,12 +40,14 @@ def test_every_built_in_set_has_fifteen_to_thirty_examples(path: Path) -> None:
     assert len(set(examples)) == len(examples)
 
 
-def test_an_example_finds_its_own_set_first() -> None:
-    """Each example, typed as it stands, puts its set first: no two sets claim the same words."""
-    sets = catalog().ordered()
-    finder = Finder(sets)
-    wrong = [(e, s.id) for s in sets for e in s.examples if finder.rank(e)[0].found.id != s.id]
-    assert len(wrong) <= len(sets), wrong  # a few examples are close calls between two sets, on purpose
+def test_an_example_left_out_of_its_set_still_finds_it() -> None:
+    """Each example, ranked with it left out of its own set (else it finds its own words): measured at 0.76 first
+    and 0.92 in the top three over 574 examples; the floors sit a little below, so a set that starts to claim
+    another's words fails here."""
+    figures = examples_left_out()
+    assert figures.total >= 500
+    assert figures.top1 >= 0.73, figures.misses
+    assert figures.top3 >= 0.90, figures.misses
 
 
 # ---------------------------------------------------------------- ranking
@@ -74,7 +77,7 @@ def test_a_typo_one_letter_off_is_forgiven(typed: str, best: str) -> None:
 
 @pytest.mark.parametrize(("word", "same"), [("opp", "deal"), ("sfdc", "salesforce"), ("ghosted", "quiet")])
 def test_synonyms_are_one_term(word: str, same: str) -> None:
-    assert terms(word) == terms(same)
+    assert term(word) == term(same)
     assert SYNONYMS[word] == SYNONYMS[same]
 
 
@@ -199,11 +202,13 @@ def test_the_picker_says_what_is_needed_and_helps(isolated_home: Path) -> None:
 
 
 @pytest.mark.usefixtures("at_a_terminal")
-def test_words_that_fit_no_set_are_asked_again(isolated_home: Path) -> None:
-    code, shown = start_picking("zzz qqq", "grow")
+def test_words_that_fit_no_set_show_every_set_to_pick_from(isolated_home: Path) -> None:
+    code, shown = start_picking("zzz qqq", "3")
     assert code == 0
-    assert "No set fits those words" in shown
-    assert saved_set(isolated_home) == "grow"
+    assert "No set fits those words: here is every set" in shown
+    third = sorted(path.stem for path in QUESTIONS.glob("*.yaml"))[2]
+    assert "3. " in shown and f"({third})" in shown
+    assert saved_set(isolated_home) == third
 
 
 def test_sets_find_reads_no_yaml_and_loads_no_set_model(tmp_path: Path) -> None:
@@ -229,3 +234,26 @@ def test_sets_find_reads_no_yaml_and_loads_no_set_model(tmp_path: Path) -> None:
     )
     assert json.loads(done.stdout)[0]["id"] == "rep-motivation"
     assert done.stderr.strip() == "[]"
+
+
+# ---------------------------------------------------------------- when nothing matched
+
+
+def test_find_with_no_known_word_lists_every_set_as_weak_and_says_nothing_matched() -> None:
+    listed = coach("sets", "list", "--json")
+    result = coach("sets", "find", "--json", "--limit", "100", "the")
+
+    assert result.exit_code == 0, result.stderr
+    ranked = json.loads(result.stdout)
+    assert [row["id"] for row in ranked] == [row["id"] for row in json.loads(listed.stdout)]
+    assert {(row["confidence"], row["score"]) for row in ranked} == {(WEAK, 0)}
+    assert "no word of 'the' is in any set: every set, in `coach sets list` order" in result.stderr
+
+
+def test_find_with_no_known_word_gives_its_table_too() -> None:
+    result = coach("sets", "find", "zzz", "qqq", env=at_terminal(100))
+
+    assert result.exit_code == 0, result.stderr
+    assert "no word of 'zzz qqq' is in any set" in result.stderr
+    assert len(result.stdout.splitlines()) == 1 + 5  # the header and the first five sets
+    assert all(line.split()[-1] == WEAK for line in result.stdout.splitlines()[1:])

@@ -53,7 +53,7 @@ def tiny(tmp_path: Path, isolated_home: Path) -> Path:
     """The tiny set, and an open commitment of Ana's from an earlier session, for the review prompts."""
     path = write_set(tmp_path / "sets")
     answers = tmp_path / "earlier.json"
-    answers.write_text(json.dumps({"commit": [{"text": EARLIER, "due": "2026-12-05"}]}), encoding="utf-8")
+    answers.write_text(json.dumps({"commit": [{"text": EARLIER, "due": "in 3 weeks"}]}), encoding="utf-8")
     result = coach("start", str(path), "--rep", "Ana", "--answers", str(answers))
     assert result.exit_code == 0, result.stderr
     return path

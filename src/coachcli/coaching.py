@@ -36,101 +36,88 @@ _LEARNING = re.compile(
     r"\b(?:useful|usefulness|learn(?:s|ed|t|ing|ings)?|take-?aways?|take\s+away|insights?)\b", re.IGNORECASE
 )
 
-# Telling the rep what to do: in a question ("How about a pilot?") or typed as an option. Shared by lint and
-# the guard.
-_ADVICE_TO_REP: list[Phrase] = [
-    *phrases(
-        Where.NOT_INVERTED,
-        "you should",
-        "you need to",
-        "you must",
-        "you have to",
-        "you ought to",
-        "you could",
-        "you might want to",
-        "you'd better",
-        "you had better",
-        "you may want to",
-    ),
-    *phrases(
-        Where.CLAUSE_START,
-        "have you tried",
-        "have you thought about",
-        "have you thought of",
-        "have you considered",
-        "did you think about",
-        "did you think of",
-        "did you consider",
-        "did you try",
-        "ever thought about",
-        "ever thought of",
-        "would it help to",
-        "wouldn't it help to",
-        "would you consider",
-        "could you maybe",
-        "could you just",
-        "can't you just",
-        "couldn't you",
-        "maybe you could",
-        "maybe you should",
-        "perhaps you could",
-        "is it worth",
-        "just",
-        not_before="it them that this those these so yet",
-    ),
-    *phrases(
-        Where.ANYWHERE,
-        "why don't you",
-        "why don't we",
-        "why don't I",
-        "why not",
-        "how about",
-        "what if you",
-        "what if we",
-        "what if I",
-        "if I were you",
-    ),
-    *phrases(Where.CLAUSE_START, "what about", not_before="it that this them you your the"),
-]
-# A manager taking the action over: the guard's concern alone (in a question, "What can I do?" is fine).
-_TAKING_OVER: list[Phrase] = [
-    *phrases(Where.CLAUSE_START, "let me"),
-    *phrases(
-        Where.ANYWHERE,
-        "I'll",
-        "I will",
-        "I can",
-        "I'm going to",
-        "I am going to",
-        "I'd",
-        "I would",
-        "leave it to me",
-        "leave it with me",
-        "leave that to me",
-    ),
-]
-_ADVICE = index([*_ADVICE_TO_REP, *_TAKING_OVER])
-_ADVICE_QUESTION = index(_ADVICE_TO_REP)
+ADVICE = "advice"
+LEADING = "leading"
+TAKING_OVER = "taking over"
+BOTH = frozenset({ADVICE, LEADING})
 
-# Steering the rep to an answer already chosen.
-_LEADING = index(
-    [
-        *phrases(
+
+def _kinds(kinds: frozenset[str] | str, table: list[Phrase]) -> list[tuple[Phrase, frozenset[str]]]:
+    return [(phrase, frozenset([kinds]) if isinstance(kinds, str) else kinds) for phrase in table]
+
+
+# Every phrase that tells instead of asking, once, with what it does: advice tells the rep what to do (in a
+# question, "How about a pilot?", or typed as an option); leading steers the rep to an answer already chosen;
+# taking over is a manager doing the action (the guard's concern alone: in a question, "What can I do?" is fine).
+# "you should" both advises and leads; a question that holds it is reported as advice, the more telling.
+_TELLING: list[tuple[Phrase, frozenset[str]]] = [
+    *_kinds(BOTH, phrases(Where.NOT_INVERTED, "you should", "you need to", "you must", "you ought to")),
+    *_kinds(
+        ADVICE,
+        phrases(
             Where.NOT_INVERTED,
-            "you should",
-            "you need to",
-            "you must",
-            "you ought to",
-            "I should",
-            "I need to",
-            "I must",
-            "I ought to",
-            "you just",
-            "I just",
+            "you have to",
+            "you could",
+            "you might want to",
+            "you'd better",
+            "you had better",
+            "you may want to",
         ),
-        *phrases(Where.ANYWHERE, "surely", "obviously", "of course", "you'd agree", "wouldn't you say"),
-        *phrases(Where.CLAUSE_START, "clearly", "you agree", "you know you"),
-        *phrases(
+    ),
+    *_kinds(BOTH, phrases(Where.CLAUSE_START, "just", not_before="it them that this those these so yet one")),
+    *_kinds(
+        ADVICE,
+        phrases(
+            Where.CLAUSE_START,
+            "have you tried",
+            "have you thought about",
+            "have you thought of",
+            "have you considered",
+            "did you think about",
+            "did you think of",
+            "did you consider",
+            "did you try",
+            "ever thought about",
+            "ever thought of",
+            "would it help to",
+            "wouldn't it help to",
+            "would you consider",
+            "could you maybe",
+            "could you just",
+            "can't you just",
+            "couldn't you",
+            "maybe you could",
+            "maybe you should",
+            "perhaps you could",
+            "is it worth",
+            not_before="it them that this those these so yet",
+        ),
+    ),
+    *_kinds(
+        ADVICE,
+        phrases(
+            Where.ANYWHERE,
+            "why don't you",
+            "why don't we",
+            "why don't I",
+            "why not",
+            "how about",
+            "what if you",
+            "what if we",
+            "what if I",
+            "if I were you",
+        ),
+    ),
+    *_kinds(ADVICE, phrases(Where.CLAUSE_START, "what about", not_before="it that this them you your the")),
+    *_kinds(
+        LEADING,
+        phrases(Where.NOT_INVERTED, "I should", "I need to", "I must", "I ought to", "you just", "I just"),
+    ),
+    *_kinds(LEADING, phrases(Where.ANYWHERE, "surely", "obviously", "of course", "you'd agree", "wouldn't you say")),
+    *_kinds(LEADING, phrases(Where.CLAUSE_START, "clearly", "you agree", "you know you")),
+    *_kinds(
+        LEADING,
+        phrases(
             Where.NOT_AFTER_WH,
             "don't you think",
             "don't you feel",
@@ -149,9 +136,36 @@ _LEADING = index(
             "shouldn't you",
             "shouldn't I",
         ),
-        *phrases(Where.SENTENCE_START, "just"),
-    ]
-)
+    ),
+    *_kinds(TAKING_OVER, phrases(Where.CLAUSE_START, "let me")),
+    *_kinds(
+        TAKING_OVER,
+        phrases(
+            Where.ANYWHERE,
+            "I'll",
+            "I will",
+            "I can",
+            "I'm going to",
+            "I am going to",
+            "I'd",
+            "I would",
+            "leave it to me",
+            "leave it with me",
+            "leave that to me",
+        ),
+    ),
+]
+
+
+def _index_of(wanted: frozenset[str], *, only: bool = False) -> dict[str, list[Phrase]]:
+    """The phrases of `_TELLING` of any of the `wanted` kinds (with `only`: of no other kind)."""
+    return index(p for p, kinds in _TELLING if (kinds <= wanted if only else kinds & wanted))
+
+
+_ADVICE = _index_of(frozenset({ADVICE, TAKING_OVER}))
+_ADVICE_QUESTION = _index_of(frozenset({ADVICE}))
+_LEADING = _index_of(frozenset({LEADING}))
+_LEADING_ONLY = _index_of(frozenset({LEADING}), only=True)
 
 _PRONOUNS = "(?:you|i|we|they|he|she|it|there|that|this)"
 _AUX_NEGATED = (
@@ -243,7 +257,11 @@ def leading_phrase(text: str) -> str | None:
     call them?") or after a "you"/"I" subject ("you just need to ask"), never elsewhere ("Is it just
     price?"). "What do you think you should do?" asks for the rep's view and is not flagged.
     """
-    found = first_phrase(text, _LEADING)
+    return _leading(text, _LEADING)
+
+
+def _leading(text: str, table: dict[str, list[Phrase]]) -> str | None:
+    found = first_phrase(text, table)
     if found is not None:
         return found
     tag = _TAG.search(text[:2000].translate(APOSTROPHES))
@@ -269,7 +287,9 @@ def fact_question(text: str) -> str | None:
     if match is None or _OPEN_FOLLOW_UP.search(sentence):
         return None
     opening = " ".join(match.group().split()[:2])
-    return opening if opening in text else None
+    # Found in the text with its apostrophes made straight (one for one), returned as typed: "What’s the".
+    at = text.translate(APOSTROPHES).find(opening)
+    return text[at : at + len(opening)] if at >= 0 else None
 
 
 def question_findings(text: str) -> list[Finding]:
@@ -281,8 +301,8 @@ def question_findings(text: str) -> list[Finding]:
     advice = advice_question_phrase(text)
     if advice is not None:
         findings.append(Finding("advice", advice))
-    leading = leading_phrase(text)
-    if leading is not None and leading != advice:
+    leading = _leading(text, _LEADING_ONLY if advice is not None else _LEADING)
+    if leading is not None:
         findings.append(Finding("leading", leading))
     closed = closed_question_word(text)
     if closed is not None:

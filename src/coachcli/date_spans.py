@@ -44,6 +44,22 @@ def week_start(day: datetime.date, first_weekday: int) -> datetime.date:
     return plus_days(day, -((day.weekday() - first_weekday) % 7))
 
 
+def week_end(start: datetime.date) -> datetime.date:
+    """The last working day (Monday to Friday) of the week starting on `start`."""
+    day = plus_days(start, 6)
+    while day.weekday() > 4:
+        day = plus_days(day, -1)
+    return day
+
+
+def recent_day_of_month(today: datetime.date, day: int) -> datetime.date:
+    """The most recent `day` (1-31) of a month on or before today: the 31st on 30 November is 31 October."""
+    start = today.replace(day=1)
+    while day > calendar.monthrange(start.year, start.month)[1] or start.replace(day=day) > today:
+        start = plus_months(start, -1)  # at most twice: no two months running are both shorter than 31 days
+    return start.replace(day=day)
+
+
 def in_week(start: datetime.date, weekday: int) -> datetime.date:
     """The `weekday` of the week starting on `start`."""
     return plus_days(start, (weekday - start.weekday()) % 7)

@@ -186,7 +186,7 @@ ORD = r"(?:st|nd|rd|th)?"
 YEAR = r"(?:\s+(?P<year>[0-9]{4}))?"
 
 ISO = re.compile(r"(?P<year>[0-9]{4})[-/](?P<month>[0-9]{1,2})[-/](?P<day>[0-9]{1,2})")
-NUMERIC = re.compile(r"(?P<a>[0-9]{1,2})[/.-](?P<b>[0-9]{1,2})(?:[/.-](?P<year>[0-9]{4}|[0-9]{2}))?")
+NUMERIC = re.compile(r"(?P<a>[0-9]{1,2})(?P<sep>[/.-])(?P<b>[0-9]{1,2})(?:[/.-](?P<year>[0-9]{4}|[0-9]{2}))?")
 DAY_MONTH = re.compile(rf"(?:the\s+)?(?P<day>[0-9]{{1,2}}){ORD}\s+(?:of\s+)?(?P<month>{MONTH}){YEAR}")
 MONTH_DAY = re.compile(rf"(?P<month>{MONTH})\s+(?:the\s+)?(?P<day>[0-9]{{1,2}}){ORD}{YEAR}")
 MID = re.compile(rf"(?:mid|middle\s+of)[\s-]*(?:(?P<month>{MONTH})|(?P<next>next\s+)?(?:the\s+)?month)")

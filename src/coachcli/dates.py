@@ -11,7 +11,8 @@ Weekday words, all relative to `today` (weeks start on `DateRules.week_start`, M
 - ``this friday``: the next Friday on or after today (today if today is Friday).
 - ``next friday`` / ``friday next week`` / ``next week friday``: the Friday of next calendar week.
 - ``next week``: the first day of next calendar week.
-- ``end of week`` / ``eow``: the coming Friday, today if today is Friday; ``end of next week``: next week's.
+- ``end of week`` / ``eow``: the last working day of this week (Friday for weeks starting Saturday to Monday),
+  or of next week once this week's are over; ``end of next week``: next week's.
 
 Every failure is a `DateParseError` (a `UsageError`): the caller shows one line and never a traceback.
 """
@@ -25,7 +26,6 @@ from dataclasses import dataclass
 
 from coachcli import date_spans as spans
 from coachcli import date_words as forms
-from coachcli.date_words import MONTHS, NO_DATE, SHORT_MONTHS, SHORT_WEEKDAYS, VAGUE, WEEKDAYS, normalise
 from coachcli.errors import UsageError
 
 EXAMPLE = "e.g. 2026-12-05, friday, next week, in 3 days, end of month"
@@ -74,7 +74,7 @@ class DueReading:
 
 def long_date(day: datetime.date) -> str:
     """A day as a person reads it back, in any locale: "Fri 4 Dec 2026"."""
-    return f"{SHORT_WEEKDAYS[day.weekday()]} {day.day} {SHORT_MONTHS[day.month - 1]} {day.year}"
+    return f"{forms.SHORT_WEEKDAYS[day.weekday()]} {day.day} {forms.SHORT_MONTHS[day.month - 1]} {day.year}"
 
 
 _AHEAD = 183  # a month and day that passed more recently than this (in days) may mean last year: ask
@@ -180,6 +180,8 @@ def _month_day(
         return later[0]
     if not readings:
         raise _refused(text, f"is not a day in {today.year} or {today.year + 1}: name the year")
+    if len(readings) == 1:  # 29 February: the only reading is over half a year away
+        raise _refused(text, f"is over half a year away ({readings[0].isoformat()}): type the full date")
     shown = " or ".join(r.isoformat() for r in readings)
     raise _refused(text, f"could be last year or next: type the one you mean ({shown})")
 
@@ -188,6 +190,8 @@ def _numeric(match: re.Match[str], today: datetime.date, rules: DateRules, text:
     """12/05, 5/12/2026: day and month in the configured order; refused naming both when none is set."""
     a, b = int(match.group("a")), int(match.group("b"))
     year = match.group("year")
+    if match.group("sep") == "." and (year is None or len(year) != 4):
+        raise _refused(text, "looks like a time: name the day (e.g. friday, 2026-12-05)")
     if year is not None and len(year) == 2:
         year = f"20{year}"
     orders = {"day first": (b, a), "month first": (a, b)}  # (month, day)
@@ -212,19 +216,27 @@ def _numeric(match: re.Match[str], today: datetime.date, rules: DateRules, text:
     raise _refused(text, f"could be {both}: type it as YYYY-MM-DD, or set the date order")
 
 
+def _day_number(match: re.Match[str], text: str) -> int:
+    """The day of the month a form names, refused when no month has it ("the 0th", "the 32nd")."""
+    day = int(match.group("day"))
+    if not 1 <= day <= 31:
+        raise _not_a_day(text)
+    return day
+
+
 def _with_weekday(words: str, today: datetime.date, rules: DateRules, text: str) -> datetime.date | None:
     """ "fri 4 dec": the date, checked against the weekday named; None when the words are not that form."""
     first, _, rest = words.partition(" ")
-    if first not in WEEKDAYS or not rest:
+    if first not in forms.WEEKDAYS or not rest:
         return None
     head = rest.split()[0]
-    if not (head[0].isdigit() or head in MONTHS or head == "the"):
+    if not (head[0].isdigit() or head in forms.MONTHS or head == "the"):
         return None
     day = _absolute(rest, today, rules, text)
     if day is None:
         return None
-    if day.weekday() != WEEKDAYS[first]:
-        named = forms.DAY_NAMES[WEEKDAYS[first]]
+    if day.weekday() != forms.WEEKDAYS[first]:
+        named = forms.DAY_NAMES[forms.WEEKDAYS[first]]
         raise _refused(text, f"names two days: {long_date(day)} is a {forms.DAY_NAMES[day.weekday()]}, not a {named}")
     return day
 
@@ -239,17 +251,17 @@ def _absolute(words: str, today: datetime.date, rules: DateRules, text: str) -> 
     if match := forms.NUMERIC.fullmatch(words):
         return _numeric(match, today, rules, text)
     if match := forms.DAY_MONTH.fullmatch(words) or forms.MONTH_DAY.fullmatch(words):
-        month = MONTHS[match.group("month")]
+        month = forms.MONTHS[match.group("month")]
         return _month_day(month, int(match.group("day")), match.group("year"), today, text, forward=True)
     if match := forms.MID.fullmatch(words):
         if match.group("month"):
-            return _month_day(MONTHS[match.group("month")], 15, None, today, text, forward=True)
+            return _month_day(forms.MONTHS[match.group("month")], 15, None, today, text, forward=True)
         start = _plus_months(today.replace(day=1), 1 if match.group("next") else 0, text)
         if start.replace(day=15) < today:
             raise _refused(text, "has passed this month: name the month")
         return start.replace(day=15)
     if match := forms.DAY_OF.fullmatch(words):
-        day = int(match.group("day"))
+        day = _day_number(match, text)
         months = [1] if match.group("next") else [0, 1]
         for ahead in months:
             start = _plus_months(today.replace(day=1), ahead, text)
@@ -280,9 +292,10 @@ def _relative(words: str, today: datetime.date, rules: DateRules, text: str) -> 
         span = (match.group("span") or match.group("span2")).split()[0]
         ahead = 1 if match.group("next") else 0
         if span == "week":
-            if ahead:
-                return spans.in_week(_plus_days(spans.week_start(today, rules.week_start), 7, text), 4)
-            return _plus_days(today, (4 - today.weekday()) % 7, text)
+            start = spans.week_start(today, rules.week_start)
+            if ahead or spans.week_end(start) < today:  # this week's working days are over: the next one's
+                return spans.week_end(_plus_days(start, 7, text))
+            return spans.week_end(start)
         if span == "month":
             return spans.month_end(_plus_months(today.replace(day=1), ahead, text))
         if span in ("quarter", "qtr", "q"):
@@ -311,7 +324,7 @@ def _weekday(words: str, today: datetime.date, rules: DateRules, text: str) -> d
     match = forms.WEEKDAY_WORDS.fullmatch(words) or forms.NEXT_WEEK_DAY.fullmatch(words)
     if match is None:
         return None
-    weekday = WEEKDAYS[match.group("weekday")]
+    weekday = forms.WEEKDAYS[match.group("weekday")]
     which = match.groupdict().get("which")
     after = (match.groupdict().get("after") or "").split()
     if match.re is forms.NEXT_WEEK_DAY or which == "next" or after[:1] == ["next"]:
@@ -337,6 +350,8 @@ def _parse(words: str, today: datetime.date, rules: DateRules, text: str) -> dat
                 return found
     except OverflowError:
         raise _outside(text) from None
+    except ValueError:  # date arithmetic on a day the checks above let through: refused, never a crash
+        raise _not_a_day(text) from None
     return None
 
 
@@ -355,14 +370,14 @@ def read_due(text: str, today: datetime.date, rules: DateRules = DEFAULT_RULES) 
     year's is more than half a year gone; one that passed more recently is refused naming both years.
     "asap", "tbd", "soon" and the like give no date, with a note saying so.
     """
-    words = normalise(text)
+    words = forms.normalise(text)
     if len(words) > _TOO_LONG:
         raise _unreadable(text)
-    if words in NO_DATE:
+    if words in forms.NO_DATE:
         return DueReading(None, note=f"'{_shown(text)}' means no date")
     day = _parse(words, today, rules, text)
     if day is None:
-        if VAGUE.search(words):
+        if forms.VAGUE.search(words):
             raise _refused(text, "names a span, not a day: name the day (e.g. friday, 2026-12-05)")
         raise _unreadable(text)
     unusual = None
@@ -387,12 +402,12 @@ def parse_date_option(text: str, today: datetime.date, rules: DateRules = DEFAUL
 
     Adds: yesterday; "N days|weeks|months ago" (and "a week ago"); "last <weekday>" (the most recent
     one strictly before today); last week / this week (that week's first day); last month / this month
-    (that month's first day). A day and month without a year ("1 nov") means that day in today's year,
-    because these options bound a range of history and "since 1 nov" must not leap to next year.
+    (that month's first day). These options look back: a day and month without a year ("1 nov", "mid nov")
+    is that day in today's year, and a day of the month ("the 15th", "mid-month") the most recent one.
     Bare weekday names keep their forward meaning from `parse_due`; "last friday" names the past one.
     """
     try:
-        return _past_option(normalise(text), today, rules, text)
+        return _past_option(forms.normalise(text), today, rules, text)
     except OverflowError:
         raise _outside(text) from None
 
@@ -407,12 +422,18 @@ def _past_option(words: str, today: datetime.date, rules: DateRules, text: str) 
     if words == "last month":
         return _plus_months(today.replace(day=1), -1, text)
     if match := forms.LAST_WEEKDAY.fullmatch(words):
-        weekday = WEEKDAYS[match.group("weekday")]
+        weekday = forms.WEEKDAYS[match.group("weekday")]
         return _plus_days(today, -((today.weekday() - weekday - 1) % 7 + 1), text)
     if match := forms.AGO.fullmatch(words):
         return _shift(today, -_count(match, text), match.group("unit"), text)
+    if (match := forms.DAY_OF.fullmatch(words)) and not match.group("next"):
+        return spans.recent_day_of_month(today, _day_number(match, text))
+    if (match := forms.MID.fullmatch(words)) and not match.group("next"):
+        if match.group("month"):
+            return _month_day(forms.MONTHS[match.group("month")], 15, None, today, text, forward=False)
+        return spans.recent_day_of_month(today, 15)
     if match := forms.DAY_MONTH.fullmatch(words) or forms.MONTH_DAY.fullmatch(words):
-        month = MONTHS[match.group("month")]
+        month = forms.MONTHS[match.group("month")]
         return _month_day(month, int(match.group("day")), match.group("year"), today, text, forward=False)
     return parse_due(text, today, rules)
 

@@ -136,17 +136,16 @@ class Engine:
         session_id: str | None = None,
         started: dt.datetime | None = None,
         date_rules: DateRules | None = None,
-        confirm_dates: bool | None = None,
     ) -> None:
         self.qset = qset
         self.rep = rep
         self.mode: Mode = mode
         self.coach = coach
         self.review_actions = sorted(open_actions or [], key=lambda a: utc_sort_key(a.created))
-        # The y/n ownership question needs someone at a terminal; a scripted run records flags instead.
+        # `confirm_ownership` is what callers know: someone is at a terminal to answer. The y/n ownership question
+        # (manager mode) and a past or far date typed twice need one; a scripted run records flags and warnings.
+        self.at_terminal = confirm_ownership
         self.confirm_ownership = confirm_ownership and mode == "manager"
-        # A past date, or one over a year ahead, is typed twice at a terminal; a script gets a warning instead.
-        self.confirm_dates = confirm_ownership if confirm_dates is None else confirm_dates
         self.date_rules = date_rules or DateRules()
         self._unconfirmed: str | None = None
         self._now = now or clock.now
@@ -431,7 +430,7 @@ class Engine:
             reading = read_due(text, self.today, self.date_rules)
         except DateParseError as exc:
             return Reply(False, exc.message)
-        if reading.unusual and self.confirm_dates and self._unconfirmed != text:
+        if reading.unusual and self.at_terminal and self._unconfirmed != text:
             self._unconfirmed = text
             return Reply(
                 False, f"{reading.unusual.capitalize()}: type it again to keep it, or another date.", reading.day

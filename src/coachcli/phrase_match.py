@@ -1,4 +1,4 @@
-"""Finding phrases in typed text by words, for the coaching heuristics (`coaching`, `question_kinds`).
+"""Finding phrases in typed text by words, for the coaching heuristics (`coachcli.coaching`).
 
 Matching works on words, not raw text: curly and straight apostrophes count alike, "dont" matches "don't",
 a phrase never spans a punctuation mark, and only the first 10,000 characters are looked at (these are hints

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from coachcli.prompter import ReadLine, ask_line
-from coachcli.questions.find import LIKELY, STRONG, Finder, Match
+from coachcli.questions.find import LIKELY, STRONG, Finder, Match, nothing_matched
 from coachcli.safe_text import markup
 
 if TYPE_CHECKING:
@@ -68,9 +68,12 @@ def pick_set(console: Console, found: Catalog, read_line: ReadLine | None = None
             return found.load(choice)
         else:
             finder = finder or Finder(sets)
-            ranked = finder.rank(choice)[:SHOWN]
-            if not ranked:
-                console.print("No set fits those words; try others, or type list.", style="yellow")
+            ranked = finder.rank(choice)
+            if nothing_matched(ranked):
+                console.print("No set fits those words: here is every set (or try other words).", style="yellow")
+                shown = list(sets)
+                _show(console, [(info, "") for info in shown])
                 continue
+            ranked = ranked[:SHOWN]
             shown = [match.found for match in ranked]
             _show(console, [(match.found, describe(match)) for match in ranked])

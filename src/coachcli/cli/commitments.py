@@ -203,9 +203,9 @@ def _change_status(
         except UsageError as exc:
             raise UsageError(f"--due: {exc.message}") from None
         new_due = reading.day
-        if reading.note:
-            note(f"--due: {reading.note}: none set")
-        elif reading.unusual and new_due is not None:
+        if reading.note:  # as in the review: a word for no date keeps nothing, so it cannot stand for a date
+            raise UsageError(f"--due: {reading.note}, and --due keeps nothing: give a date, or leave --due out")
+        if reading.unusual and new_due is not None:
             note(f"--due: {long_date(new_due)}: {reading.unusual}")
     journal = journal_for(ctx)
     with open_query(ctx) as query:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from coachcli.cli.common import print_json, write_text
+from coachcli.cli.common import note, print_json, write_text
 from coachcli.cli.completion import complete_set_id
 from coachcli.cli.examples import EXAMPLES
 from coachcli.cli.help import CoachCommand, CoachSubGroup
@@ -81,13 +81,14 @@ def sets_find(
     strong: high and well clear of the next; likely: a fair fit; weak: a few words in common.
     """
     from coachcli.console import show
-    from coachcli.errors import NotFoundError
-    from coachcli.questions.find import rank
+    from coachcli.questions.find import nothing_matched, rank
     from coachcli.questions.library import catalog
 
     shape = chosen_format(output_format, json_output, piped="tsv")
     query = " ".join(words)
     ranked = rank(catalog().ordered(), query)[:limit]
+    if nothing_matched(ranked):
+        note(f"no word of '{query}' is in any set: every set, in `coach sets list` order")
     if shape == "json":
         print_json(
             [
@@ -96,8 +97,6 @@ def sets_find(
             ]
         )
         return
-    if not ranked:
-        raise NotFoundError(f"no set fits '{query}'; see `coach sets list`")
     if shape == "tsv":
         from coachcli.render.tsv import tsv
 

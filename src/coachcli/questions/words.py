@@ -122,10 +122,6 @@ def term(word: str) -> str:
     return stem(SYNONYMS.get(word, word))
 
 
-def terms(text: str) -> list[str]:
-    return [term(word) for word in raw_words(text)]
-
-
 def one_edit_apart(a: str, b: str) -> bool:
     """Whether `b` is `a` with one letter added, dropped, changed, or two neighbours swapped."""
     if a == b or abs(len(a) - len(b)) > 1:
