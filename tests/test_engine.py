@@ -289,7 +289,7 @@ def test_manager_advice_as_an_option_asks_whose_idea_it_is_and_n_makes_it_the_ma
     assert confirm.kind == "confirm-owner"
     assert confirm.nudge == NUDGE
     assert "sounds like advice" in NUDGE
-    assert confirm.text == "Is “You should call the CFO” Ana's own idea? (y/n, or type their words)"
+    assert confirm.text == "Is “You should call the CFO” Ana's own idea? (y/n, or ask them and type their words)"
     assert confirm.progress == "Options · 2/4"
     refused = engine.answer("")
     assert not refused.accepted

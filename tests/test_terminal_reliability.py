@@ -25,7 +25,7 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="pexpect needs a
 EARLIER = "Call the CFO directly"
 # (kind, what the prompt says, what is typed, whether the answer is a turn of the session)
 STEPS = [
-    ("review", "done, still open, or dropped? (d/o/x)", "o", False),
+    ("review", "(d/o/x)", "o", False),
     ("review due date", "New due date?", "2026-12-24", False),
     ("review note", "What did you learn?", "Email is not enough", False),
     ("question", "What have you done so far?", "Sent two follow-ups", True),
@@ -222,7 +222,7 @@ def test_at_40_columns_the_live_session_shows_every_option_and_action_whole(
 ) -> None:
     child = spawn("start", str(tiny), "--rep", "Ana", columns=40)
     children.append(child)
-    at_prompt(child, "done, still open, or dropped?")
+    at_prompt(child, "(d/o/x)")
     child.sendline("")
     at_prompt(child, "What have you done so far?")
     child.sendline("")

@@ -23,7 +23,7 @@ from coachcli import clock
 from coachcli.coaching import advice_phrase
 from coachcli.dates import EXAMPLE as DATE_EXAMPLE
 from coachcli.dates import DateParseError, parse_due
-from coachcli.engine_state import Answered, Committed, EngineState, Pending, Proposal, Reviewed
+from coachcli.engine_state import Answered, Committed, EngineState, Pending, Proposal, Reviewed, Said
 from coachcli.questions.models import Question, QuestionSet
 from coachcli.records import (
     Action,
@@ -43,9 +43,10 @@ PromptKind = Literal["answer", "what-else", "choose-options", "due-date", "confi
 RESUME_VERSION = 1
 HELP_TEXT = (
     'Type the answer and press Enter. Blank or :skip skips the question (or ends a "what else?" list); '
-    ":back returns to the previous prompt; :quit stops here and saves the session to resume later."
+    ":back returns to the previous prompt and shows what was said there: Enter keeps it, new words replace it, "
+    ":skip clears it. :quit stops here and saves the session to resume later."
 )
-NUDGE = "That sounds like advice. Ask them instead, and type their own words (or answer y/n)."
+NUDGE = "That sounds like advice."
 _NUMBERS = re.compile(r"^\s*[0-9]+(\s*[,;\s]\s*[0-9]+)*\s*$")
 _MAX_DIGITS = 6  # an option number longer than this is no option, and int() of thousands of digits fails
 _REVIEW_WORDS: dict[str, ActionStatus] = {
@@ -83,6 +84,8 @@ class Prompt:
     action: Action | None = None  # review: the commitment under review; due-date: the action being dated
     overdue: bool = False
     nudge: str | None = None  # confirm-owner: why we ask
+    was: str | None = None  # after :back: the answer given here before, which a blank line keeps
+    chosen: tuple[int, ...] = ()  # choose-options: the indexes of the options committed to already
 
     @property
     def progress(self) -> str:
@@ -148,7 +151,8 @@ class Engine:
         self.started = started or self._now()
         self.steps = self._build_steps()
         self.state = EngineState()
-        self._history: list[EngineState] = []
+        self._history: list[tuple[EngineState, Said]] = []  # for :back: the state before each answer, and it
+        self._was: Said | None = None  # after :back: the answer given at this prompt before
         self.resumed = False
         self._still_open: set[str] | None = None
         self._skip_finished_steps()
@@ -193,6 +197,12 @@ class Engine:
 
     def prompt(self) -> Prompt | None:
         """The next prompt, or None when the session is over."""
+        prompt = self._prompt()
+        if prompt is not None and self._was is not None and self._was.text:
+            return replace(prompt, was=self._was.text)
+        return prompt
+
+    def _prompt(self) -> Prompt | None:
         state = self.state
         if state.finished:
             return None
@@ -203,7 +213,7 @@ class Engine:
             advice = state.pending.text if state.pending else ""
             return Prompt(
                 "confirm-owner",
-                f"Is “{advice}” {self.rep}'s own idea? (y/n, or type their words)",
+                f"Is “{advice}” {self.rep}'s own idea? (y/n, or ask them and type their words)",
                 nudge=NUDGE,
                 **base,
             )
@@ -252,6 +262,8 @@ class Engine:
                 **base,
             )
         options = tuple(o.text for o in state.options)
+        taken = {item.text for item in state.actions} | {item.text for item in state.queue}
+        chosen = tuple(n for n, text in enumerate(options) if text in taken)
         again = bool(state.actions) or state.phase == "choose-more"
         text = _COMMIT_WORDING[(self.self_mode, again)]
         step = self.steps[state.step]
@@ -260,6 +272,7 @@ class Engine:
             text,
             hint=self._stage_hint(step.stage) or "Let them choose. Their words, their dates.",
             options=options,
+            chosen=chosen,
             **base,
         )
 
@@ -283,18 +296,32 @@ class Engine:
             if not self._history:
                 where = "where this session resumed" if self.resumed else "the first question"
                 return Reply(False, f"This is {where}: there is nothing to go back to.")
-            self.state = self._history.pop()
+            self.state, self._was = self._history.pop()
             return Reply(True)
         if command == ":quit":
             raise QuitSession
         if command == ":skip":
             text = ""
+        elif not text.strip() and self._was is not None:
+            # Enter after :back keeps what was said here, as it was said (by whom, and how it was read).
+            text, proposed_by, literal = self._was.text, self._was.proposed_by or proposed_by, self._was.literal
         snapshot = copy.deepcopy(self.state)
+        phase = self.state.phase
         reply = self._take(text.strip(), proposed_by, literal)
         if reply.accepted:
-            self._history.append(snapshot)
+            self._history.append((snapshot, Said(self._said(phase, text.strip()), proposed_by, literal)))
+            self._was = None
             self._skip_finished_steps()
         return reply
+
+    def _said(self, phase: str, text: str) -> str:
+        """The answer as :back shows it again: a date as the date it was read as, so a later day reads it alike."""
+        state = self.state
+        if text and phase == "due" and state.actions and state.actions[-1].due is not None:
+            return state.actions[-1].due.isoformat()
+        if text and phase == "review-due" and state.review_due is not None:
+            return state.review_due.isoformat()
+        return text
 
     def _take(self, text: str, proposed_by: ProposedBy | None, literal: bool) -> Reply:
         """Hand the answer to the step and phase it answers."""
@@ -536,6 +563,9 @@ class Engine:
             "steps": self._signature(),
             "state": self.state.to_json(),
             "review_actions": [a.model_dump(mode="json") for a in self.review_actions],
+            # Every answer that led here, so that :back after a resume goes into what was said before it.
+            "said": [said.to_json() for _, said in self._history],
+            "was": self._was.to_json() if self._was is not None else None,
         }
 
     def _signature(self) -> list[str]:
@@ -578,11 +608,35 @@ class Engine:
         saved_steps = snapshot.get("steps")
         if state.step > len(engine.steps) or (saved_steps is not None and saved_steps != engine._signature()):
             raise ValueError(f"the question set '{qset.id}' has changed since the session was saved")
+        engine._history = engine._replay(snapshot.get("said"), state)
+        engine._was = Said.from_json(snapshot.get("was"))
         engine.state = state
         engine.resumed = True
         engine._still_open = still_open
         engine._skip_finished_steps()
         return engine
+
+    def _replay(self, said: Any, saved: EngineState) -> list[tuple[EngineState, Said]]:
+        """The :back history of a resumed session, rebuilt by answering again what was said before the interruption.
+
+        Empty (no :back past the resume) when the saved answers are missing or do not lead to the saved state.
+        """
+        answers = [Said.from_json(item) for item in said] if isinstance(said, list) else []
+        try:
+            for item in answers:
+                if (
+                    item is None
+                    or not self.answer(item.text, proposed_by=item.proposed_by, literal=item.literal).accepted
+                ):
+                    return []
+        except QuitSession:
+            return []
+        if (self.state.step, self.state.phase, len(self.state.turns)) != (saved.step, saved.phase, len(saved.turns)):
+            return []
+        for earlier, _ in self._history:  # a commitment keeps the id it was recorded under, whatever :back does
+            for kept, again in zip(saved.actions, earlier.actions, strict=False):
+                again.id = kept.id if kept.text == again.text else again.id
+        return self._history
 
 
 class QuitSession(Exception):

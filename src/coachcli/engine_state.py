@@ -83,6 +83,30 @@ class Reviewed:
     at: dt.datetime
 
 
+@dataclass(frozen=True)
+class Said:
+    """One answer as it was taken, kept for :back (and for :back after a resume, where it is replayed)."""
+
+    text: str
+    proposed_by: ProposedBy | None = None  # a scripted run's word on ownership
+    literal: bool = False  # from an answers file: words only
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            **({"by": self.proposed_by} if self.proposed_by else {}),
+            **({"literal": True} if self.literal else {}),
+        }
+
+    @staticmethod
+    def from_json(data: Any) -> Said | None:
+        """Read what `to_json` wrote; None when it is not that."""
+        if not isinstance(data, Mapping) or not isinstance(data.get("text"), str):
+            return None
+        by = data.get("by")
+        return Said(data["text"], by if by in ("rep", "manager") else None, data.get("literal") is True)
+
+
 @dataclass
 class EngineState:
     """Everything that changes as the session goes; copied whole for :back, saved whole for resume."""

@@ -40,6 +40,26 @@ def default_read_line() -> str:
     return text
 
 
+MARKER = "›"
+
+
+def marker_prompt(colour: bool) -> str:
+    """The input marker as readline's own prompt: its escape codes wrapped in \\001...\\002, which tell readline they
+    take no room, so that Ctrl-U, Ctrl-W and long lines redraw the line without erasing the marker."""
+    if not colour:
+        return f"{MARKER} "
+    return f"\001\x1b[1m\002{MARKER}\001\x1b[0m\002 "
+
+
+def readline_owns_the_prompt() -> bool:
+    """Whether input() hands its prompt to readline: only when stdin and stdout are both this terminal. Else
+    input() would write the prompt to stdout, which is kept for data, and the marker goes to stderr instead."""
+    try:
+        return sys.stdin.isatty() and sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
 def ask_line(console: Console, question: str, read_line: ReadLine | None = None) -> str:
     """One question outside a session (which set, which rep); EOF here stops before anything is said."""
     _enable_line_editing()
@@ -117,6 +137,8 @@ class TerminalPrompter:
                 if edited is None:
                     continue
                 text = edited
+                # What the editor gave is shown back, as it will be kept.
+                self.console.print(f"  [dim]from $EDITOR:[/dim] {markup(edited)}")
             try:
                 reply = self.engine.answer(text)
             except QuitSession:
@@ -127,7 +149,10 @@ class TerminalPrompter:
         return True
 
     def _read(self) -> str:
-        self.console.print("[bold]›[/bold] ", end="")
+        if self.read_line is default_read_line and readline_owns_the_prompt():
+            self.console.file.flush()
+            return input(marker_prompt(self.console.color_system is not None and not self.console.no_color))
+        self.console.print(f"[bold]{MARKER}[/bold] ", end="")
         self.console.file.flush()
         return self.read_line()
 
@@ -135,25 +160,33 @@ class TerminalPrompter:
         from rich.rule import Rule
 
         # Every text here may come from a set file or the journal: through `markup`, never as markup itself.
+        # One line per step: the stage is named once, in the rule where it begins; the question carries its place.
         console = self.console
         if prompt.stage != self._stage:
             self._stage = prompt.stage
             console.print(Rule(markup(prompt.stage), align="left", style="cyan"))
-        if prompt.kind == "confirm-owner" and prompt.nudge:
-            console.print(f"[yellow]⚑ {markup(prompt.nudge)}[/yellow]")
-        console.print(f"[dim]{markup(prompt.progress)}[/dim]")
         if prompt.kind == "choose-options":
             for number, option in enumerate(prompt.options, start=1):
-                console.print(f"  [bold]{number}.[/bold] {markup(option)}")
+                # The mark is a character, not a colour: it reads on any terminal.
+                mark = "[green]✓[/green]" if number - 1 in prompt.chosen else " "
+                console.print(f"{mark} [bold]{number}.[/bold] {markup(option)}")
             if not prompt.options:
                 console.print("  [dim](no options yet: type an action in words)[/dim]")
         style = "bold" if prompt.kind in ("answer", "review", "choose-options") else "bold cyan"
         text = markup(prompt.text)
         if prompt.overdue:
             text = text.replace("(overdue)", "[red](overdue)[/red]")
-        console.print(f"[{style}]{text}[/{style}]")
-        if prompt.hint and self.engine.mode == "manager":
-            console.print(f"[dim italic]{markup(prompt.hint)}[/dim italic]")
+        place = f"[dim]{prompt.step}/{prompt.total}[/dim] "
+        if prompt.kind == "confirm-owner" and prompt.nudge:
+            # The nudge and the question are one step: one line, one instruction.
+            console.print(f"{place}[yellow]⚑ {markup(prompt.nudge)}[/yellow] [{style}]{text}[/{style}]")
+        else:
+            console.print(f"{place}[{style}]{text}[/{style}]")
+        # Hints are coaching advice for the manager; a date's examples help anyone, in --self too.
+        if prompt.hint and (self.engine.mode == "manager" or prompt.kind == "due-date"):
+            console.print(f"  [dim italic]hint: {markup(prompt.hint)}[/dim italic]")
+        if prompt.was is not None:
+            console.print(f"  [cyan]was: {markup(prompt.was)}[/cyan] [dim](Enter keeps it, :skip clears it)[/dim]")
 
     def _edit(self) -> str | None:
         """A long answer in $EDITOR; the file lives in the coach folder and is removed at once."""
