@@ -49,9 +49,26 @@ def test_resume_refuses_when_the_set_changed_since(tmp_path: Path) -> None:
     assert "has changed since the session was saved" in result.stderr
 
 
-def test_back_right_after_resume_says_where_it_resumed(tmp_path: Path) -> None:
+def test_back_right_after_resume_goes_into_what_was_said_before(tmp_path: Path) -> None:
     set_path = tiny(tmp_path)
     assert coach("start", set_path, "--rep", "Ana", input=lines("x", ":quit")).exit_code == 0
+    # Back to the first question; a blank keeps its answer "x"; then the rest is skipped.
+    result = coach("resume", "--recap", "json", input=lines(":back", "", "Call the CFO", "", "", ""))
+    assert result.exit_code == 0, result.stderr
+    session = json.loads(result.stdout)
+    assert [turn["answer"] for turn in session["turns"]] == ["x", "Call the CFO"]
+
+
+def test_back_right_after_resuming_an_earlier_coachs_session_says_where_it_resumed(
+    tmp_path: Path, isolated_home: Path
+) -> None:
+    set_path = tiny(tmp_path)
+    assert coach("start", set_path, "--rep", "Ana", input=lines("x", ":quit")).exit_code == 0
+    journal = journal_file(isolated_home)
+    # As an earlier coach saved it: without what was said, :back cannot go past the resume.
+    text = journal.read_text("utf-8")
+    assert ',"said":[{"text":"x"}]' in text
+    journal.write_text(text.replace(',"said":[{"text":"x"}]', ""), "utf-8")
     result = coach("resume", input=lines(":back"))
     # A piped :back that the engine refuses stops the run; what came before stays saved.
     assert result.exit_code == 2

@@ -16,18 +16,32 @@ import copy
 import datetime as dt
 import re
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, replace
 from typing import Any, Literal
 
 from coachcli import clock
 from coachcli.coaching import advice_phrase
 from coachcli.dates import EXAMPLE as DATE_EXAMPLE
 from coachcli.dates import DateParseError, parse_due
+from coachcli.engine_prompts import (
+    COMMIT_WORDING,
+    HELP_TEXT,
+    MAX_DIGITS,
+    NO,
+    NUDGE,
+    NUMBERS,
+    REVIEW_WORDS,
+    YES,
+    Option,
+    Prompt,
+    PromptKind,
+    Reply,
+    Step,
+)
 from coachcli.engine_state import Answered, Committed, EngineState, Pending, Proposal, Reviewed, Said
-from coachcli.questions.models import Question, QuestionSet
+from coachcli.questions.models import QuestionSet
 from coachcli.records import (
     Action,
-    ActionStatus,
     Mode,
     ProposedBy,
     ReviewItem,
@@ -38,87 +52,8 @@ from coachcli.records import (
 )
 from coachcli.spoken import problem as spoken_problem
 
-PromptKind = Literal["answer", "what-else", "choose-options", "due-date", "confirm-owner", "review", "review-note"]
-
+__all__ = ["HELP_TEXT", "NUDGE", "Engine", "Option", "Prompt", "PromptKind", "QuitSession", "Reply"]
 RESUME_VERSION = 1
-HELP_TEXT = (
-    'Type the answer and press Enter. Blank or :skip skips the question (or ends a "what else?" list); '
-    ":back returns to the previous prompt and shows what was said there: Enter keeps it, new words replace it, "
-    ":skip clears it. :quit stops here and saves the session to resume later."
-)
-NUDGE = "That sounds like advice."
-_NUMBERS = re.compile(r"^\s*[0-9]+(\s*[,;\s]\s*[0-9]+)*\s*$")
-_MAX_DIGITS = 6  # an option number longer than this is no option, and int() of thousands of digits fails
-_REVIEW_WORDS: dict[str, ActionStatus] = {
-    "d": "done",
-    "done": "done",
-    "o": "open",
-    "open": "open",
-    "still open": "open",
-    "x": "dropped",
-    "drop": "dropped",
-    "dropped": "dropped",
-}
-_COMMIT_WORDING = {
-    (False, False): "Which of these will you do? (numbers like 1,3, or new words)",
-    (False, True): "What else will you commit to? (numbers or new words; blank when done)",
-    (True, False): "Which of these will I do? (numbers like 1,3, or new words)",
-    (True, True): "What else will I commit to? (numbers or new words; blank when done)",
-}
-_YES = {"y", "yes"}
-_NO = {"n", "no"}
-
-
-@dataclass(frozen=True)
-class Prompt:
-    """What a front end shows next."""
-
-    kind: PromptKind
-    text: str
-    stage: str
-    step: int  # 1-based position among the set's questions and commit steps (among the reviews in review)
-    total: int
-    hint: str | None = None
-    question_id: str | None = None
-    options: tuple[str, ...] = ()  # choose-options: the numbered list
-    action: Action | None = None  # review: the commitment under review; due-date: the action being dated
-    overdue: bool = False
-    nudge: str | None = None  # confirm-owner: why we ask
-    was: str | None = None  # after :back: the answer given here before, which a blank line keeps
-    chosen: tuple[int, ...] = ()  # choose-options: the indexes of the options committed to already
-
-    @property
-    def progress(self) -> str:
-        """Like "Options · 3/8"."""
-        return f"{self.stage} · {self.step}/{self.total}"
-
-
-@dataclass(frozen=True)
-class Reply:
-    """The engine's response to one answer: a message to show, if any (help, a date it could not read)."""
-
-    accepted: bool
-    message: str | None = None
-
-
-@dataclass
-class Option:
-    """An option captured so far, as `Engine.options()` gives it."""
-
-    text: str
-    proposed_by: ProposedBy = "rep"
-    flagged: bool = False
-
-
-@dataclass(frozen=True)
-class _Step:
-    """One place in the session's order: a commitment to review, a question, or the commit step."""
-
-    kind: Literal["review", "question", "commit"]
-    stage: str
-    question: Question | None = None
-    action: Action | None = None
-    number: int = 0
 
 
 class Engine:
@@ -152,24 +87,26 @@ class Engine:
         self.steps = self._build_steps()
         self.state = EngineState()
         self._history: list[tuple[EngineState, Said]] = []  # for :back: the state before each answer, and it
-        self._was: Said | None = None  # after :back: the answer given at this prompt before
+        # What :back went back over, the latest first to come again: offered ("was") while its prompt comes back.
+        self._redo: list[Said] = []
+        self._given_ids: dict[str, str] = {}  # commitment text -> the id it was recorded under
         self.resumed = False
         self._still_open: set[str] | None = None
         self._skip_finished_steps()
 
     # ------------------------------------------------------------ structure
 
-    def _build_steps(self) -> list[_Step]:
+    def _build_steps(self) -> list[Step]:
         """Reviews first (numbered among themselves), then the set's stages in order, numbered together."""
-        steps = [_Step("review", "Review", action=a, number=n) for n, a in enumerate(self.review_actions, start=1)]
+        steps = [Step("review", "Review", action=a, number=n) for n, a in enumerate(self.review_actions, start=1)]
         number = 0
         for stage in self.qset.stages:
             if stage.commit:
                 number += 1
-                steps.append(_Step("commit", stage.name, number=number))
+                steps.append(Step("commit", stage.name, number=number))
             for question in stage.questions:
                 number += 1
-                steps.append(_Step("question", stage.name, question=question, number=number))
+                steps.append(Step("question", stage.name, question=question, number=number))
         return steps
 
     @property
@@ -198,9 +135,16 @@ class Engine:
     def prompt(self) -> Prompt | None:
         """The next prompt, or None when the session is over."""
         prompt = self._prompt()
-        if prompt is not None and self._was is not None and self._was.text:
-            return replace(prompt, was=self._was.text)
+        was = self._was()
+        if prompt is not None and was is not None and was.text:
+            return replace(prompt, was=was.text)
         return prompt
+
+    def _was(self) -> Said | None:
+        """What was said at this prompt before :back, if the session is back at it; once it is not, none is."""
+        if self._redo and (self._redo[-1].step, self._redo[-1].phase) != (self.state.step, self.state.phase):
+            self._redo.clear()  # the answers went another way: what came after no longer fits
+        return self._redo[-1] if self._redo else None
 
     def _prompt(self) -> Prompt | None:
         state = self.state
@@ -231,7 +175,7 @@ class Engine:
     def _stage_hint(self, stage_name: str) -> str | None:
         return next((s.hint for s in self.qset.stages if s.name == stage_name), None)
 
-    def _review_prompt(self, step: _Step, base: dict[str, Any]) -> Prompt:
+    def _review_prompt(self, step: Step, base: dict[str, Any]) -> Prompt:
         action = step.action
         assert action is not None
         overdue = action.due is not None and action.due < self.today
@@ -265,7 +209,7 @@ class Engine:
         taken = {item.text for item in state.actions} | {item.text for item in state.queue}
         chosen = tuple(n for n, text in enumerate(options) if text in taken)
         again = bool(state.actions) or state.phase == "choose-more"
-        text = _COMMIT_WORDING[(self.self_mode, again)]
+        text = COMMIT_WORDING[(self.self_mode, again)]
         step = self.steps[state.step]
         return Prompt(
             "choose-options",
@@ -296,21 +240,24 @@ class Engine:
             if not self._history:
                 where = "where this session resumed" if self.resumed else "the first question"
                 return Reply(False, f"This is {where}: there is nothing to go back to.")
-            self.state, self._was = self._history.pop()
+            self.state, said = self._history.pop()
+            self._redo.append(replace(said, step=self.state.step, phase=self.state.phase))
             return Reply(True)
         if command == ":quit":
             raise QuitSession
         if command == ":skip":
             text = ""
-        elif not text.strip() and self._was is not None:
+        was = self._was()
+        if command != ":skip" and not text.strip() and was is not None:
             # Enter after :back keeps what was said here, as it was said (by whom, and how it was read).
-            text, proposed_by, literal = self._was.text, self._was.proposed_by or proposed_by, self._was.literal
+            text, proposed_by, literal = was.text, was.proposed_by or proposed_by, was.literal
         snapshot = copy.deepcopy(self.state)
         phase = self.state.phase
         reply = self._take(text.strip(), proposed_by, literal)
         if reply.accepted:
             self._history.append((snapshot, Said(self._said(phase, text.strip()), proposed_by, literal)))
-            self._was = None
+            if was is not None:
+                self._redo.pop()
             self._skip_finished_steps()
         return reply
 
@@ -335,7 +282,7 @@ class Engine:
             return self._take_commit(text, proposed_by, literal)
         return self._take_question(step, text, proposed_by)
 
-    def _take_question(self, step: _Step, text: str, proposed_by: ProposedBy | None) -> Reply:
+    def _take_question(self, step: Step, text: str, proposed_by: ProposedBy | None) -> Reply:
         """Record the answer as a turn (and as an option, for a capturing question); blank moves on."""
         state = self.state
         question = step.question
@@ -383,9 +330,9 @@ class Engine:
         word = text.lower()
         if not word:
             return Reply(False, "Answer y (their idea), n (yours), or type their own words.")
-        if word in _YES | _NO:
+        if word in YES | NO:
             # y: their own idea, in words that only sound like advice: nothing for the recap to flag.
-            pending = replace(pending, proposed_by="rep" if word in _YES else "manager", flagged=word in _NO)
+            pending = replace(pending, proposed_by="rep" if word in YES else "manager", flagged=word in NO)
         else:
             if advice_phrase(text) is not None:
                 return Reply(False, "That still reads as advice. Ask them, and type their words.")
@@ -425,8 +372,8 @@ class Engine:
                 state.queue.append(replace(chosen[0], proposed_by=proposed_by or chosen[0].proposed_by))
                 state.phase = "due"
                 return Reply(True)
-        elif _NUMBERS.match(text):
-            numbers = [int(n) if len(n) <= _MAX_DIGITS else 0 for n in re.findall(r"[0-9]+", text)]
+        elif NUMBERS.match(text):
+            numbers = [int(n) if len(n) <= MAX_DIGITS else 0 for n in re.findall(r"[0-9]+", text)]
             bad = [n for n in numbers if not 1 <= n <= len(state.options)]
             if bad:
                 count = len(state.options)
@@ -462,7 +409,7 @@ class Engine:
             return Reply(True, f"Noted {due.isoformat()}, which has already passed.")
         return Reply(True)
 
-    def _take_review(self, step: _Step, text: str) -> Reply:
+    def _take_review(self, step: Step, text: str) -> Reply:
         """d/o/x, then a new date for one kept open, then what was learned."""
         state = self.state
         action = step.action
@@ -485,7 +432,7 @@ class Engine:
         if not text:
             self.state.advance()  # not reviewed: it stays open, untouched
             return Reply(True)
-        status = _REVIEW_WORDS.get(text.lower())
+        status = REVIEW_WORDS.get(text.lower())
         if status is None:
             return Reply(False, "Answer d (done), o (still open) or x (dropped); blank to skip.")
         state.review_status = status
@@ -493,7 +440,7 @@ class Engine:
         state.phase = "review-due" if status == "open" else "review-note"
         return Reply(True)
 
-    def _closed_meanwhile(self, step: _Step) -> bool:
+    def _closed_meanwhile(self, step: Step) -> bool:
         """A review step whose commitment was closed between the interruption and the resume."""
         if self._still_open is None or step.kind != "review" or step.action is None:
             return False
@@ -549,9 +496,12 @@ class Engine:
         )
 
     def _action_id(self, item: Committed) -> str:
-        """The commitment's id, given the first time it is asked for."""
+        """The commitment's id, given the first time it is asked for; one committed again after :back keeps it."""
         if item.id is None:
-            item.id = self._new_id()
+            used = {a.id for a in self.state.actions}
+            given = self._given_ids.get(item.text)
+            item.id = given if given is not None and given not in used else self._new_id()
+            self._given_ids.setdefault(item.text, item.id)
         return item.id
 
     def snapshot(self) -> dict[str, Any]:
@@ -565,7 +515,7 @@ class Engine:
             "review_actions": [a.model_dump(mode="json") for a in self.review_actions],
             # Every answer that led here, so that :back after a resume goes into what was said before it.
             "said": [said.to_json() for _, said in self._history],
-            "was": self._was.to_json() if self._was is not None else None,
+            "redo": [said.to_json() for said in self._redo],
         }
 
     def _signature(self) -> list[str]:
@@ -609,8 +559,12 @@ class Engine:
         if state.step > len(engine.steps) or (saved_steps is not None and saved_steps != engine._signature()):
             raise ValueError(f"the question set '{qset.id}' has changed since the session was saved")
         engine._history = engine._replay(snapshot.get("said"), state)
-        engine._was = Said.from_json(snapshot.get("was"))
+        redo = snapshot.get("redo")
+        engine._redo = [
+            said for said in map(Said.from_json, redo if isinstance(redo, list) else []) if said is not None
+        ]
         engine.state = state
+        engine._given_ids = {a.text: a.id for a in state.actions if a.id is not None}
         engine.resumed = True
         engine._still_open = still_open
         engine._skip_finished_steps()
@@ -633,9 +587,6 @@ class Engine:
             return []
         if (self.state.step, self.state.phase, len(self.state.turns)) != (saved.step, saved.phase, len(saved.turns)):
             return []
-        for earlier, _ in self._history:  # a commitment keeps the id it was recorded under, whatever :back does
-            for kept, again in zip(saved.actions, earlier.actions, strict=False):
-                again.id = kept.id if kept.text == again.text else again.id
         return self._history
 
 

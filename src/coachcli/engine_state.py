@@ -90,12 +90,15 @@ class Said:
     text: str
     proposed_by: ProposedBy | None = None  # a scripted run's word on ownership
     literal: bool = False  # from an answers file: words only
+    step: int = -1  # gone back over with :back: the step and phase it was said at
+    phase: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
             "text": self.text,
             **({"by": self.proposed_by} if self.proposed_by else {}),
             **({"literal": True} if self.literal else {}),
+            **({"at": [self.step, self.phase]} if self.step >= 0 else {}),
         }
 
     @staticmethod
@@ -104,7 +107,15 @@ class Said:
         if not isinstance(data, Mapping) or not isinstance(data.get("text"), str):
             return None
         by = data.get("by")
-        return Said(data["text"], by if by in ("rep", "manager") else None, data.get("literal") is True)
+        at = data.get("at")
+        step, phase = at if isinstance(at, list) and len(at) == 2 else (-1, "")
+        return Said(
+            data["text"],
+            by if by in ("rep", "manager") else None,
+            data.get("literal") is True,
+            step if isinstance(step, int) else -1,
+            phase if isinstance(phase, str) else "",
+        )
 
 
 @dataclass
