@@ -222,3 +222,70 @@ def test_start_warns_when_a_damaged_line_may_hide_a_commitment(tmp_path: Path, i
     result = coach("start", set_path, "--rep", "Ana", input=lines("", "y"))
     assert "journal line 2 is damaged" in result.stderr
     assert "coach journal check" in result.stderr
+
+
+def refuse_writes(monkeypatch: pytest.MonkeyPatch, allowed: Path | None = None) -> None:
+    """Every file opened for writing is refused, as in read-only folders (root ignores permissions, so the
+    journal's I/O seam refuses instead), except under `allowed`."""
+    from coachcli.journal import files
+
+    real_open = files.os_open
+
+    def os_open(path: Path, flags: int, mode: int = files.FILE_MODE) -> int:
+        writing = flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT)
+        if writing and (allowed is None or not Path(path).is_relative_to(allowed)):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, flags, mode)
+
+    monkeypatch.setattr(files, "os_open", os_open)
+
+
+def refused_session(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The tiny set, the working folder and $TMPDIR in tmp_path; returns $TMPDIR."""
+    set_path = tiny(tmp_path)
+    temp = tmp_path / "temp"  # the working folder is tmp_path / "work" (conftest)
+    temp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(temp))
+    monkeypatch.setattr("tempfile.tempdir", None)  # gettempdir() reads $TMPDIR again
+    return Path(set_path)
+
+
+def test_with_every_folder_refused_the_session_reaches_the_screen_as_json_that_import_restores(
+    tmp_path: Path, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    set_path = refused_session(tmp_path, monkeypatch)
+    with monkeypatch.context() as patch:
+        refuse_writes(patch)
+        result = coach("start", str(set_path), "--rep", "Ana", input=lines("Two emails", "Call", "", "1", "", ""))
+    assert result.exit_code == 1
+    message = " ".join(result.stderr.split())
+    assert "permission denied" in message.lower()
+    assert "printed above (on stdout) as JSON" in message
+    for folder in (isolated_home, tmp_path / "work", tmp_path / "temp"):
+        assert str(folder) in message
+        assert not list(folder.glob("unsaved-session-*"))
+    pasted = tmp_path / "pasted.json"
+    pasted.write_text(result.stdout, encoding="utf-8")
+    imported = coach("import", str(pasted))
+    assert imported.exit_code == 0, imported.stderr
+    (record,) = journal_lines(journal_file(isolated_home))
+    assert record["session"]["turns"][0]["answer"] == "Two emails"
+    assert [a["text"] for a in record["session"]["actions"]] == ["Call"]
+
+
+def test_when_only_tmpdir_takes_it_the_session_is_kept_there(
+    tmp_path: Path, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    set_path = refused_session(tmp_path, monkeypatch)
+    with monkeypatch.context() as patch:
+        refuse_writes(patch, allowed=tmp_path / "temp")
+        result = coach("start", str(set_path), "--rep", "Ana", input=lines("Two emails", ":quit"))
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    (kept,) = (tmp_path / "temp").glob("unsaved-session-*.json")
+    message = " ".join(result.stderr.split())
+    assert f"The session is kept in {kept}; `coach import {kept}` restores it" in message
+    assert coach("import", str(kept)).exit_code == 0
+    (record,) = journal_lines(journal_file(isolated_home))
+    assert record["session"]["status"] == "interrupted"
+    assert coach("resume", input=lines("", "", "", "")).exit_code == 0

@@ -168,34 +168,63 @@ def _save(
     try:
         journal.append_session(session)
     except JournalError as exc:
-        kept = _keep_unsaved(session, journal)
-        if kept is None:
-            raise
-        raise JournalError(f"{exc.message}. The session is kept in {kept}; `coach import {kept}` restores it") from None
+        raise JournalError(f"{exc.message}. {keep_unsaved(session, journal)}") from None
     return session
 
 
-def _keep_unsaved(session: Session, journal: Journal) -> Path | None:
-    """Write the session as an export file beside the journal, or in the coach folder; None if neither works."""
+def unsaved_export(session: Session) -> str:
+    """The session as an export that `coach import` reads back, its resume snapshot included."""
     import json
 
-    from coachcli.journal.files import FILE_MODE, NOFOLLOW, make_folder, set_private
+    from coachcli.safe_text import json_safe
+
+    return json_safe(json.dumps([{**session.public_dict(), "resume": session.resume}], ensure_ascii=False, indent=2))
+
+
+def unsaved_folders(journal: Journal) -> list[Path]:
+    """Where a session the journal refused is kept, in this order: beside the journal, the coach folder, the
+    working folder, the temporary folder ($TMPDIR)."""
+    import tempfile
+
     from coachcli.paths import coach_home
 
-    body = json.dumps([{**session.public_dict(), "resume": session.resume}], ensure_ascii=False, indent=2)
-    for folder in (journal.path.parent, coach_home(), Path.cwd()):
+    folders = [journal.path.parent, coach_home(), Path.cwd(), Path(tempfile.gettempdir())]
+    return list(dict.fromkeys(folders))
+
+
+def keep_unsaved(session: Session, journal: Journal) -> str:
+    """Keep a session the journal refused where it can be found, and say where: in a file of the first folder
+    of `unsaved_folders` that takes it, else on stdout as the JSON `coach import` reads, as a last resort."""
+    from coachcli.journal import files
+
+    body = unsaved_export(session).encode("utf-8")
+    for folder in unsaved_folders(journal):
         path = folder / f"unsaved-session-{session.id}.json"
+        created = False
         try:
-            make_folder(folder, "the folder")  # each folder made private, as the journal's
+            files.make_folder(folder, "the folder")  # each folder made private, as the journal's
             # A new file of its own (O_EXCL never follows a link), private whatever the umask.
-            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW, FILE_MODE)
-            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-                set_private(handle.fileno())
-                handle.write(body)
+            descriptor = files.open_own(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, "the unsaved session")
+            created = True
+            try:
+                files.set_private(descriptor)
+                files.write_all(descriptor, body)
+                files.os_fsync(descriptor)
+            finally:
+                os.close(descriptor)
         except (OSError, JournalError):
+            if created:  # ours, and cut short: no copy to trust
+                with contextlib.suppress(OSError):
+                    path.unlink()
             continue
-        return path
-    return None
+        return f"The session is kept in {path}; `coach import {path}` restores it"
+    sys.stdout.write(body.decode("utf-8") + "\n")
+    sys.stdout.flush()
+    places = ", ".join(str(folder) for folder in unsaved_folders(journal))
+    return (
+        f"Nothing could be written in {places} either, so the session is printed above (on stdout) as JSON: "
+        "copy it into a file, and `coach import FILE` restores it"
+    )
 
 
 def resumable(journal: Journal, prefix: str | None) -> Session:
