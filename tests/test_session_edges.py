@@ -289,3 +289,63 @@ def test_when_only_tmpdir_takes_it_the_session_is_kept_there(
     (record,) = journal_lines(journal_file(isolated_home))
     assert record["session"]["status"] == "interrupted"
     assert coach("resume", input=lines("", "", "", "")).exit_code == 0
+
+
+def live(tmp_path: Path, journal: Journal, *typed: str) -> tuple[str, object]:
+    """A live session of the tiny set, in this process, typed line by line; what it showed, and its result
+    (or the error it stopped with)."""
+    import io
+
+    from rich.console import Console
+
+    from coachcli import runner
+    from coachcli.engine import Engine
+    from helpers import tiny_set
+
+    shown = io.StringIO()
+    console = Console(file=shown, width=80, no_color=True)
+    feed = iter(typed)
+    engine = Engine(tiny_set(), rep="Ana")
+    try:
+        outcome: object = runner.run_interactive(engine, journal, console, set_path=None, read_line=lambda: next(feed))
+    except Exception as exc:  # what the command would report
+        outcome = exc
+    return shown.getvalue(), outcome
+
+
+def test_an_unwritable_journal_is_named_before_the_first_question_and_no_stops_creating_nothing(
+    tmp_path: Path, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from coachcli.errors import JournalError
+    from coachcli.journal import files
+
+    monkeypatch.setattr(files, "os_access", lambda path, mode: False)  # as a read-only folder (root ignores modes)
+    journal = Journal(journal_file(isolated_home))
+    shown, outcome = live(tmp_path, journal, "n")
+    assert "cannot be saved in the journal" in shown
+    assert "permission denied" in shown
+    assert "What have you done so far?" not in shown  # said before the first question
+    assert isinstance(outcome, JournalError)
+    assert "nothing was saved" in outcome.message
+    assert not isolated_home.exists()  # the check made no folder, no lock, no journal
+
+
+def test_going_on_with_an_unwritable_journal_keeps_the_session_elsewhere(
+    tmp_path: Path, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from coachcli.errors import JournalError
+
+    refused_session(tmp_path, monkeypatch)
+    isolated_home.mkdir()
+    journal = Journal(journal_file(isolated_home))
+    journal_file(isolated_home).write_bytes(b"")  # there, and refused: the seam refuses opening it to write
+    with monkeypatch.context() as patch:  # its own context: undoing it leaves the isolated home in place
+        refuse_writes(patch, allowed=tmp_path / "work")
+        shown, outcome = live(tmp_path, journal, "", "Two emails", ":quit")
+    assert shown.index("cannot be saved in the journal") < shown.index("What have you done so far?")
+    assert isinstance(outcome, JournalError)
+    (kept,) = (tmp_path / "work").glob("unsaved-session-*.json")
+    assert f"kept in {kept}" in outcome.message
+    assert coach("import", str(kept)).exit_code == 0
+    (record,) = journal_lines(journal_file(isolated_home))
+    assert record["session"]["turns"][0]["answer"] == "Two emails"

@@ -117,6 +117,7 @@ def run_interactive(
     """
     from coachcli.prompter import TerminalPrompter
 
+    _check_writable(journal, console, read_line)
     prompter = TerminalPrompter(engine, console, read_line)
     try:
         with _stop_signals_save():
@@ -134,6 +135,30 @@ def run_interactive(
         raise
     status: Literal["complete", "interrupted"] = "complete" if completed else "interrupted"
     return RunResult(_save(engine, journal, status, set_path), "complete" if completed else "quit")
+
+
+def _check_writable(journal: Journal, console: Console, read_line: ReadLine | None) -> None:
+    """Before the first question: if the journal cannot be written, say so now, not after the session, and ask
+    whether to go on with the session kept elsewhere at the end. Creates nothing."""
+    problem = journal.write_problem()
+    if problem is None:
+        return
+    from coachcli.prompter import ask_line
+    from coachcli.safe_text import markup
+
+    places = ", ".join(str(folder) for folder in unsaved_folders(journal)[1:])
+    console.print(
+        f"[yellow]The session cannot be saved in the journal: {markup(problem.message)}.[/yellow]\n"
+        f"If you go on, it is kept at the end in the first of these folders that takes it: {markup(places)}; "
+        "else it is printed on screen. `coach import` then restores it."
+    )
+    try:
+        go_on = ask_line(console, "Go on with the session kept elsewhere? (Y/n)", read_line).lower()
+    except (EOFError, KeyboardInterrupt):
+        console.print()
+        raise SessionInterrupted("stopped before the session began; nothing was saved") from None
+    if go_on not in ("", "y", "yes"):
+        raise JournalError(f"{problem.message}; stopped before the first question, nothing was saved")
 
 
 def run_scripted(engine: Engine, journal: Journal, script: Script, *, set_path: Path | None) -> RunResult:

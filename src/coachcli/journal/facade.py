@@ -101,6 +101,11 @@ class Journal:
 
     # Writing
 
+    def write_problem(self) -> JournalError | None:
+        """Why a write would fail now (a session can say so before its first question), found without creating
+        anything; None when the journal looks writable."""
+        return files.write_problem(self.real_path, self.lock_path)
+
     def append_session(self, session: Session) -> None:
         """Append a session; a later record with the same id replaces the earlier one in the fold."""
         self.append_records([session_record(session)])
