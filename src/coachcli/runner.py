@@ -190,10 +190,20 @@ def _save(
     session = engine.record(status)
     if session.resume is not None and set_path is not None:
         session.resume["set_path"] = str(set_path)
+    seen = {action.id: action for action in engine.review_actions}
     try:
-        journal.append_session(session)
+        stale = journal.append_reviewed_session(session, seen)
     except JournalError as exc:
         raise JournalError(f"{exc.message}. {keep_unsaved(session, journal)}") from None
+    if stale:
+        from coachcli.console import warning
+
+        for item in stale:
+            warning(
+                f"“{item.text}” was closed or given another date by another command while this session ran; your "
+                f"review of it ({item.status}) was left out, so that change stands (see `coach actions --status all`)"
+            )
+        session = session.model_copy(update={"review": [item for item in session.review if item not in stale]})
     return session
 
 

@@ -30,7 +30,7 @@ from coachcli.journal.fold import JournalState, fold_bytes
 from coachcli.journal.index_query import open_index_query
 from coachcli.journal.query import JournalQuery, StateQuery
 from coachcli.journal.stream import JournalStream, SessionStream
-from coachcli.records import ActionStatus, Session
+from coachcli.records import Action, ActionStatus, ReviewItem, Session
 
 
 class Journal:
@@ -109,6 +109,24 @@ class Journal:
     def append_session(self, session: Session) -> None:
         """Append a session; a later record with the same id replaces the earlier one in the fold."""
         self.append_records([session_record(session)])
+
+    def append_reviewed_session(self, session: Session, seen: Mapping[str, Action]) -> list[ReviewItem]:
+        """Append a session whose review was answered against the commitments as `seen` when it began. Decided
+        under the lock: a review item whose commitment changed since (closed or re-dated by another command) is
+        left out of the session, never applied over that change, and returned, so the person can be told."""
+        with self._locked():
+            self._update_index()
+            with self.query() as query:
+                applied = _reviewed_before(query, session) if session.review else []
+                stale = [
+                    item
+                    for item in session.review
+                    if item not in applied and _changed(query.action_by_id(item.action_id), seen.get(item.action_id))
+                ]
+            if stale:
+                session = session.model_copy(update={"review": [i for i in session.review if i not in stale]})
+            self._append_locked(encode_records([session_record(session)]))
+        return stale
 
     def append_status(
         self,
@@ -236,3 +254,18 @@ class Journal:
                 self._warned = True
                 reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc) or type(exc).__name__
                 self.warn(f"could not update the journal's index {self.index_path} ({reason}); reads will be slower")
+
+
+def _reviewed_before(query: JournalQuery, session: Session) -> list[ReviewItem]:
+    """The review items the journal holds for `session` already: those of the interrupted record it completes."""
+    try:
+        return query.session(session.id).review
+    except NotFoundError:
+        return []
+
+
+def _changed(now: Action | None, seen: Action | None) -> bool:
+    """Whether a commitment is no longer as the review saw it: gone, closed, or given another date."""
+    if now is None or seen is None:
+        return now is not None or seen is not None
+    return (now.status, now.due) != (seen.status, seen.due)
