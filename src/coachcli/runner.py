@@ -264,6 +264,10 @@ def keep_unsaved(session: Session, journal: Journal) -> str:
 
 def resumable(journal: Journal, prefix: str | None) -> Session:
     """The session to resume: the one named by id prefix, else the latest interrupted one."""
+    from coachcli.ids import require_long_prefix
+
+    if prefix:
+        require_long_prefix(prefix, "session")
     with journal.query() as query:
         named = query.session(prefix) if prefix else None
         latest = query.last_interrupted_session() if named is None else None

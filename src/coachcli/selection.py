@@ -76,17 +76,30 @@ class PrepFacts:
     rep: str
     open_actions: list[Action]
     overdue: list[Action]
-    last_session: Session | None
+    last_session: Session | None  # the last complete one
+    interrupted: Session | None = None  # one begun after it and not finished, to resume
+
+
+# Sessions looked at, newest first, for the last complete one before all of the rep's are read.
+_RECENT = 20
 
 
 def prep_facts(query: JournalQuery, rep: str, today: dt.date) -> PrepFacts:
-    """The rep's open commitments (soonest due first), the overdue ones among them, and the last session."""
+    """The rep's open commitments (soonest due first), the overdue ones among them, the last complete session,
+    and an interrupted one begun after it."""
     open_actions = by_due(query.open_actions(rep))
-    last = query.latest_session(rep)
+    recent = query.sessions(rep=rep, limit=_RECENT)
+    last = next((s for s in recent if s.status == "complete"), None)
+    if last is None and len(recent) == _RECENT:
+        last = next((s for s in query.sessions(rep=rep) if s.status == "complete"), None)
+    newer = next((n for n, s in enumerate(recent) if s is last), len(recent))
+    interrupted = next((s for s in recent[:newer] if s.status == "interrupted"), None)
+    known = last or interrupted
     return PrepFacts(
         # The name as the journal spells it, when it knows the rep: "ana" typed, "Ana" shown.
-        rep=last.rep if last is not None else rep,
+        rep=known.rep if known is not None else rep,
         open_actions=open_actions,
         overdue=[a for a in open_actions if is_overdue(a, today)],
         last_session=last,
+        interrupted=interrupted,
     )

@@ -69,14 +69,30 @@ def reopen_command(
     note: str | None = typer.Option(None, "--note", help="Why it is open again."),
 ) -> None:
     """Open a done or dropped commitment again."""
-    _change_status(ctx, action_id, "open", note, due)
+    _change_status(ctx, action_id, "open", note, due, only_from=("done", "dropped"))
+
+
+def due_command(
+    ctx: typer.Context,
+    action_id: str = typer.Argument(..., metavar="ID", help="The commitment's id, or a unique prefix of it."),
+    date: str = typer.Argument(..., metavar="DATE", help="The new due date (e.g. friday, 2026-12-24)."),
+    note: str | None = typer.Option(None, "--note", help="Why the date moved."),
+) -> None:
+    """Give an open commitment another due date; the journal keeps the old one in its history."""
+    _change_status(ctx, action_id, "open", note, date, only_from=("open",))
 
 
 def _change_status(
-    ctx: typer.Context, prefix: str, status: Literal["open", "done", "dropped"], why: str | None, due: str | None
+    ctx: typer.Context,
+    prefix: str,
+    status: Literal["open", "done", "dropped"],
+    why: str | None,
+    due: str | None,
+    only_from: tuple[Literal["open", "done", "dropped"], ...] | None = None,
 ) -> None:
     from coachcli.dates import parse_due
     from coachcli.errors import UsageError
+    from coachcli.ids import require_long_prefix
     from coachcli.spoken import problem as spoken_problem
 
     refused = spoken_problem(why) if why is not None else None
@@ -88,13 +104,22 @@ def _change_status(
             new_due = parse_due(due, today())
         except UsageError as exc:
             raise UsageError(f"--due: {exc.message}") from None
+    require_long_prefix(prefix, "commitment")
     journal = journal_for(ctx)
     with open_query(ctx) as query:
         action = query.action(prefix)
     shown = f"{action.id}  {action.text}"
+    if only_from is not None and action.status not in only_from:
+        hint = "`coach due ID DATE` gives it another date" if action.status == "open" else "`coach reopen` opens it"
+        raise UsageError(f"{shown} is {action.status}; {hint}")
     # Decided again under the lock: another coach may have changed it since this read.
-    if not journal.change_status(action.id, status, note=why, due=new_due):
+    if not journal.change_status(action.id, status, note=why, due=new_due, only_from=only_from):
         note(f"already {status}: {shown}")
+        return
+    if only_from == ("open",):
+        was = action.due.isoformat() if action.due else "no date"
+        now = new_due.isoformat() if new_due else "no date"
+        note(f"due {now} (was {was}): {shown}")
         return
     word = {"done": "done", "dropped": "dropped", "open": "reopened"}[status]
     note(f"{word}: {shown}")

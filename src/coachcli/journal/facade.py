@@ -11,11 +11,11 @@ import contextlib
 import datetime as dt
 import os
 import secrets
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from coachcli.errors import InputFileError, JournalDamagedError, JournalError, NotFoundError
+from coachcli.errors import InputFileError, JournalDamagedError, JournalError, NotFoundError, UsageError
 from coachcli.journal import append, files, index_update
 from coachcli.journal.codec import (
     DamagedLine,
@@ -140,10 +140,16 @@ class Journal:
         self.append_records([status_record(action_id, status, note, due, at)])
 
     def change_status(
-        self, action_id: str, status: ActionStatus, note: str | None = None, due: dt.date | None = None
+        self,
+        action_id: str,
+        status: ActionStatus,
+        note: str | None = None,
+        due: dt.date | None = None,
+        only_from: Collection[ActionStatus] | None = None,
     ) -> bool:
         """Append a change of status unless, read under the lock, the action has that status already and there
-        is no note or date to add. So two `coach done` of one action at once write one change. True if written."""
+        is no note or date to add. So two `coach done` of one action at once write one change. True if written.
+        `only_from`: the statuses it may change from, checked under the lock (UsageError otherwise)."""
         payload = encode_records([status_record(action_id, status, note, due)])
         with self._locked():
             self._update_index()
@@ -151,6 +157,9 @@ class Journal:
                 current = query.action_by_id(action_id)
             if current is None:
                 raise NotFoundError(f"no action with id '{action_id}'")
+            if only_from is not None and current.status not in only_from:
+                # Changed by another command since the caller read it: decided now, against what it is.
+                raise UsageError(f"commitment {action_id} is {current.status} now; nothing was changed")
             if current.status == status and note is None and due is None:
                 return False
             self._append_locked(payload)
