@@ -184,7 +184,12 @@ def test_the_picker_finds_a_set_from_words_and_asks_for_the_rep(isolated_home: P
     child.expect_exact("Who are you coaching?")
     wait_until_reading(child)
     child.sendline("")
-    child.expect_exact("Who are you coaching?")  # a blank name is asked again
+    child.expect_exact("A name is needed to start")  # a blank name says what is needed, and is asked again
+    child.expect_exact("Who are you coaching?")
+    wait_until_reading(child)
+    child.sendline("?")
+    child.expect_exact("Type the name of the person you are coaching")  # help, not a rep called "?"
+    child.expect_exact("Who are you coaching?")
     wait_until_reading(child)
     child.sendline("Sam")
     child.expect_exact("with Sam")

@@ -93,11 +93,21 @@ def pick_set(console: Console, sets: list[LoadedSet], read_line: ReadLine | None
             return best
 
 
+REP_HELP = (
+    "Type the name of the person you are coaching, as you will look them up later (`coach prep --rep NAME`). "
+    "Ctrl-C stops here; nothing is saved yet."
+)
+
+
 def ask_rep(console: Console, read_line: ReadLine | None = None) -> str:
-    """The rep's name, asked until it is given."""
+    """The rep's name, asked until it is given; `?` explains, a blank line says what is needed."""
     while True:
         name = ask_line(console, "Who are you coaching?", read_line)
-        if name:
+        if name == "?":
+            console.print(REP_HELP, style="cyan", markup=False)
+        elif not name:
+            console.print("A name is needed to start: type the rep's name (or `?` for help).", style="yellow")
+        else:
             return name
 
 

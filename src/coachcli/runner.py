@@ -125,7 +125,7 @@ def run_interactive(
     except KeyboardInterrupt:
         session = _save(engine, journal, "interrupted", set_path)
         console.print()
-        raise SessionInterrupted(f"interrupted; saved session {session.id}. `coach resume` continues it") from None
+        raise SessionInterrupted(saved_as_interrupted(session.id)) from None
     except EOFError:
         console.print()
         return RunResult(_save(engine, journal, "interrupted", set_path), "eof")
@@ -153,12 +153,21 @@ def _check_writable(journal: Journal, console: Console, read_line: ReadLine | No
         "else it is printed on screen. `coach import` then restores it."
     )
     try:
-        go_on = ask_line(console, "Go on with the session kept elsewhere? (Y/n)", read_line).lower()
+        while (go_on := ask_line(console, "Go on with the session kept elsewhere? (Y/n)", read_line).lower()) == "?":
+            console.print(
+                "y or Enter: go on; the session is kept in a file at the end. n: stop here, nothing asked or saved.",
+                style="cyan",
+            )
     except (EOFError, KeyboardInterrupt):
         console.print()
         raise SessionInterrupted("stopped before the session began; nothing was saved") from None
     if go_on not in ("", "y", "yes"):
         raise JournalError(f"{problem.message}; stopped before the first question, nothing was saved")
+
+
+def saved_as_interrupted(session_id: str) -> str:
+    """What Ctrl-C, Ctrl-D and :quit all say: one outcome, in the same words."""
+    return f"Saved as interrupted: session {session_id}. `coach resume` continues it."
 
 
 def run_scripted(engine: Engine, journal: Journal, script: Script, *, set_path: Path | None) -> RunResult:
