@@ -102,7 +102,8 @@ def test_ctrl_c_saves_an_interrupted_session_that_resume_continues(
 
     child = start(children, "resume")
     shown = answer(child, "What could you do next?", "Call the CFO directly")
-    assert "What have you done so far?" not in shown  # it picks up where it stopped
+    assert "1/4 What have you done so far?" not in shown  # it picks up where it stopped...
+    assert "Said so far:" in shown and "Sent two follow-ups" in shown  # ...after showing what was said
     answer(child, "What else could you do?", "")
     answer(child, "Which of these will you do?", "")
     answer(child, "What was most useful for you today?", "")

@@ -139,6 +139,8 @@ class TerminalPrompter:
     def run(self) -> bool:
         """Ask until the session ends. True when complete, False on :quit. Ctrl-C and EOF propagate."""
         self.header()
+        if self.engine.resumed:
+            self.transcript()
         while (prompt := self.engine.prompt()) is not None:
             self.show(prompt)
             text = self._read()
@@ -158,6 +160,36 @@ class TerminalPrompter:
                 self.console.print(visible(reply.message), style=style, markup=False)
         return True
 
+    def transcript(self, last: int = 3) -> None:
+        """What a resumed session said before: its last answers and the commitments so far."""
+        state = self.engine.state
+        console = self.console
+        if not state.turns and not state.actions and not state.review:
+            console.print("[dim]Nothing was said before the interruption.[/dim]")
+            return
+        earlier = len(state.turns) - last
+        heading = "Said so far" + (
+            f" (the last {last} of {len(state.turns)}; :back goes to the others)" if earlier > 0 else ""
+        )
+        if state.turns:
+            console.print(f"[bold]{heading}:[/bold]")
+        for turn in state.turns[-last:]:
+            self._indented(f"[dim]{markup(turn.question)}[/dim] {markup(turn.answer)}")
+        if state.review:
+            reviewed = ", ".join(f"{item.text} ({item.status})" for item in state.review)
+            console.print(f"[bold]Reviewed:[/bold] {markup(reviewed)}")
+        if state.actions:
+            console.print("[bold]Committed so far:[/bold]")
+        for action in state.actions:
+            due = f" [dim]by {action.due.isoformat()}[/dim]" if action.due else ""
+            self._indented(f"✓ {markup(action.text)}{due}")
+
+    def _indented(self, text: str) -> None:
+        """A line set in by two columns, its wrapped lines too: it reads as an aside without colour."""
+        from rich.padding import Padding
+
+        self.console.print(Padding(text, (0, 0, 0, 2)))
+
     def _read(self) -> str:
         if self.read_line is default_read_line and readline_owns_the_prompt():
             self.console.file.flush()
@@ -176,10 +208,7 @@ class TerminalPrompter:
             self._stage = prompt.stage
             console.print(Rule(markup(prompt.stage), align="left", style="cyan"))
         if prompt.kind == "choose-options":
-            for number, option in enumerate(prompt.options, start=1):
-                # The mark is a character, not a colour: it reads on any terminal.
-                mark = "[green]✓[/green]" if number - 1 in prompt.chosen else " "
-                console.print(f"{mark} [bold]{number}.[/bold] {markup(option)}")
+            self._options(prompt)
             if not prompt.options:
                 console.print("  [dim](no options yet: type an action in words)[/dim]")
         style = "bold" if prompt.kind in ("answer", "review", "choose-options") else "bold cyan"
@@ -194,9 +223,23 @@ class TerminalPrompter:
             console.print(f"{place}[{style}]{text}[/{style}]")
         # Hints are coaching advice for the manager; a date's examples help anyone, in --self too.
         if prompt.hint and (self.engine.mode == "manager" or prompt.kind == "due-date"):
-            console.print(f"  [dim italic]hint: {markup(prompt.hint)}[/dim italic]")
+            self._indented(f"[dim italic]hint: {markup(prompt.hint)}[/dim italic]")
         if prompt.was is not None:
-            console.print(f"  [cyan]was: {markup(prompt.was)}[/cyan] [dim](Enter keeps it, :skip clears it)[/dim]")
+            self._indented(f"[cyan]was: {markup(prompt.was)}[/cyan] [dim](Enter keeps it, :skip clears it)[/dim]")
+
+    def _options(self, prompt: Prompt) -> None:
+        """The numbered options, those chosen already marked; a wrapped option stays under its first line."""
+        from rich.table import Table
+
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(no_wrap=True)
+        grid.add_column(justify="right", no_wrap=True)
+        grid.add_column(overflow="fold")
+        for number, option in enumerate(prompt.options, start=1):
+            # The mark is a character, not a colour: it reads on any terminal.
+            mark = "[green]✓[/green]" if number - 1 in prompt.chosen else " "
+            grid.add_row(mark, f"[bold]{number}.[/bold]", markup(option))
+        self.console.print(grid)
 
     def _edit(self) -> str | None:
         """A long answer in $EDITOR; the file lives in the coach folder and is removed at once."""
