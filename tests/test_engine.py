@@ -204,7 +204,7 @@ def test_help_is_shown_not_taken_and_the_prompt_stays() -> None:
     before = current(engine)
     reply = engine.answer("?")
     assert not reply.accepted
-    assert reply.message == HELP_TEXT
+    assert reply.message == f"Type one more answer; blank ends the list. {HELP_TEXT}"
     assert ":back" in HELP_TEXT
     assert ":quit" in HELP_TEXT
     assert current(engine) == before

@@ -11,6 +11,7 @@ import pytest
 from rich.console import Console
 
 from coachcli.engine import Engine, Prompt, QuitSession
+from coachcli.engine_prompts import KIND_HELP
 from coachcli.records import Action, Session
 from coachcli.render.recap import recap_text
 from helpers import counter_ids, fixed_now, tiny_set
@@ -105,6 +106,22 @@ def test_back_through_every_prompt_kind_shows_what_was_said_and_enter_keeps_it()
     assert what_was_said(kept) == what_was_said(expected)
     assert shown(kept) == shown(expected)  # the recap holds exactly what was kept
     assert "Email is not enough" in shown(kept)
+
+
+def test_question_mark_at_every_prompt_kind_says_what_it_wants_and_the_prompt_stays() -> None:
+    walked = engine()
+    seen = set()
+    for kind, typed, _ in WALK:
+        before = current(walked)
+        reply = walked.answer("?")
+        assert not reply.accepted
+        assert reply.message is not None
+        assert reply.message.startswith(KIND_HELP[kind])
+        assert ":back" in reply.message
+        assert current(walked) == before
+        seen.add(kind)
+        walked.answer(typed)
+    assert seen == set(KIND_HELP)
 
 
 def test_new_words_after_back_replace_and_skip_clears() -> None:

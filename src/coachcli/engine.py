@@ -26,6 +26,7 @@ from coachcli.dates import DateParseError, parse_due
 from coachcli.engine_prompts import (
     COMMIT_WORDING,
     HELP_TEXT,
+    KIND_HELP,
     MAX_DIGITS,
     NO,
     NUDGE,
@@ -235,7 +236,8 @@ class Engine:
             return Reply(False, f"That answer {refused}.")
         command = "" if literal else text.strip()
         if command == "?":
-            return Reply(False, HELP_TEXT)
+            asked = self._prompt()
+            return Reply(False, f"{KIND_HELP[asked.kind]} {HELP_TEXT}" if asked is not None else HELP_TEXT)
         if command == ":back":
             if not self._history:
                 where = "where this session resumed" if self.resumed else "the first question"

@@ -19,6 +19,17 @@ HELP_TEXT = (
     ":back returns to the previous prompt and shows what was said there: Enter keeps it, new words replace it, "
     ":skip clears it. :quit stops here and saves the session to resume later."
 )
+# What `?` says first at each kind of prompt: what it wants; then HELP_TEXT, what works everywhere.
+KIND_HELP: dict[PromptKind, str] = {
+    "answer": "Type their answer in their words; blank skips the question.",
+    "what-else": "Type one more answer; blank ends the list.",
+    "choose-options": "Type the numbers of the options they commit to (like 1,3), or a commitment in new words; "
+    "blank when done. A ✓ marks the ones chosen already.",
+    "due-date": "Type a date (2026-12-24) or words (friday, next week, in 3 days, end of month); blank for none.",
+    "confirm-owner": "y: it is their own idea. n: it is yours. Or ask them, and type their own words.",
+    "review": "d: done, o: still open, x: dropped; blank leaves it for now.",
+    "review-note": "What was learned, in their words; blank skips it.",
+}
 NUDGE = "That sounds like advice."
 NUMBERS = re.compile(r"^\s*[0-9]+(\s*[,;\s]\s*[0-9]+)*\s*$")
 MAX_DIGITS = 6  # an option number longer than this is no option, and int() of thousands of digits fails
