@@ -40,6 +40,13 @@ def test_resume_does_not_review_again_a_commitment_closed_meanwhile(tmp_path: Pa
     assert (action.status, action.note) == ("done", "Called on Monday")
 
 
+def test_resume_takes_four_characters_of_an_id_at_least(tmp_path: Path) -> None:
+    assert coach("start", tiny(tmp_path), "--rep", "Ana", input=lines("x", ":quit")).exit_code == 0
+    result = coach("resume", "abc")
+    assert result.exit_code == 2
+    assert "give at least 4 characters of the session's id" in result.stderr
+
+
 def test_resume_refuses_when_the_set_changed_since(tmp_path: Path) -> None:
     set_path = tiny(tmp_path)
     assert coach("start", set_path, "--rep", "Ana", input=lines("x", ":quit")).exit_code == 0

@@ -93,7 +93,8 @@ def test_ctrl_c_saves_an_interrupted_session_that_resume_continues(
     rest = finish(child)
     assert child.exitstatus == 130
     assert "Traceback" not in rest
-    assert "coach resume" in rest
+    # The same words as :quit and Ctrl-D: one outcome, said one way.
+    assert "Saved as interrupted: session" in rest and "`coach resume` continues it." in rest
 
     journal = Journal(journal_file(isolated_home))
     (interrupted,) = journal.read().sessions

@@ -60,12 +60,12 @@ def tiny(tmp_path: Path, isolated_home: Path) -> Path:
 
 
 def at_prompt(child: pexpect.spawn, text: str) -> str:
-    """Wait for the prompt `text`, its input marker, and the read; return what was shown before the prompt."""
+    """Wait for the prompt `text`, its input marker, and the read; return what was shown up to the marker."""
     child.expect_exact(text)
-    before = str(child.before)
+    before = str(child.before) + text
     child.expect_exact("›")
     wait_until_reading(child)
-    return before
+    return before + str(child.before)  # with the hint and the rest of the prompt
 
 
 def finish(child: pexpect.spawn) -> str:
@@ -177,6 +177,7 @@ def test_term_dumb_gives_no_escape_sequences_at_all(tiny: Path, children: list[p
     assert "\x1b" not in shown
     assert "\x9b" not in shown
     assert "Commitments" in shown
+    assert "  hint: Let them list everything." in shown  # a hint reads as one without colour
 
 
 LONG = [
