@@ -87,7 +87,7 @@ class Engine:
         self.started = started or self._now()
         self.steps = self._build_steps()
         self.state = EngineState()
-        self._history: list[tuple[EngineState, Said]] = []  # for :back: the state before each answer, and it
+        self._history: list[tuple[EngineState, Said]] = []  # for :back: the state before each answer, and the answer
         # What :back went back over, the latest first to come again: offered ("was") while its prompt comes back.
         self._redo: list[Said] = []
         self._given_ids: dict[str, str] = {}  # commitment text -> the id it was recorded under
