@@ -185,3 +185,16 @@ def test_the_commit_list_marks_the_options_chosen_already() -> None:
     prompt = current(walked)
     assert prompt.kind == "choose-options"
     assert prompt.chosen == (1,)
+
+
+def test_the_state_kept_for_back_shares_nothing_that_changes() -> None:
+    walked = engine(open_actions=[])
+    for typed in ("Sent", "Call the CFO", "", "1", "friday"):
+        walked.answer(typed)
+    kept = walked.state.copy()
+    before = kept.to_json()
+    walked.record()  # gives the commitment its id
+    walked.answer("You should offer a pilot")  # queues, or asks whose idea: the lists change
+    walked.state.turns.append(walked.state.turns[0])
+    assert walked.state.actions[0].id is not None
+    assert kept.to_json() == before

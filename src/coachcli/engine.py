@@ -12,7 +12,6 @@ and the closing questions.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import re
 from collections.abc import Callable
@@ -253,7 +252,7 @@ class Engine:
         if command != ":skip" and not text.strip() and was is not None:
             # Enter after :back keeps what was said here, as it was said (by whom, and how it was read).
             text, proposed_by, literal = was.text, was.proposed_by or proposed_by, was.literal
-        snapshot = copy.deepcopy(self.state)
+        snapshot = self.state.copy()
         phase = self.state.phase
         reply = self._take(text.strip(), proposed_by, literal)
         if reply.accepted:

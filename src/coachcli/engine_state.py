@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 from pydantic import TypeAdapter, ValidationError
@@ -133,6 +133,18 @@ class EngineState:
     review_status: ActionStatus | None = None  # the answer to the review in progress
     review_due: dt.date | None = None  # and its new due date, if any
     finished: bool = False
+
+    def copy(self) -> EngineState:
+        """A copy to keep for :back: its lists new, their frozen items shared, each commitment copied (its id is set
+        later). Far cheaper than a deep copy, which a session makes at every answer, and a resume at every replay."""
+        return replace(
+            self,
+            turns=list(self.turns),
+            options=list(self.options),
+            actions=[replace(item) for item in self.actions],
+            queue=list(self.queue),
+            review=list(self.review),
+        )
 
     def advance(self) -> None:
         """On to the next step's first prompt."""
