@@ -14,7 +14,7 @@ from rich.console import Console
 
 from coach_run import CONTRACT_ACTION_KEYS, FIRST, action_named, journal, start, state
 from coachcli import clock
-from coachcli.dates import age
+from coachcli.dates import age, long_date
 from coachcli.engine import Engine
 from coachcli.ids import short_ids
 from coachcli.prompter import TerminalPrompter
@@ -310,7 +310,8 @@ def test_due_gives_an_open_commitment_another_date_and_the_journal_keeps_the_old
     cfo = action_named("Call the CFO directly")
     moved = coach("due", cfo.id[:6], "2099-03-01", "--note", "They are away until March.")
     assert moved.exit_code == 0, moved.stderr
-    assert f"due 2099-03-01 (was {cfo.due.isoformat() if cfo.due else 'no date'})" in moved.stderr
+    was = long_date(cfo.due) if cfo.due else "no date"
+    assert f"due Sun 1 Mar 2099 (was {was})" in " ".join(moved.stderr.split())
     after = action_named("Call the CFO directly")
     assert (after.status, after.due, after.note) == ("open", dt.date(2099, 3, 1), "They are away until March.")
     record = last_record()

@@ -5,12 +5,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from coachcli.coaching import (
+    Finding,
     advice_phrase,
+    advice_question_phrase,
     asks_learning,
     closed_question_word,
+    fact_question,
     is_first_person,
     leading_phrase,
     mentions_else,
+    question_findings,
 )
 
 
@@ -42,9 +46,12 @@ from coachcli.coaching import (
         ("- Can we win this?", "Can"),
         ("So, is it about price?", "is"),
         ("And did you ask?", "did"),
+        ("I read your notes. Did the demo land?", "Did"),
+        ("Can you get the CFO on a call?", "Can"),
+        ("Could you tell?", None),
     ],
 )
-def test_closed_question_word_flags(text: str, word: str) -> None:
+def test_closed_question_word_flags(text: str, word: str | None) -> None:
     assert closed_question_word(text) == word
 
 
@@ -60,6 +67,11 @@ def test_closed_question_word_flags(text: str, word: str) -> None:
         "Isabel, what happened next?",
         "Doing what, exactly?",
         "Canvassing aside, what's the plan?",
+        "Can you walk me through the call?",
+        "Could you describe what they said?",
+        "Would you talk me through the plan?",
+        "Can you help me understand the delay?",
+        "Could you say more about that?",
         "Whatever happens, what will you learn?",
         "So what else could you do?",
         "",
@@ -75,18 +87,17 @@ def test_closed_question_word_passes_open_questions(text: str) -> None:
     ("text", "phrase"),
     [
         ("Don't you think you should call them?", "Don't you think"),
-        ("What do you think you should say?", "you should"),
         ("What you need to do is call?", "you need to"),
-        ("Surely you must see the risk?", "you must"),
+        ("Surely you must see the risk?", "Surely"),
+        ("You must see the risk?", "You must"),
         ("Do you feel you ought to push back?", "you ought to"),
-        ("Have you tried calling the CFO?", "Have you tried"),
-        ("So have you thought about a pilot?", "have you thought about"),
-        ("Have you considered a discount?", "Have you considered"),
-        ("Why don't you ask for an intro?", "Why don't you"),
-        ("Why don’t you ask for an intro?", "Why don’t you"),
-        ("Why not offer a pilot?", "Why not"),
         ("Wouldn't it be better to wait?", "Wouldn't it be"),
         ("It's the price, isn't it?", "isn't it"),
+        ("You sent the deck, didn't you?", "didn't you"),
+        ("They will sign, won't they?", "won't they"),
+        ("The budget is there, right?", "right"),
+        ("Obviously it was the price, so what now?", "Obviously"),
+        ("Don't you feel it was rushed?", "Don't you feel"),
         ("Shouldn't you loop in your manager?", "Shouldn't you"),
         ("I should call them, right?", "I should"),
         ("What I need to do is call them?", "I need to"),
@@ -121,6 +132,11 @@ def test_leading_phrase_flags(text: str, phrase: str) -> None:
         "Why now?",
         "What would you do if you were in their shoes?",
         "Who justifies the spend?",
+        "What do you think you should say?",
+        "What do you think I should know about the deal?",
+        "If you could change one thing, what would it be?",
+        "Right, what happened next?",
+        "What would you say went well, and what didn't?",
         "",
     ],
 )
@@ -160,8 +176,96 @@ def test_leading_phrase_passes_open_questions(text: str) -> None:
         ("Have you tried a pilot?", "Have you tried"),
     ],
 )
-def test_advice_phrase_flags(text: str, phrase: str) -> None:
+def test_advice_phrase_flags_advice_typed_by_a_manager(text: str, phrase: str) -> None:
     assert advice_phrase(text) == phrase
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [
+        ("Have you tried calling the CFO?", "Have you tried"),
+        ("So have you thought about a pilot?", "have you thought about"),
+        ("Have you considered a discount?", "Have you considered"),
+        ("Why don't you ask for an intro?", "Why don't you"),
+        ("Why don’t we ask for an intro?", "Why don’t we"),
+        ("Why not offer a pilot?", "Why not"),
+        ("How about a call with legal?", "How about"),
+        ("What if you skipped the demo?", "What if you"),
+        ("What about sending the deck first?", "What about"),
+        ("Would it help to bring in the SE?", "Would it help to"),
+        ("Maybe you could ask for a reference?", "Maybe you could"),
+        ("Did you think about a smaller deal?", "Did you think about"),
+    ],
+)
+def test_advice_question_phrase_flags(text: str, phrase: str) -> None:
+    assert advice_question_phrase(text) == phrase
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "What have you tried so far?",
+        "Have you thought about it since?",
+        "What about this matters most to you?",
+        "What can I do to help?",
+        "Where do you think I can help most?",
+        "If you could change one thing, what would it be?",
+        "What do you think you could do?",
+        "What if anything would you change?",
+        "",
+    ],
+)
+def test_advice_question_phrase_passes_open_questions(text: str) -> None:
+    assert advice_question_phrase(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "opening"),
+    [
+        ("When is the renewal?", "When is"),
+        ("Who signs the order form?", "Who signs"),
+        ("How many users are on the trial?", "How many"),
+        ("How long is legal review?", "How long"),
+        ("What's the budget?", "What's the"),
+        ("What date is the board meeting?", "What date"),
+        ("Which tier are they on?", "Which tier"),
+        ("So, where is their office?", "where is"),
+    ],
+)
+def test_fact_question_flags(text: str, opening: str) -> None:
+    assert fact_question(text) == opening
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "What's the biggest risk you see?",
+        "When was a time this worked well?",
+        "How many of these do you think matter?",
+        "Who else cares about this?",
+        "Which option matters most?",
+        "What do you want from the call?",
+        "When did it stall, and what changed?",
+        "",
+    ],
+)
+def test_fact_question_passes_open_questions(text: str) -> None:
+    assert fact_question(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "findings"),
+    [
+        ("What could you do next?", []),
+        ("Have you tried a pilot?", [Finding("advice", "Have you tried"), Finding("closed", "Have")]),
+        ("You chased them, didn't you?", [Finding("leading", "didn't you")]),
+        ("Did it work?", [Finding("closed", "Did")]),
+        ("When is the demo?", [Finding("fact", "When is")]),
+        ("Is the demo on Friday? When is it?", [Finding("closed", "Is")]),
+    ],
+)
+def test_question_findings(text: str, findings: list[Finding]) -> None:
+    assert question_findings(text) == findings
 
 
 @pytest.mark.parametrize(
@@ -293,6 +397,9 @@ _SPEECHY = st.lists(
 
 _FUNCTIONS = (
     closed_question_word,
+    advice_question_phrase,
+    fact_question,
+    question_findings,
     leading_phrase,
     advice_phrase,
     is_first_person,
@@ -309,6 +416,6 @@ def test_every_function_accepts_any_text(text: str) -> None:
 
 @given(st.one_of(st.text(), _SPEECHY))
 def test_found_phrases_are_taken_from_the_text(text: str) -> None:
-    for function in (closed_question_word, leading_phrase, advice_phrase):
+    for function in (closed_question_word, leading_phrase, advice_phrase, advice_question_phrase, fact_question):
         found = function(text)
         assert found is None or (found and found in text)

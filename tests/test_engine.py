@@ -463,6 +463,7 @@ def test_review_comes_first_oldest_commitment_first_and_marks_overdue() -> None:
     assert new_due.text == "New due date? (blank keeps 2026-12-20)"
     refused = engine.answer("whenever")
     assert not refused.accepted
+    assert refused.message == "'whenever' means no date; blank keeps 2026-12-20, or type a new date."
     assert current(engine) == new_due
     feed(engine, "2026-12-31", "")
     third = current(engine)

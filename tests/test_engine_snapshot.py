@@ -292,7 +292,7 @@ def feed(engine: Engine, answers: list[str]) -> list[Prompt | None]:
 
 
 # Keys added to the format since it was fixed, for :back after a resume; a snapshot without them still resumes.
-ADDED = ("said", "redo")
+ADDED = ("said", "redo", "unconfirmed")
 
 
 def pinned(snapshot: dict[str, Any]) -> dict[str, Any]:

@@ -449,7 +449,7 @@ set_like = st.fixed_dictionaries(
         )
         | scalars,
     },
-    optional={"keywords": st.lists(scalars, max_size=3) | scalars},
+    optional={"keywords": st.lists(scalars, max_size=3) | scalars, "examples": st.lists(scalars, max_size=3) | scalars},
 )
 
 

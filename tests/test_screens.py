@@ -186,6 +186,7 @@ def test_the_commit_list_marks_chosen_options_and_back_shows_what_was_said(
     assert_no_word_cut(terminal.text(), [LONG_OPTION, "Which of these will you do?"])
     terminal.type("2")
     terminal.answer("By when?", "2099-12-24")
+    terminal.answer("type it again to keep it", "2099-12-24")  # over a year ahead: typed twice to keep it
     terminal.shows("What else will you commit to?")
     screen = terminal.prompt_screen()
     # The option chosen is marked on the list; the one not chosen is not.

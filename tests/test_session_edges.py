@@ -173,7 +173,7 @@ def test_a_closed_terminal_or_sigterm_saves_the_session(
 
 def test_eof_at_the_set_picker_saves_nothing(isolated_home: Path) -> None:
     child = spawn(["start"], isolated_home)
-    child.expect_exact("Which set?")
+    child.expect_exact("What's the situation?")
     wait_until_reading(child)
     child.sendeof()
     child.expect(pexpect.EOF)
@@ -185,13 +185,16 @@ def test_eof_at_the_set_picker_saves_nothing(isolated_home: Path) -> None:
 
 def test_the_picker_finds_a_set_from_words_and_asks_for_the_rep(isolated_home: Path) -> None:
     child = spawn(["start"], isolated_home)
-    child.expect_exact("Which set?")
-    wait_until_reading(child)
-    child.sendline("my colleague keeps missing deadlines")
-    child.expect_exact("underdelivering-colleague")
-    child.expect_exact("Use it?")
+    child.expect_exact("What's the situation?")
     wait_until_reading(child)
     child.sendline("")
+    child.expect_exact("Type the situation in a few words")  # a blank line is told what is needed
+    wait_until_reading(child)
+    child.sendline("my colleague keeps missing deadlines")
+    child.expect_exact("1. Underdelivering Colleague (underdelivering-colleague)  strong match")
+    child.expect_exact("Which one?")
+    wait_until_reading(child)
+    child.sendline("1")
     child.expect_exact("Who are you coaching?")
     wait_until_reading(child)
     child.sendline("")

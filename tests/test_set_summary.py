@@ -88,7 +88,7 @@ def test_a_set_found_by_id_is_the_one_a_full_load_finds(isolated_home: Path) -> 
     for set_id in ["stalled-deal", "grow"]:
         found, expected = resolve(set_id), discover().get(set_id)
         assert (found.qset, found.path, found.origin) == (expected.qset, expected.path, expected.origin)
-    with pytest.raises(Exception, match=r"no question set 'nope' \(known: call-debrief, "):
+    with pytest.raises(Exception, match=r"no question set 'nope' \(known: account-plan, call-debrief, "):
         resolve("nope")
 
 

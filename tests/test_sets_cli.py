@@ -31,8 +31,8 @@ def problem_lines(stderr: str) -> list[str]:
     return [line for line in stderr.splitlines() if line.strip()]
 
 
-def test_the_repository_ships_at_least_twelve_sets() -> None:
-    assert len(BUILTIN_FILES) >= 12
+def test_the_repository_ships_at_least_twenty_sets() -> None:
+    assert len(BUILTIN_FILES) >= 20
     # Each file is named after its set's id, so a reader finds a set by its name.
     for path in BUILTIN_FILES:
         assert yaml.safe_load(path.read_text(encoding="utf-8"))["id"] == path.stem
@@ -386,6 +386,23 @@ def test_lint_clean_set() -> None:
 
 
 @pytest.mark.parametrize(
+    "question",
+    [
+        "Can you walk me through what you have done so far?",
+        "What do you think you should have done so far?",
+        "When did you start, and what have you done so far?",
+    ],
+)
+def test_lint_passes_open_questions_that_look_closed_or_telling(question: str) -> None:
+    Path("open.yaml").write_text(STARTER_LIKE.replace("What have you done so far?", question), encoding="utf-8")
+
+    result = coach("sets", "lint", "open.yaml")
+
+    assert result.exit_code == 0, result.stdout
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize(
     ("old", "new", "position", "rule", "words"),
     [
         pytest.param(
@@ -408,15 +425,31 @@ def test_lint_clean_set() -> None:
             "ask: What have you done so far?",
             "ask: Have you tried calling the CFO?",
             (8, 14),
-            "leading-question",
+            "advice-question",
             ("'so-far' ask", "Have you tried"),
+            id="advice-question",
+        ),
+        pytest.param(
+            "ask: What have you done so far?",
+            "ask: What you did so far was enough, wasn't it?",
+            (8, 14),
+            "leading-question",
+            ("'so-far' ask", "wasn't it"),
             id="leading",
+        ),
+        pytest.param(
+            "ask: What have you done so far?",
+            "ask: When is the renewal date?",
+            (8, 14),
+            "asks-for-fact",
+            ("'so-far' ask", "When is", "one fact"),
+            id="fact",
         ),
         pytest.param(
             "ask: What could you do?",
             "ask: What could you do? You should call them.",
             (13, 14),
-            "leading-question",
+            "advice-question",
             ("'options' ask", "You should"),
             id="advice",
         ),

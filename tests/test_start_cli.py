@@ -188,11 +188,11 @@ def test_piped_lines_that_run_out_skip_the_rest(tmp_path: Path) -> None:
 
 def test_an_unreadable_piped_date_is_an_error_naming_the_line(isolated_home: Path) -> None:
     piped = list(STALLED_DEAL_LINES)
-    piped[11] = "someday"
+    piped[11] = "the pilot review"
     result = coach("start", "stalled-deal", "--rep", "Ana", input=lines(*piped))
     assert result.exit_code == 2
     assert "stdin line 12" in result.stderr
-    assert "can't read 'someday' as a date" in result.stderr
+    assert "can't read 'the pilot review' as a date" in result.stderr
 
 
 def test_self_mode_records_mode_self_and_first_person_questions(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -62,7 +62,7 @@ def test_a_whole_session_at_the_terminal(tiny: Path, isolated_home: Path, childr
     child.expect_exact("3. You should send a breakup email")
     answer(child, "Which of these will you do?", "1,3")
     answer(child, "By when? “Call the CFO directly”", "friday")
-    answer(child, "By when? “You should send a breakup email”", "2026-12-24")
+    answer(child, "By when? “You should send a breakup email”", "in 3 weeks")
     answer(child, "What else will you commit to?", "")
     answer(child, "What was most useful for you today?", "Seeing three options")
     rest = finish(child)
@@ -76,7 +76,7 @@ def test_a_whole_session_at_the_terminal(tiny: Path, isolated_home: Path, childr
     assert session.options == ["Call the CFO directly", "Offer a two-week pilot", "You should send a breakup email"]
     assert [(a.text, a.owner, a.proposed_by, a.due) for a in session.actions] == [
         ("Call the CFO directly", "Ana", "rep", parse_due("friday", dt.date.today())),
-        ("You should send a breakup email", "Ana", "manager", dt.date(2026, 12, 24)),
+        ("You should send a breakup email", "Ana", "manager", parse_due("in 3 weeks", dt.date.today())),
     ]
     assert session.turns[-1].answer == "Seeing three options"
 

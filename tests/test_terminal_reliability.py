@@ -26,7 +26,7 @@ EARLIER = "Call the CFO directly"
 # (kind, what the prompt says, what is typed, whether the answer is a turn of the session)
 STEPS = [
     ("review", "(d/o/x)", "o", False),
-    ("review due date", "New due date?", "2026-12-24", False),
+    ("review due date", "New due date?", "in 3 weeks", False),
     ("review note", "What did you learn?", "Email is not enough", False),
     ("question", "What have you done so far?", "Sent two follow-ups", True),
     ("first option", "What could you do next?", "Offer a two-week pilot", True),

@@ -21,7 +21,7 @@ from typing import Any, Literal
 from coachcli import clock
 from coachcli.coaching import advice_phrase
 from coachcli.dates import EXAMPLE as DATE_EXAMPLE
-from coachcli.dates import DateParseError, parse_due
+from coachcli.dates import DateParseError, DateRules, DueReading, long_date, read_due
 from coachcli.engine_prompts import (
     COMMIT_WORDING,
     HELP_TEXT,
@@ -72,6 +72,8 @@ class Engine:
         new_id: Callable[[], str] | None = None,
         session_id: str | None = None,
         started: dt.datetime | None = None,
+        date_rules: DateRules | None = None,
+        confirm_dates: bool | None = None,
     ) -> None:
         self.qset = qset
         self.rep = rep
@@ -80,6 +82,10 @@ class Engine:
         self.review_actions = sorted(open_actions or [], key=lambda a: utc_sort_key(a.created))
         # The y/n ownership question needs someone at a terminal; a scripted run records flags instead.
         self.confirm_ownership = confirm_ownership and mode == "manager"
+        # A past date, or one over a year ahead, is typed twice at a terminal; a script gets a warning instead.
+        self.confirm_dates = confirm_ownership if confirm_dates is None else confirm_dates
+        self.date_rules = date_rules or DateRules()
+        self._unconfirmed: str | None = None
         self._now = now or clock.now
         self._new_id = new_id or clock.new_id
         self.session_id = session_id or self._new_id()
@@ -252,6 +258,7 @@ class Engine:
         if command != ":skip" and not text.strip() and was is not None:
             # Enter after :back keeps what was said here, as it was said (by whom, and how it was read).
             text, proposed_by, literal = was.text, was.proposed_by or proposed_by, was.literal
+            self._unconfirmed = was.text  # an unusual date kept was confirmed when it was first said
         snapshot = self.state.copy()
         phase = self.state.phase
         reply = self._take(text.strip(), proposed_by, literal)
@@ -393,22 +400,38 @@ class Engine:
             state.phase = "due"
         return Reply(True)
 
+    def _read_due(self, text: str) -> DueReading | Reply:
+        """The date typed, or the reply refusing it: unreadable, or unusual and not yet typed twice at a terminal."""
+        try:
+            reading = read_due(text, self.today, self.date_rules)
+        except DateParseError as exc:
+            return Reply(False, exc.message)
+        if reading.unusual and self.confirm_dates and self._unconfirmed != text:
+            self._unconfirmed = text
+            return Reply(
+                False, f"{reading.unusual.capitalize()}: type it again to keep it, or another date.", reading.day
+            )
+        self._unconfirmed = None
+        return reading
+
+    def _noted(self, reading: DueReading | None) -> Reply:
+        """The reply to a date taken: the date to echo, and what to say of no date or an unusual one."""
+        if reading is None or reading.day is None:
+            return Reply(True, f"{reading.note}: none set." if reading and reading.note else None)
+        said = f"Noted {long_date(reading.day)}, though {reading.unusual}." if reading.unusual else None
+        return Reply(True, said, reading.day)
+
     def _take_due(self, text: str) -> Reply:
         """Date the first queued commitment; once none is left, ask for more."""
         state = self.state
-        due: dt.date | None = None
-        if text:
-            try:
-                due = parse_due(text, self.today)
-            except DateParseError as exc:
-                return Reply(False, exc.message)
+        reading = self._read_due(text) if text else None
+        if isinstance(reading, Reply):
+            return reading
         dated = state.queue.pop(0)
-        state.actions.append(Committed(dated.text, dated.proposed_by, dated.flagged, due))
+        state.actions.append(Committed(dated.text, dated.proposed_by, dated.flagged, reading.day if reading else None))
         if not state.queue:
             state.phase = "choose-more"
-        if due is not None and due < self.today:
-            return Reply(True, f"Noted {due.isoformat()}, which has already passed.")
-        return Reply(True)
+        return self._noted(reading)
 
     def _take_review(self, step: Step, text: str) -> Reply:
         """d/o/x, then a new date for one kept open, then what was learned."""
@@ -416,13 +439,14 @@ class Engine:
         action = step.action
         assert action is not None
         if state.phase == "review-due":
-            if text:
-                try:
-                    state.review_due = parse_due(text, self.today)
-                except DateParseError as exc:
-                    return Reply(False, exc.message)
+            reading = self._read_due(text) if text else None
+            if isinstance(reading, Reply):
+                return reading
+            if reading and reading.day is None and action.due is not None:
+                return Reply(False, f"{reading.note}; blank keeps {action.due.isoformat()}, or type a new date.")
+            state.review_due = reading.day if reading else None
             state.phase = "review-note"
-            return Reply(True)
+            return self._noted(reading)
         if state.phase == "review-note":
             assert state.review_status is not None  # the first answer set it; a resume checks it is there
             state.review.append(
@@ -517,6 +541,8 @@ class Engine:
             # Every answer that led here, so that :back after a resume goes into what was said before it.
             "said": [said.to_json() for _, said in self._history],
             "redo": [said.to_json() for said in self._redo],
+            # An unusual date typed once: typed again after the resume, it is kept, as it would have been before.
+            "unconfirmed": self._unconfirmed,
         }
 
     def _signature(self) -> list[str]:
@@ -564,6 +590,8 @@ class Engine:
         engine._redo = [
             said for said in map(Said.from_json, redo if isinstance(redo, list) else []) if said is not None
         ]
+        unconfirmed = snapshot.get("unconfirmed")
+        engine._unconfirmed = unconfirmed if isinstance(unconfirmed, str) else None
         engine.state = state
         engine._given_ids = {a.text: a.id for a in state.actions if a.id is not None}
         engine.resumed = True
@@ -577,6 +605,7 @@ class Engine:
         Empty (no :back past the resume) when the saved answers are missing or do not lead to the saved state.
         """
         answers = [Said.from_json(item) for item in said] if isinstance(said, list) else []
+        confirm_dates, self.confirm_dates = self.confirm_dates, False  # each was confirmed when first said
         try:
             for item in answers:
                 if (
@@ -586,6 +615,8 @@ class Engine:
                     return []
         except QuitSession:
             return []
+        finally:
+            self.confirm_dates = confirm_dates
         if (self.state.step, self.state.phase, len(self.state.turns)) != (saved.step, saved.phase, len(saved.turns)):
             return []
         return self._history

@@ -5,6 +5,7 @@ Plain values with no behaviour, apart from `coachcli.engine` so that it holds th
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Literal
@@ -83,6 +84,7 @@ class Reply:
 
     accepted: bool
     message: str | None = None
+    date: dt.date | None = None  # the date read from the answer, for the front end to echo at once
 
 
 @dataclass

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from coachcli.dates import long_date
 from coachcli.engine import Engine, Prompt, QuitSession
-from coachcli.questions.loader import LoadedSet
 from coachcli.safe_text import markup, plain, visible
 
 if TYPE_CHECKING:
@@ -66,31 +66,6 @@ def ask_line(console: Console, question: str, read_line: ReadLine | None = None)
     console.print(f"[bold]{question}[/bold] ", end="")
     console.file.flush()
     return (read_line or default_read_line)().strip()
-
-
-def pick_set(console: Console, sets: list[LoadedSet], read_line: ReadLine | None = None) -> LoadedSet:
-    """The picker for `coach start` with no SET: a number, an id, or the situation in words (`sets find`)."""
-    from coachcli.questions.find import rank
-
-    for number, loaded in enumerate(sets, start=1):
-        console.print(f"  [bold]{number:>2}.[/bold] {markup(loaded.qset.title)} [dim]({markup(loaded.id)})[/dim]")
-    while True:
-        choice = ask_line(console, "Which set? A number, an id, or the situation in a few words:", read_line)
-        if not choice:
-            continue
-        if choice.isdigit() and 1 <= int(choice) <= len(sets):
-            return sets[int(choice) - 1]
-        by_id = [s for s in sets if s.id == choice]
-        if by_id:
-            return by_id[0]
-        ranked = rank(sets, choice)
-        if not ranked:
-            console.print("No set fits those words; try a number.", style="yellow")
-            continue
-        best = ranked[0][1]
-        console.print(f"Best fit: [bold]{markup(best.qset.title)}[/bold] ({markup(best.id)}).")
-        if ask_line(console, "Use it? (Y/n)", read_line).lower() in ("", "y", "yes"):
-            return best
 
 
 REP_HELP = (
@@ -155,6 +130,8 @@ class TerminalPrompter:
                 reply = self.engine.answer(text)
             except QuitSession:
                 return False
+            if reply.date is not None:
+                self.console.print(f"→ {long_date(reply.date)}", style="bold cyan", markup=False)
             if reply.message:
                 style = "cyan" if reply.accepted or text.strip() == "?" else "yellow"
                 self.console.print(visible(reply.message), style=style, markup=False)

@@ -14,7 +14,7 @@ from typing import Annotated, Protocol
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
-from coachcli.dates import DateParseError, parse_due
+from coachcli.dates import DateParseError, read_due
 from coachcli.engine import Engine, Prompt, QuitSession
 from coachcli.errors import InputFileError, Problem, UsageError
 from coachcli.questions.loader import pydantic_problems
@@ -225,7 +225,7 @@ def _check_due(
 ) -> list[Problem]:
     if isinstance(due, str) and due.strip():
         try:
-            parse_due(due, today)
+            read_due(due, today)
         except DateParseError as exc:
             return [document.problem(loc, exc.message)]
     return []
@@ -263,4 +263,8 @@ def run_script(engine: Engine, script: Script) -> bool:
             return False
         if not reply.accepted:
             raise ScriptRefused(f"{script.where()}: {reply.message}")
+        if reply.message:  # a date that has passed or lies far ahead, words that mean no date: said, not refused
+            from coachcli.console import warning
+
+            warning(f"{script.where()}: {reply.message}")
     return True

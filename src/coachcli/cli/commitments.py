@@ -90,7 +90,7 @@ def _change_status(
     due: str | None,
     only_from: tuple[Literal["open", "done", "dropped"], ...] | None = None,
 ) -> None:
-    from coachcli.dates import parse_due
+    from coachcli.dates import long_date, read_due
     from coachcli.errors import UsageError
     from coachcli.ids import require_long_prefix
     from coachcli.spoken import problem as spoken_problem
@@ -101,9 +101,16 @@ def _change_status(
     new_due = None
     if due is not None:
         try:
-            new_due = parse_due(due, today())
+            reading = read_due(due, today())
         except UsageError as exc:
             raise UsageError(f"--due: {exc.message}") from None
+        new_due = reading.day
+        if reading.note:
+            note(f"--due: {reading.note}: none set")
+        elif reading.unusual and new_due is not None:
+            note(f"--due: {long_date(new_due)}: {reading.unusual}")
+    if only_from == ("open",) and new_due is None:
+        raise UsageError("give the new due date (like friday or 2026-12-24); the journal cannot clear a date")
     require_long_prefix(prefix, "commitment")
     journal = journal_for(ctx)
     with open_query(ctx) as query:
@@ -112,14 +119,19 @@ def _change_status(
     if only_from is not None and action.status not in only_from:
         hint = "`coach due ID DATE` gives it another date" if action.status == "open" else "`coach reopen` opens it"
         raise UsageError(f"{shown} is {action.status}; {hint}")
+    if only_from == ("open",):  # `coach due`: the new date, and the one it replaces
+        was = long_date(action.due) if action.due else "no date"
+        shown = f"due {long_date(new_due) if new_due else 'no date'} (was {was}): {shown}"
+    else:
+        kept_due = new_due or action.due
+        if kept_due is not None:
+            shown += f"  (due {long_date(kept_due)})"
     # Decided again under the lock: another coach may have changed it since this read.
     if not journal.change_status(action.id, status, note=why, due=new_due, only_from=only_from):
         note(f"already {status}: {shown}")
         return
     if only_from == ("open",):
-        was = action.due.isoformat() if action.due else "no date"
-        now = new_due.isoformat() if new_due else "no date"
-        note(f"due {now} (was {was}): {shown}")
+        note(shown)
         return
     word = {"done": "done", "dropped": "dropped", "open": "reopened"}[status]
     note(f"{word}: {shown}")

@@ -43,10 +43,10 @@ def start(
         raise UsageError("name a set: coach start SET (see `coach sets list`)")
     try:
         if set_name is None:
-            from coachcli.prompter import pick_set
-            from coachcli.questions.library import discover
+            from coachcli.picker import pick_set
+            from coachcli.questions.library import catalog
 
-            loaded = pick_set(console, discover().ordered())
+            loaded = pick_set(console, catalog())
         else:
             loaded = resolve(set_name)
         warn_if_overridden(loaded)

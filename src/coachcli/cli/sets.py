@@ -61,16 +61,24 @@ def sets_find(
     json_output: bool = typer.Option(False, "--json", help="Print JSON."),
     limit: int = typer.Option(5, "--limit", min=1, help="How many sets to show."),
 ) -> None:
-    """The sets that best fit a situation described in words, best first."""
+    """The sets that best fit a situation described in words, best first, each with how sure the match is.
+
+    strong: high and well clear of the next; likely: a fair fit; weak: a few words in common.
+    """
     from coachcli.console import stdout_console
     from coachcli.errors import NotFoundError
     from coachcli.questions.find import rank
-    from coachcli.questions.library import discover
+    from coachcli.questions.library import catalog
 
     query = " ".join(words)
-    ranked = rank(discover().ordered(), query)[:limit]
+    ranked = rank(catalog().ordered(), query)[:limit]
     if json_output:
-        print_json([{"id": s.id, "title": s.qset.title, "score": round(v, 3)} for v, s in ranked])
+        print_json(
+            [
+                {"id": m.found.id, "title": m.found.title, "score": round(m.score, 3), "confidence": m.confidence}
+                for m in ranked
+            ]
+        )
         return
     if not ranked:
         raise NotFoundError(f"no set fits '{query}'; see `coach sets list`")
@@ -82,8 +90,10 @@ def sets_find(
     table.add_column("#", justify="right")
     table.add_column("id", no_wrap=True)
     table.add_column("title")
-    for index, (_, loaded) in enumerate(ranked, start=1):
-        table.add_row(str(index), plain(loaded.id), plain(loaded.qset.title))  # a title's brackets are not markup
+    table.add_column("match", no_wrap=True)
+    for index, match in enumerate(ranked, start=1):
+        # A title's brackets are not markup.
+        table.add_row(str(index), plain(match.found.id), plain(match.found.title), match.confidence)
     stdout_console().print(table)
 
 

@@ -1,10 +1,12 @@
-"""Coaching-quality warnings for a valid set: closed or leading questions, missing wordings, no "what else?"."""
+"""Coaching-quality warnings for a valid set: questions that tell instead of ask (advice, leading, closed, and
+the softer "asks for a fact"), missing wordings, no "what else?". The question heuristics are the guard's own
+(`coachcli.coaching.question_findings`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from coachcli.coaching import asks_learning, closed_question_word, leading_phrase, mentions_else
+from coachcli.coaching import Finding, asks_learning, mentions_else, question_findings
 from coachcli.questions.loader import LoadedSet
 
 
@@ -24,6 +26,25 @@ class Warning:
 
 WORDINGS = (("ask", "ask"), ("self_", "self"), ("more", "more"), ("more_self", "more_self"))
 
+# Each kind of finding: its rule name, and what to do instead.
+_FINDINGS = {
+    "advice": ("advice-question", "ask what they could do, don't suggest it"),
+    "leading": ("leading-question", "ask, don't tell"),
+    "closed": ("closed-question", "ask what or how"),
+    "fact": ("asks-for-fact", "fine for a quick check, but ask what it means to them"),
+}
+
+
+def _said(finding: Finding) -> str:
+    """What the finding is, with the words that show it."""
+    if finding.kind == "advice":
+        return f"puts advice as a question ('{finding.phrase}')"
+    if finding.kind == "leading":
+        return f"leads or advises ('{finding.phrase}')"
+    if finding.kind == "closed":
+        return f"a rep can answer yes or no (starts with '{finding.phrase}')"
+    return f"note: asks for one fact ('{finding.phrase}')"
+
 
 def lint_set(loaded: LoadedSet) -> list[Warning]:
     """Every coaching-quality warning for one set, in file order."""
@@ -41,20 +62,9 @@ def lint_set(loaded: LoadedSet) -> list[Warning]:
                 text = getattr(question, attribute)
                 if text is None:
                     continue
-                word = closed_question_word(text)
-                if word:
-                    warn(
-                        (*base, key),
-                        "closed-question",
-                        f"'{question.id}' {key}: a rep can answer yes or no (starts with '{word}'); ask what or how",
-                    )
-                phrase = leading_phrase(text)
-                if phrase:
-                    warn(
-                        (*base, key),
-                        "leading-question",
-                        f"'{question.id}' {key}: leads or advises ('{phrase}'); ask, don't tell",
-                    )
+                for finding in question_findings(text):
+                    rule, advice = _FINDINGS[finding.kind]
+                    warn((*base, key), rule, f"'{question.id}' {key}: {_said(finding)}; {advice}")
             if question.self_ is None:
                 warn(base, "no-self-wording", f"'{question.id}' has no first-person wording (add `self:`)")
             if question.more is not None and question.more_self is None:

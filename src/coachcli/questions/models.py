@@ -69,6 +69,11 @@ class QuestionSet(_Strict):
     keywords: list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]] = Field(
         default_factory=list, description="Words that help `coach sets find`."
     )
+    examples: list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]] = Field(
+        default_factory=list,
+        description="Situations as a manager or rep would type them, slang and typos included; `coach sets find` "
+        "ranks sets by them.",
+    )
     stages: list[Stage] = Field(min_length=1)
 
     def questions(self) -> list[tuple[Stage, Question]]:

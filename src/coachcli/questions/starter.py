@@ -16,6 +16,10 @@ id: {id}
 title: {title}
 situation: Describe, in one sentence, the situation this set is for.
 keywords: [{keyword}]
+# Situations as a manager or rep would type them (slang, abbreviations, typos welcome): `coach sets find`
+# and the picker at `coach start` rank sets by them. Aim for 15 to 30.
+examples:
+  - Describe the situation the way someone would type it in a hurry
 stages:
   - name: Goal
     questions:

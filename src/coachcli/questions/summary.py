@@ -24,17 +24,18 @@ if TYPE_CHECKING:
     from coachcli.questions.loader import LoadedSet
 
 SUMMARY_NAME = "sets-summary.json"
-_FIELDS = ("id", "title", "situation", "keywords", "stages", "questions")
+_FIELDS = ("id", "title", "situation", "keywords", "examples", "stages", "questions")
 
 
 @dataclass(frozen=True)
 class SetInfo:
-    """What `sets list` shows of a set, and where it is."""
+    """What `sets list` shows of a set, what `sets find` ranks it by, and where it is."""
 
     id: str
     title: str
     situation: str
     keywords: tuple[str, ...]
+    examples: tuple[str, ...]
     stages: tuple[str, ...]
     questions: int
     origin: str
@@ -44,9 +45,18 @@ class SetInfo:
     def of(cls, loaded: LoadedSet) -> SetInfo:
         qset = loaded.qset
         stages = tuple(stage.name for stage in qset.stages)
-        keywords = tuple(qset.keywords)
         questions = len(qset.questions())
-        return cls(qset.id, qset.title, qset.situation, keywords, stages, questions, loaded.origin, loaded.path)
+        return cls(
+            qset.id,
+            qset.title,
+            qset.situation,
+            tuple(qset.keywords),
+            tuple(qset.examples),
+            stages,
+            questions,
+            loaded.origin,
+            loaded.path,
+        )
 
 
 def _digest(data: bytes) -> str:
@@ -95,6 +105,7 @@ def known_files(folder: Path) -> Callable[[Path], SetInfo | None]:
                 title=entry["title"],
                 situation=entry["situation"],
                 keywords=tuple(entry["keywords"]),
+                examples=tuple(entry["examples"]),
                 stages=tuple(entry["stages"]),
                 questions=int(entry["questions"]),
                 origin="built-in",
