@@ -9,7 +9,7 @@ PY_DIRS := src tests $(wildcard bench scripts)
 SET ?= stalled-deal
 REP ?= Ana
 
-.PHONY: run test test-fast bench screenshots clean
+.PHONY: run install test test-fast bench screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +23,21 @@ $(STAMP_TEST): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
 	touch $@ $(STAMP_RUN)
 
+# After the session, say how to get `coach` itself on the PATH when it is not: its messages name `coach resume`.
 run: $(STAMP_RUN)
-	$(BIN)/coach start $(SET) --rep $(REP)
+	@$(BIN)/coach start $(SET) --rep $(REP); status=$$?; \
+	command -v coach >/dev/null 2>&1 || echo "coach is not on your PATH yet: run 'make install', or '. $(BIN)/activate' in this shell" >&2; \
+	exit $$status
+
+# `coach` on the PATH: with pipx or uv as an isolated tool when either is there, else a link in ~/.local/bin to
+# .venv's coach (which then follows this checkout).
+install:
+	@if command -v pipx >/dev/null 2>&1; then pipx install --force .; \
+	elif command -v uv >/dev/null 2>&1; then uv tool install --force .; \
+	else $(MAKE) --no-print-directory $(STAMP_RUN) && mkdir -p "$(HOME)/.local/bin" && \
+		ln -sf "$(CURDIR)/$(BIN)/coach" "$(HOME)/.local/bin/coach" && \
+		echo "linked $(HOME)/.local/bin/coach to $(CURDIR)/$(BIN)/coach (put ~/.local/bin on your PATH if it is not)"; fi
+	@echo "then: coach --version; shell completion: coach completion --help"
 
 define static_checks
 $(BIN)/ruff check $(PY_DIRS)

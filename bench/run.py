@@ -798,8 +798,8 @@ def markdown(results: Results) -> str:
         "the journal twice: a compact fold first (where each session's latest record is, which session holds each "
         "action, what status changes made of each action), then each session's record again.",
         "- `coach sets list` takes the built-in sets from `questions/sets-summary.json` (no YAML, no validation), "
-        "and to a pipe or a file prints its table without importing Rich. On a terminal Rich prints it (bold "
-        "header, the terminal's width), some 30 ms later.",
+        "and to a pipe or a file prints tab-separated records without importing Rich. On a terminal Rich prints "
+        "it (bold header, the terminal's width), some 30 ms later.",
         "- Peak memory is the max RSS of the measured process alone (wait4): processes are forked from a small "
         "helper, so the benchmark's own memory does not count.",
     ]

@@ -53,6 +53,12 @@ stages:
 """
 
 
+# What a terminal of this many columns gets (Rich's TTY_COMPATIBLE says stdout is one), without colour codes:
+# the layout tests read the text. Without it, CliRunner's stdout is a pipe, which gets tab-separated records.
+def at_terminal(columns: int, **more: str) -> dict[str, str]:
+    return {"TTY_COMPATIBLE": "1", "TERM": "dumb", "NO_COLOR": "1", "COLUMNS": str(columns), "LINES": "50", **more}
+
+
 def fixed_now() -> dt.datetime:
     return FIXED_NOW
 

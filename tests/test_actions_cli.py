@@ -22,6 +22,7 @@ from coachcli.questions.library import discover
 from coachcli.records import Action
 from coachcli.render.actions import actions_table
 from conftest import coach
+from helpers import at_terminal
 
 TODAY = dt.date.today()
 
@@ -228,7 +229,7 @@ def test_actions_due_before() -> None:
 
 def test_actions_table_columns_and_red_only_on_a_colour_terminal() -> None:
     start("Ana", FIRST)
-    result = coach("actions", env={"COLUMNS": "120"})
+    result = coach("actions", env=at_terminal(120))
     assert result.exit_code == 0
     header = result.stdout.splitlines()[0].split()
     assert header == ["id", "rep", "text", "due", "age", "set"]
@@ -252,7 +253,7 @@ def test_actions_table_columns_and_red_only_on_a_colour_terminal() -> None:
 def test_a_long_commitment_wraps_whole_at_40_columns() -> None:
     long_text = "Call the CFO directly and ask which of the three budget lines the renewal now falls under"
     start("Ana", {"answers": {"options": [long_text]}, "commit": [{"text": long_text, "due": "2020-01-01"}]})
-    for env in ({"COLUMNS": "40"}, {"COLUMNS": "40", "NO_COLOR": "1", "TERM": "dumb"}):
+    for env in (at_terminal(40), at_terminal(40, TERM="unknown")):
         result = coach("actions", "--status", "all", env=env)
         assert result.exit_code == 0
         lines = result.stdout.splitlines()

@@ -17,7 +17,7 @@ from coachcli.questions.find import LIKELY, STRONG, WEAK, Finder
 from coachcli.questions.library import catalog
 from coachcli.questions.words import SYNONYMS, one_edit_apart, terms
 from conftest import coach
-from helpers import TINY_SET_YAML, write_set
+from helpers import TINY_SET_YAML, at_terminal, write_set
 
 QUESTIONS = Path(__file__).resolve().parents[1] / "questions"
 
@@ -118,12 +118,20 @@ def test_a_vague_situation_is_not_called_strong() -> None:
 
 
 def test_the_table_shows_the_confidence() -> None:
-    result = coach("sets", "find", "our", "SE", "keeps", "missing", "deadlines")
+    result = coach("sets", "find", "our", "SE", "keeps", "missing", "deadlines", env=at_terminal(100))
     assert result.exit_code == 0
     header, first = result.stdout.splitlines()[:2]
     assert header.split() == ["#", "id", "title", "match"]
     assert first.split()[:2] == ["1", "underdelivering-colleague"]
     assert first.split()[-1] == STRONG
+
+
+def test_piped_find_gives_one_whole_record_a_line() -> None:
+    result = coach("sets", "find", "our", "SE", "keeps", "missing", "deadlines")
+    assert result.exit_code == 0
+    set_id, score, confidence, title = result.stdout.splitlines()[0].split("\t")
+    assert (set_id, confidence) == ("underdelivering-colleague", STRONG)
+    assert float(score) > 0 and title
 
 
 def test_find_ranks_a_users_own_set_by_its_examples(isolated_home: Path) -> None:

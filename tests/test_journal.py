@@ -616,7 +616,7 @@ def test_journal_path_resolution_order(monkeypatch: pytest.MonkeyPatch, tmp_path
     assert journal_path(None) == isolated_home / "journal.jsonl"
     assert coach_home() == isolated_home
     assert user_questions_dir() == isolated_home / "questions"
-    assert config_path() == isolated_home / "config.yaml"
+    assert config_path() == isolated_home / "config.toml"
 
     monkeypatch.delenv("COACHCLI_HOME")
     from platformdirs import user_data_path

@@ -11,6 +11,7 @@ import yaml
 
 from coachcli.questions.library import builtin_dir, discover, search_path
 from conftest import coach
+from helpers import at_terminal
 
 REPO = Path(__file__).resolve().parents[1]
 ONE_ON_ONE = Path(__file__).resolve().parent / "data" / "1on1-questions"
@@ -88,7 +89,7 @@ def test_users_set_overrides_a_builtin_one(home: Path) -> None:
     assert rows["grow"]["origin"] == "built-in"
     shown = coach("sets", "show", "stalled-deal", "--format", "json")
     assert json.loads(shown.stdout)["title"] == "Ana"
-    table = coach("sets", "list", env={"COLUMNS": "200"}).stdout
+    table = coach("sets", "list", env=at_terminal(200)).stdout
     row = [line for line in table.splitlines() if line.startswith("stalled-deal ")]
     assert len(row) == 1
     assert row[0].split()[1:] == ["Ana", "1", "user", "(overrides", "built-in)"]

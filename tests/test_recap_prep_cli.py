@@ -9,6 +9,7 @@ import pytest
 
 from coach_run import CONTRACT_SESSION_KEYS, FIRST, files_under, start, state
 from conftest import coach
+from helpers import at_terminal
 
 SECOND = {
     "answers": {"so-far": "Called the CFO; she wants a pilot.", "useful": "Naming what I had not tried."},
@@ -171,7 +172,7 @@ def test_prep_for_a_rep_with_no_history() -> None:
 
 def test_prep_fits_40_columns() -> None:
     start("Ana", FIRST)
-    result = coach("prep", "stalled-deal", "--rep", "Ana", env={"COLUMNS": "40"})
+    result = coach("prep", "stalled-deal", "--rep", "Ana", env=at_terminal(40))
     assert result.exit_code == 0
     assert max(len(line) for line in result.stdout.splitlines()) <= 40
     flat = " ".join(result.stdout.split())
@@ -184,7 +185,7 @@ def test_prep_fits_40_columns() -> None:
     [
         (["prep", "stalled-deal"], 2),  # --rep is required
         (["prep", "stalled-deal", "--rep", " "], 2),
-        (["prep", "stalled-deal", "--rep", "Ana", "--format", "json"], 2),
+        (["prep", "stalled-deal", "--rep", "Ana", "--format", "csv"], 2),
         (["prep", "no-such-set", "--rep", "Ana"], None),
     ],
 )

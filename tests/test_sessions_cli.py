@@ -6,6 +6,7 @@ import json
 
 from coach_run import CONTRACT_SESSION_KEYS, FIRST, start, state
 from conftest import coach
+from helpers import at_terminal
 
 SAM = {
     "answers": {"options": ["Ask what the buyer heard", "Replay the call with a peer"]},
@@ -41,7 +42,7 @@ def test_sessions_are_listed_newest_first_as_session_objects() -> None:
 
 def test_the_table_shows_the_count_of_options_and_of_actions() -> None:
     ids = build()
-    result = coach("sessions", env={"COLUMNS": "120"})
+    result = coach("sessions", env=at_terminal(120))
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["id", "started", "rep", "set", "status", "options", "actions"]
@@ -54,7 +55,7 @@ def test_the_table_shows_the_count_of_options_and_of_actions() -> None:
 
 def test_the_table_stays_whole_at_40_columns() -> None:
     build()
-    result = coach("sessions", env={"COLUMNS": "40", "NO_COLOR": "1"})
+    result = coach("sessions", env=at_terminal(40))
     assert result.exit_code == 0
     assert max(len(line) for line in result.stdout.splitlines()) <= 40
     assert "3 options · 4 actions" in result.stdout

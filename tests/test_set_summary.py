@@ -17,7 +17,6 @@ import pytest
 from coachcli.questions import library
 from coachcli.questions.library import SetInfo, builtin_dir, catalog, discover, resolve
 from coachcli.questions.summary import SUMMARY_NAME, render, summarize
-from conftest import coach
 from helpers import TINY_SET_YAML, write_set
 
 QUESTIONS = Path(__file__).resolve().parents[1] / "questions"
@@ -116,29 +115,3 @@ def test_sets_list_reads_no_yaml_and_loads_no_set_model(tmp_path: Path) -> None:
     )
     assert "stalled-deal" in done.stdout
     assert done.stderr.strip() == "[]"
-
-
-TITLES = [
-    "Short",
-    "A title long enough that the table no longer fits in eighty columns at all",
-    "Café au lait",
-    "[bold]Loud[/bold]",
-    "Tab\there",
-]
-
-
-@pytest.mark.parametrize("columns", [None, "1", "40", "72", "73", "74", "80", "200", "0", "wide"])
-@pytest.mark.parametrize("title", TITLES)
-def test_the_plain_sets_table_is_what_rich_prints(
-    columns: str | None, title: str, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from coachcli import console
-
-    text = TINY_SET_YAML.replace("title: Tiny set", f"title: {json.dumps(title)}")
-    write_set(isolated_home / "questions", text)
-    write_set(isolated_home / "questions", TINY_SET_YAML.replace("id: tiny", "id: grow"), "grow.yaml")
-    env = {"COLUMNS": columns} if columns is not None else {}
-    plain = coach("sets", "list", env=env)
-    monkeypatch.setattr(console, "plain_width", lambda: None)
-    rich = coach("sets", "list", env=env)
-    assert (plain.exit_code, plain.stdout) == (rich.exit_code, rich.stdout)

@@ -11,6 +11,7 @@ import yaml
 
 from coachcli import __version__
 from conftest import coach
+from helpers import at_terminal
 
 REPO = Path(__file__).resolve().parents[1]
 QUESTIONS = REPO / "questions"
@@ -103,7 +104,7 @@ def test_list_json_shows_every_builtin_set() -> None:
 
 
 def test_list_table_has_one_row_per_set() -> None:
-    result = coach("sets", "list")
+    result = coach("sets", "list", env=at_terminal(100))
 
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
@@ -255,7 +256,7 @@ def test_find_ranks_the_fitting_set_first(situation: str, best: str) -> None:
 
 
 def test_find_table_puts_underdelivering_colleague_first() -> None:
-    result = coach("sets", "find", "my colleague keeps missing deadlines")
+    result = coach("sets", "find", "my colleague keeps missing deadlines", env=at_terminal(100))
 
     assert result.exit_code == 0
     rows = [line.split() for line in result.stdout.splitlines()[1:]]

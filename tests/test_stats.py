@@ -15,7 +15,7 @@ from coachcli.runner import run_scripted
 from coachcli.scripted import load_answers
 from coachcli.stats import WEEKS, build_report
 from conftest import coach
-from helpers import TINY_SET_YAML
+from helpers import TINY_SET_YAML, at_terminal
 
 TODAY = dt.date.today()
 
@@ -198,7 +198,7 @@ def test_stats_draws_the_weekly_chart(journal: Journal) -> None:
 
 
 def test_stats_reads_well_at_40_columns(journal: Journal) -> None:
-    result = coach("stats", env={"COLUMNS": "40", "NO_COLOR": "1"})
+    result = coach("stats", env=at_terminal(40))
     assert result.exit_code == 0
     assert all(len(line) <= 40 for line in result.stdout.splitlines())
     assert "follow-through" in result.stdout

@@ -25,7 +25,7 @@ from coachcli.journal import Journal, index_schema, session_record, status_recor
 from coachcli.journal import files as journal_files
 from coachcli.journal.stream import JournalStream, SessionStream
 from coachcli.records import Session
-from coachcli.render.export import CSV_COLUMNS, _cell, _nested, write_csv, write_json, write_markdown
+from coachcli.render.export import CSV_COLUMNS, _nested, csv_cell, write_csv, write_json, write_markdown
 from coachcli.render.recap import recap_markdown
 from coachcli.render.stats import stats_text
 from coachcli.stats import WEEKS, Figures, Report, Week, report_from_groups, week_start
@@ -85,7 +85,7 @@ def reference_csv(sessions: list[Session]) -> str:
             cells |= {"closed": dumped["closed"], "note": a.note, "flagged": a.flagged}
             rows.append({**head, **cells})
         for row in rows or [head]:
-            writer.writerow([_cell(row.get(column)) for column in CSV_COLUMNS])
+            writer.writerow([csv_cell(row.get(column)) for column in CSV_COLUMNS])
     return buffer.getvalue()
 
 

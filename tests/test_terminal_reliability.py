@@ -18,7 +18,7 @@ import pytest
 
 from coachcli.journal import Journal
 from conftest import coach
-from helpers import journal_file, spawn_coach, wait_until_reading, write_set
+from helpers import at_terminal, journal_file, spawn_coach, wait_until_reading, write_set
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="pexpect needs a POSIX pseudo-terminal")
 
@@ -203,7 +203,7 @@ def test_at_40_columns_every_action_reads_whole(tmp_path: Path, isolated_home: P
     answers.write_text(
         json.dumps({"answers": {"options": LONG[:2]}, "commit": [{"text": t} for t in LONG]}), encoding="utf-8"
     )
-    env = {"COLUMNS": "40", "NO_COLOR": "1"}
+    env = at_terminal(40)  # a pipe would get whole lines instead: test_pipes_cli.py
     result = coach("start", str(tiny), "--rep", "Ana", "--answers", str(answers), env=env)
     assert result.exit_code == 0, result.stderr
     for args in (

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from coachcli.safe_text import markup, visible
 
@@ -18,52 +18,52 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 
+# Wide enough that no line of data is ever wrapped when stdout is a pipe (the longest text coach keeps is 100,000
+# characters); renderers that pad to the full width (Padding, Panel) must not be used with expand=True.
+UNWRAPPED = 200_000
+
+
 def _plain_terminal() -> bool:
     return os.environ.get("TERM", "") in {"dumb", "unknown"}
+
+
+def stdout_is_terminal() -> bool:
+    """Whether stdout is a terminal: a person reads it, so tables are laid out to its width.
+
+    Rich's TTY_COMPATIBLE=1 (or 0) says so for output that is (or is not) one, as it does for Rich itself.
+    """
+    forced = os.environ.get("TTY_COMPATIBLE", "")
+    if forced in {"0", "1"}:
+        return forced == "1"
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def stdout_console() -> Console:
     from rich.console import Console
 
-    return Console(file=sys.stdout, highlight=False, soft_wrap=False, emoji=False, no_color=_no_color())
+    return Console(file=sys.stdout, highlight=False, soft_wrap=False, emoji=False, **_colour())
 
 
 def stderr_console() -> Console:
     from rich.console import Console
 
-    return Console(file=sys.stderr, highlight=False, emoji=False, no_color=_no_color())
+    return Console(file=sys.stderr, highlight=False, emoji=False, **_colour())
 
 
-# Set, these make Rich style output that is not a terminal, or size it its own way.
-_RICH_OVERRIDES = ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "JUPYTER_COLUMNS", "JUPYTER_LINES")
+def _colour() -> dict[str, Any]:
+    """How the consoles style: NO_COLOR and TERM=dumb drop colours (Rich keeps bold and dim); `color` in
+    config.toml: "never" drops every style, "always" styles even what is not a terminal (`less -R` shows it)."""
+    from coachcli.config import settings_or_defaults
 
-
-def plain_width() -> int | None:
-    """The width Rich would lay stdout out in when it would print no escape codes (a pipe, a file); None when
-    Rich has to decide (a terminal, forced colours, Windows). Lets a plain table skip importing Rich at all.
-
-    Rich takes $COLUMNS, else the size of the first of stdin, stdout and stderr that is a terminal, else 80.
-    """
-    if os.name == "nt" or any(name in os.environ for name in _RICH_OVERRIDES):
-        return None
-    try:
-        if sys.stdout.isatty():
-            return None
-    except (AttributeError, ValueError):
-        return None
-    columns = os.environ.get("COLUMNS")
-    if columns is not None and columns.isdigit():
-        return int(columns) or None
-    for fd in (0, 1, 2):
-        try:
-            return os.get_terminal_size(fd).columns or 80
-        except (AttributeError, ValueError, OSError):
-            continue
-    return 80
-
-
-def _no_color() -> bool | None:
-    return True if ("NO_COLOR" in os.environ or _plain_terminal()) else None
+    chosen = settings_or_defaults().color
+    if chosen == "never":
+        return {"color_system": None, "no_color": True}
+    if "NO_COLOR" in os.environ or _plain_terminal():
+        return {"no_color": True}
+    return {"force_terminal": True} if chosen == "always" else {}
 
 
 def message(text: str) -> None:
@@ -76,6 +76,37 @@ def warning(text: str) -> None:
     """A warning on stderr, taken literally (it may quote a path or a journal line)."""
     console = stderr_console()
     console.print(f"[yellow]warning:[/yellow] {markup(text)}", soft_wrap=not console.is_terminal)
+
+
+def show(renderable: object, *, page: bool = True) -> None:
+    """A Rich renderable on stdout: laid out to the terminal's width (through a pager when long, see pager.py),
+    or, for a pipe or a file, never wrapped or padded and with no trailing spaces on any line."""
+    if not stdout_is_terminal():
+        sys.stdout.write(unwrapped(renderable))
+        return
+    from coachcli.pager import page as paged
+
+    console = stdout_console()
+    if not page:
+        console.print(renderable)
+        return
+    with console.capture() as captured:
+        console.print(renderable)
+    paged(captured.get(), console.height)
+
+
+def unwrapped(renderable: object) -> str:
+    """What Rich prints of `renderable` with no styles, no wrapping and no trailing spaces."""
+    import io
+
+    from rich.console import Console
+
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer, width=UNWRAPPED, color_system=None, force_terminal=False, highlight=False, emoji=False
+    )
+    console.print(renderable)
+    return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())
 
 
 def data(text: str) -> None:

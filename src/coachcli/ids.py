@@ -94,3 +94,17 @@ def find_action(prefix: str, actions: Sequence[Action]) -> Action:
 def find_session(prefix: str, sessions: Sequence[Session]) -> Session:
     """The session (of `sessions`, in journal order) whose id is, or uniquely starts with, `prefix`."""
     return _find_unique(prefix, sessions, "session", _describe_session)
+
+
+def close_id(prefix: str, ids: Iterable[str]) -> str | None:
+    """The id whose start is a letter or two away from `prefix` (a typo), when one is; for a "did you mean"."""
+    import difflib
+
+    wanted = prefix.strip().lower()
+    if not wanted:
+        return None
+    starts: dict[str, str] = {}
+    for full in ids:
+        starts.setdefault(full[: len(wanted)].lower(), full)
+    close = difflib.get_close_matches(wanted, list(starts), n=1, cutoff=0.6)
+    return starts[close[0]] if close else None

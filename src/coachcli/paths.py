@@ -30,14 +30,15 @@ def coach_home() -> Path:
     return user_data_path("coachcli")
 
 
-def journal_path(explicit: Path | str | None = None) -> Path:
-    """The journal file: --journal, else $COACHCLI_JOURNAL, else journal.jsonl in coach_home()."""
+def journal_path(explicit: Path | str | None = None, configured: Path | None = None) -> Path:
+    """The journal file: --journal, else $COACHCLI_JOURNAL, else `configured` (`journal` in config.toml, see
+    config.journal_file), else journal.jsonl in coach_home()."""
     if explicit is not None and str(explicit) != "":
         return Path(explicit).expanduser()
     from_env = _env_path(JOURNAL_ENV)
     if from_env is not None:
         return from_env
-    return coach_home() / JOURNAL_NAME
+    return configured if configured is not None else coach_home() / JOURNAL_NAME
 
 
 def user_questions_dir() -> Path:
@@ -46,5 +47,5 @@ def user_questions_dir() -> Path:
 
 
 def config_path() -> Path:
-    """The user's config file (not read yet)."""
-    return coach_home() / "config.yaml"
+    """The user's config file (read by config.py)."""
+    return coach_home() / "config.toml"

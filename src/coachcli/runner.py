@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from coachcli.config import date_rules
 from coachcli.engine import Engine
 from coachcli.errors import CoachError, JournalError, NotFoundError, SessionInterrupted, UsageError
 from coachcli.journal import Journal, damaged_warning
@@ -38,8 +39,10 @@ class RunResult:
 
 
 def user_name() -> str:
-    """The person at the keyboard: $COACHCLI_NAME, else the login name."""
-    name = os.environ.get("COACHCLI_NAME", "").strip()
+    """The person at the keyboard: $COACHCLI_NAME, else `name` in config.toml, else the login name."""
+    from coachcli.config import settings
+
+    name = (settings().name or "").strip()
     if name:
         return name
     try:
@@ -75,6 +78,7 @@ def new_engine(
         coach=user_name() if mode == "manager" else None,
         open_actions=open_actions,
         confirm_ownership=interactive,
+        date_rules=date_rules(),
     )
 
 
@@ -301,7 +305,9 @@ def resume_engine(session: Session, journal: Journal, *, interactive: bool) -> t
     with journal.query() as query:
         still_open = {action.id for action in query.open_actions(session.rep)}
     try:
-        engine = Engine.restore(loaded.qset, session, still_open=still_open, confirm_ownership=interactive)
+        engine = Engine.restore(
+            loaded.qset, session, still_open=still_open, confirm_ownership=interactive, date_rules=date_rules()
+        )
     except ValueError as exc:
         raise CoachError(f"cannot resume session {session.id}: {exc}") from None
     return engine, set_path

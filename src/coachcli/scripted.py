@@ -14,10 +14,11 @@ from typing import Annotated, Protocol
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
+from coachcli.config import date_rules
 from coachcli.dates import DateParseError, read_due
 from coachcli.engine import Engine, Prompt, QuitSession
 from coachcli.errors import InputFileError, Problem, UsageError
-from coachcli.questions.loader import pydantic_problems
+from coachcli.questions.loader import did_you_mean, pydantic_problems
 from coachcli.questions.models import QuestionSet
 from coachcli.records import Action, ActionStatus, ProposedBy
 from coachcli.spoken import problem as spoken_problem
@@ -166,7 +167,7 @@ def load_answers(path: Path, qset: QuestionSet, open_actions: list[Action], toda
     try:
         data = AnswersFile.model_validate(document.data)
     except ValidationError as exc:
-        raise InputFileError(pydantic_problems(exc, document)) from None
+        raise InputFileError(pydantic_problems(exc, document, AnswersFile)) from None
     problems = _check_answers(document, data, qset, today)
     review_by_action, review_problems = _match_review(document, data, open_actions)
     problems += review_problems
@@ -207,7 +208,8 @@ def _check_answers(document: Document, data: AnswersFile, qset: QuestionSet, tod
             problems.append(
                 document.problem(
                     ("answers", question_id),
-                    f"unknown question id '{question_id}' in set '{qset.id}' (known: {', '.join(known)})",
+                    f"unknown question id '{question_id}' in set '{qset.id}'"
+                    + (did_you_mean(question_id, known) or f" (known: {', '.join(known)})"),
                     key=True,
                 )
             )
@@ -225,7 +227,7 @@ def _check_due(
 ) -> list[Problem]:
     if isinstance(due, str) and due.strip():
         try:
-            read_due(due, today)
+            read_due(due, today, date_rules())
         except DateParseError as exc:
             return [document.problem(loc, exc.message)]
     return []

@@ -17,13 +17,15 @@ import typer
 from typer.core import TyperGroup
 
 from coachcli import __version__
-from coachcli.cli import commitments, history, journal_commands, session, sets, transfer
+from coachcli.cli import commitments, config_command, history, journal_commands, session, sets, transfer
+from coachcli.cli.examples import EXAMPLES
+from coachcli.cli.help import CoachCommand, ReadableHelp
 from coachcli.errors import EXIT_INTERRUPTED, EXIT_RUNTIME, CoachError
 
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a reader that closed early
 
 
-class CoachGroup(TyperGroup):
+class CoachGroup(ReadableHelp, TyperGroup):
     """Maps the project's exceptions to one-line messages and exit codes; no traceback without --debug."""
 
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
@@ -93,7 +95,7 @@ app = typer.Typer(
     help="A coaching prompter for sales managers and reps: ask, don't tell, and follow up.",
     no_args_is_help=False,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -110,32 +112,47 @@ def _root(
     journal: Path | None = typer.Option(
         None,
         "--journal",
+        metavar="FILE",
         help="The journal file (else $COACHCLI_JOURNAL, else $COACHCLI_HOME/journal.jsonl).",
     ),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks for unexpected errors."),
+    no_pager: bool = typer.Option(False, "--no-pager", help="Print long output as it is, never through $PAGER."),
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
     ),
 ) -> None:
     ctx.obj = {"journal": journal, "debug": debug}
+    from coachcli import pager
+
+    pager.enable(not no_pager)
     if ctx.invoked_subcommand is None:
         typer.echo(ctx.get_help())
+        return
+    from coachcli.config import settings
+
+    settings()  # a config file coach cannot use stops every command here, before it does anything
+
+
+def _command(name: str, help_text: str | None = None) -> Any:
+    return app.command(name, cls=CoachCommand, epilog=EXAMPLES[name], help=help_text)
 
 
 # The order here is the order of `coach --help`: the commands, then the groups.
-app.command("start")(session.start)
-app.command("resume")(session.resume)
-app.command("actions")(commitments.actions_command)
-app.command("done")(commitments.done_command)
-app.command("drop")(commitments.drop_command)
-app.command("reopen")(commitments.reopen_command)
-app.command("due")(commitments.due_command)
-app.command("sessions")(history.sessions_command)
-app.command("recap")(history.recap_command)
-app.command("prep")(history.prep_command)
-app.command("export")(transfer.export_command)
-app.command("import")(transfer.import_command)
-app.command("stats", help=history.STATS_HELP)(history.stats_command)
+_command("start")(session.start)
+_command("resume")(session.resume)
+_command("actions")(commitments.actions_command)
+_command("done")(commitments.done_command)
+_command("drop")(commitments.drop_command)
+_command("reopen")(commitments.reopen_command)
+_command("due")(commitments.due_command)
+_command("sessions")(history.sessions_command)
+_command("recap")(history.recap_command)
+_command("prep")(history.prep_command)
+_command("export")(transfer.export_command)
+_command("import")(transfer.import_command)
+_command("stats", history.STATS_HELP)(history.stats_command)
+_command("config")(config_command.config_command)
+_command("completion")(config_command.completion_command)
 app.add_typer(sets.app, name="sets")
 app.add_typer(journal_commands.app, name="journal")
 

@@ -2,52 +2,89 @@
 
 from __future__ import annotations
 
-import enum
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, cast
 
 import typer
 
-from coachcli.cli.common import journal_for, note, open_query, parse_date_opt, print_json, today
+from coachcli.cli.common import (
+    id_suggestion,
+    journal_for,
+    known_reps,
+    note,
+    open_query,
+    parse_date_opt,
+    print_json,
+    rep_suggestion,
+    today,
+    write_bytes,
+    write_text,
+)
+from coachcli.cli.completion import complete_action_id, complete_rep
+from coachcli.cli.options import choice_option, chosen_format, format_option, json_option
 
+if TYPE_CHECKING:
+    from coachcli.records import StatusFilter
 
-class StatusChoice(str, enum.Enum):
-    open = "open"
-    done = "done"
-    dropped = "dropped"
-    all = "all"
+STATUSES = ("open", "done", "dropped", "all")
+ACTIONS_FORMATS = ("text", "json", "csv", "tsv", "ics")
+ACTION_ID_HELP = "The commitment's id, or a unique prefix of it."
 
 
 def actions_command(
     ctx: typer.Context,
-    rep: str | None = typer.Option(None, "--rep", help="Only this rep's commitments."),
-    status: StatusChoice = typer.Option(StatusChoice.open, "--status", help="open, done, dropped or all."),
+    rep: str | None = typer.Option(
+        None, "--rep", metavar="NAME", autocompletion=complete_rep, help="Only this rep's commitments."
+    ),
+    status: str = choice_option("--status", STATUSES, "open", "open, done, dropped or all."),
     overdue: bool = typer.Option(False, "--overdue", help="Only open ones past their due date."),
-    due_before: str | None = typer.Option(None, "--due-before", help="Only those due before DATE (e.g. friday)."),
-    json_output: bool = typer.Option(False, "--json", help="Print JSON."),
+    due_before: str | None = typer.Option(
+        None, "--due-before", metavar="DATE", help="Only those due before DATE (e.g. friday)."
+    ),
+    output_format: str | None = format_option(
+        ACTIONS_FORMATS, note=" (default: text at a terminal, tsv in a pipe; ics: a calendar of the due dates)"
+    ),
+    json_output: bool = json_option(),
 ) -> None:
-    """Commitments, soonest due first; overdue dates in red."""
-    from coachcli.console import stdout_console
+    """Commitments, soonest due first; overdue ones marked "!" (and red on a colour terminal)."""
+    from coachcli.console import show
     from coachcli.render.actions import action_json, actions_table
     from coachcli.selection import select_actions
 
+    shape = chosen_format(output_format, json_output, piped="tsv")
     before = parse_date_opt(due_before, "--due-before")
     day = today()
     with open_query(ctx) as query:
-        found = select_actions(query, today=day, rep=rep, status=status.value, overdue=overdue, due_before=before)
-        shown = {} if json_output or not found else query.short_action_ids(a.id for a in found)
-    if json_output:
+        chosen = cast("StatusFilter", status)  # checked against STATUSES by the option
+        found = select_actions(query, today=day, rep=rep, status=chosen, overdue=overdue, due_before=before)
+        shown = query.short_action_ids(a.id for a in found) if shape == "text" and found else {}
+    if shape == "json":
         print_json([action_json(a, day) for a in found])
         return
-    if not found:
-        note("no commitments match")
+    if shape == "ics":
+        from coachcli.render.calendar import actions_calendar
+
+        write_bytes(actions_calendar(found, day))
         return
-    stdout_console().print(actions_table(found, day, shown, show_status=status is not StatusChoice.open))
+    if shape == "csv":
+        from coachcli.render.tsv import actions_csv
+
+        write_text(actions_csv(found, day))
+        return
+    if not found:
+        note("no commitments match" + (rep_suggestion(rep, known_reps(ctx)) if rep else ""))
+        return
+    if shape == "tsv":
+        from coachcli.render.tsv import actions_tsv
+
+        write_text(actions_tsv(found, day))
+        return
+    show(actions_table(found, day, shown, show_status=status != "open"))
 
 
 def done_command(
     ctx: typer.Context,
-    action_id: str = typer.Argument(..., metavar="ID", help="The commitment's id, or a unique prefix of it."),
-    note: str | None = typer.Option(None, "--note", help="What happened, what was learned."),
+    action_id: str = typer.Argument(..., metavar="ID", autocompletion=complete_action_id, help=ACTION_ID_HELP),
+    note: str | None = typer.Option(None, "--note", metavar="TEXT", help="What happened, what was learned."),
 ) -> None:
     """Mark a commitment done."""
     _change_status(ctx, action_id, "done", note, None)
@@ -55,8 +92,8 @@ def done_command(
 
 def drop_command(
     ctx: typer.Context,
-    action_id: str = typer.Argument(..., metavar="ID", help="The commitment's id, or a unique prefix of it."),
-    note: str | None = typer.Option(None, "--note", help="Why, and what was learned."),
+    action_id: str = typer.Argument(..., metavar="ID", autocompletion=complete_action_id, help=ACTION_ID_HELP),
+    note: str | None = typer.Option(None, "--note", metavar="TEXT", help="Why, and what was learned."),
 ) -> None:
     """Drop a commitment the rep no longer means to do."""
     _change_status(ctx, action_id, "dropped", note, None)
@@ -64,9 +101,9 @@ def drop_command(
 
 def reopen_command(
     ctx: typer.Context,
-    action_id: str = typer.Argument(..., metavar="ID", help="The commitment's id, or a unique prefix of it."),
-    due: str | None = typer.Option(None, "--due", help="A new due date (e.g. friday)."),
-    note: str | None = typer.Option(None, "--note", help="Why it is open again."),
+    action_id: str = typer.Argument(..., metavar="ID", autocompletion=complete_action_id, help=ACTION_ID_HELP),
+    due: str | None = typer.Option(None, "--due", metavar="DATE", help="A new due date (e.g. friday)."),
+    note: str | None = typer.Option(None, "--note", metavar="TEXT", help="Why it is open again."),
 ) -> None:
     """Open a done or dropped commitment again."""
     _change_status(ctx, action_id, "open", note, due, only_from=("done", "dropped"))
@@ -74,9 +111,9 @@ def reopen_command(
 
 def due_command(
     ctx: typer.Context,
-    action_id: str = typer.Argument(..., metavar="ID", help="The commitment's id, or a unique prefix of it."),
+    action_id: str = typer.Argument(..., metavar="ID", autocompletion=complete_action_id, help=ACTION_ID_HELP),
     date: str = typer.Argument(..., metavar="DATE", help="The new due date (e.g. friday, 2026-12-24)."),
-    note: str | None = typer.Option(None, "--note", help="Why the date moved."),
+    note: str | None = typer.Option(None, "--note", metavar="TEXT", help="Why the date moved."),
 ) -> None:
     """Give an open commitment another due date; the journal keeps the old one in its history."""
     _change_status(ctx, action_id, "open", note, date, only_from=("open",))
@@ -90,8 +127,9 @@ def _change_status(
     due: str | None,
     only_from: tuple[Literal["open", "done", "dropped"], ...] | None = None,
 ) -> None:
+    from coachcli.config import date_rules
     from coachcli.dates import long_date, read_due
-    from coachcli.errors import UsageError
+    from coachcli.errors import NotFoundError, UsageError
     from coachcli.ids import require_long_prefix
     from coachcli.spoken import problem as spoken_problem
 
@@ -101,7 +139,7 @@ def _change_status(
     new_due = None
     if due is not None:
         try:
-            reading = read_due(due, today())
+            reading = read_due(due, today(), date_rules())
         except UsageError as exc:
             raise UsageError(f"--due: {exc.message}") from None
         new_due = reading.day
@@ -114,7 +152,10 @@ def _change_status(
     require_long_prefix(prefix, "commitment")
     journal = journal_for(ctx)
     with open_query(ctx) as query:
-        action = query.action(prefix)
+        try:
+            action = query.action(prefix)
+        except NotFoundError as exc:
+            raise NotFoundError(exc.message + id_suggestion(ctx, prefix, "actions")) from None
     shown = f"{action.id}  {action.text}"
     if only_from is not None and action.status not in only_from:
         hint = "`coach due ID DATE` gives it another date" if action.status == "open" else "`coach reopen` opens it"

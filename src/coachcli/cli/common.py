@@ -7,11 +7,12 @@ Only the standard library and typer at module level: the heavy modules are impor
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import enum
 import json
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import typer
 
@@ -29,12 +30,12 @@ class TextFormat(str, enum.Enum):
 
 def journal_for(ctx: typer.Context) -> Journal:
     """The journal the command works on: the root's --journal, else the environment's, else the default."""
+    from coachcli.config import journal_file
     from coachcli.console import warning
     from coachcli.journal import Journal
-    from coachcli.paths import journal_path
 
     explicit = (ctx.find_root().obj or {}).get("journal")
-    return Journal(journal_path(explicit), warn=warning)
+    return Journal(journal_file(explicit), warn=warning)
 
 
 def open_query(ctx: typer.Context) -> JournalQuery:
@@ -66,15 +67,33 @@ def today() -> dt.date:
 
 def parse_date_opt(text: str | None, option: str) -> dt.date | None:
     """The date a --since/--until-like option names (None when not given); a bad one is a usage error naming it."""
+    from coachcli.config import date_rules
     from coachcli.dates import parse_date_option
     from coachcli.errors import UsageError
 
     if text is None:
         return None
     try:
-        return parse_date_option(text, today())
+        return parse_date_option(text, today(), date_rules())
     except UsageError as exc:
-        raise UsageError(f"{option}: {exc.message}") from None
+        if option not in ("--since", "--until"):
+            raise UsageError(f"{option}: {exc.message}") from None
+        # These bound a stretch of the past: suggest words for the past, not the due dates' examples.
+        close = difflib.get_close_matches(text.strip().lower(), PAST_WORDS, n=1, cutoff=0.7)
+        hint = f"did you mean '{close[0]}'?" if close else "try 2026-11-01, yesterday, last week or 2 weeks ago"
+        raise UsageError(f"{option}: can't read '{text}' as a date; {hint}") from None
+
+
+PAST_WORDS = (
+    "yesterday",
+    "last week",
+    "this week",
+    "last month",
+    "this month",
+    "a week ago",
+    "last monday",
+    "last friday",
+)
 
 
 def print_json(value: object) -> None:
@@ -92,17 +111,18 @@ def note(text: str) -> None:
     stderr_console().print(visible(text), markup=False, highlight=False, soft_wrap=True)
 
 
-def print_recap(session: Session, recap_format: TextFormat) -> None:
-    """A session's recap on stdout, in the format asked for."""
-    from coachcli.console import data, stdout_console
+def print_recap(session: Session, recap_format: TextFormat | str, *, page: bool = False) -> None:
+    """A session's recap on stdout, in the format asked for; `page`: through the pager when long at a terminal."""
+    from coachcli.console import data, show
     from coachcli.render.recap import recap_json, recap_markdown, recap_text
 
-    if recap_format is TextFormat.json:
+    shape = recap_format.value if isinstance(recap_format, TextFormat) else recap_format
+    if shape == "json":
         print_json(recap_json(session))
-    elif recap_format is TextFormat.md:
+    elif shape == "md":
         data(recap_markdown(session))
     else:
-        stdout_console().print(recap_text(session))
+        show(recap_text(session), page=page)
 
 
 def warn_if_overridden(loaded: LoadedSet) -> None:
@@ -113,3 +133,46 @@ def warn_if_overridden(loaded: LoadedSet) -> None:
     notice = override_notice(loaded)
     if notice is not None:
         warning(notice)
+
+
+def write_text(text: str) -> None:
+    """Data already made safe by its renderer (TSV, CSV) on stdout, as it is."""
+    sys.stdout.write(text)
+
+
+def write_bytes(body: bytes) -> None:
+    """A file's bytes on stdout (an iCalendar file)."""
+    sys.stdout.flush()
+    sys.stdout.buffer.write(body)
+
+
+def rep_suggestion(rep: str | None, known: Sequence[str]) -> str:
+    """ "; did you mean Ana?" when `rep` is a letter away from a rep of the journal, else ""."""
+    import difflib
+
+    if not rep:
+        return ""
+    by_key = {name.casefold(): name for name in known}
+    close = difflib.get_close_matches(rep.strip().casefold(), list(by_key), n=1, cutoff=0.75)
+    return f"; did you mean {by_key[close[0]]}?" if close else ""
+
+
+def known_reps(ctx: typer.Context) -> list[str]:
+    """The reps of the journal's index (none when there is no index): for a "did you mean"."""
+    from coachcli.journal.names import names
+
+    return names(journal_for(ctx).real_path, actions=False).reps
+
+
+def id_suggestion(ctx: typer.Context, prefix: str, kind: Literal["actions", "sessions"]) -> str:
+    """ "; did you mean 3fa9c2?" when `prefix` is a typo of the start of an open commitment's (or a recent
+    session's) id, as the index knows them; else ""."""
+    from coachcli.ids import SHORT_ID, close_id
+    from coachcli.journal.names import names
+
+    if not prefix.strip():
+        return ""
+    known = names(journal_for(ctx).real_path, actions=kind == "actions")
+    pairs = known.actions if kind == "actions" else known.sessions
+    found = close_id(prefix, [i for i, _ in pairs])
+    return f"; did you mean {found[: max(SHORT_ID, len(prefix.strip()))]}?" if found else ""

@@ -2,100 +2,170 @@
 
 from __future__ import annotations
 
-import enum
+import datetime as dt
 
 import typer
 
 from coachcli.cli.common import (
-    TextFormat,
+    id_suggestion,
     journal_for,
+    known_reps,
     note,
     open_query,
     parse_date_opt,
     print_json,
     print_recap,
+    rep_suggestion,
     today,
     warn_damaged,
     warn_if_overridden,
+    write_bytes,
+    write_text,
 )
+from coachcli.cli.completion import complete_rep, complete_session_id, complete_set_id
+from coachcli.cli.options import at_least_one, chosen_format, format_option, json_option
 
-
-class PrepFormat(str, enum.Enum):
-    text = "text"
-    md = "md"
+SESSIONS_FORMATS = ("text", "json", "tsv")
+RECAP_FORMATS = ("text", "md", "json")
+PREP_FORMATS = ("text", "md", "json", "ics")
+STATS_FORMATS = ("text", "json")
 
 
 def sessions_command(
     ctx: typer.Context,
-    rep: str | None = typer.Option(None, "--rep", help="Only sessions with this rep."),
-    set_id: str | None = typer.Option(None, "--set", help="Only sessions of this set (its id)."),
-    since: str | None = typer.Option(None, "--since", help="Begun on or after DATE (e.g. 2026-11-01, last week)."),
-    until: str | None = typer.Option(None, "--until", help="Begun on or before DATE."),
-    grep: str | None = typer.Option(None, "--grep", help="Only sessions where TEXT was said (any case)."),
-    limit: int | None = typer.Option(None, "--limit", min=1, help="At most N sessions."),
-    json_output: bool = typer.Option(False, "--json", help="Print JSON."),
+    rep: str | None = typer.Option(
+        None, "--rep", metavar="NAME", autocompletion=complete_rep, help="Only sessions with this rep."
+    ),
+    set_id: str | None = typer.Option(
+        None, "--set", metavar="SET", autocompletion=complete_set_id, help="Only sessions of this set (its id)."
+    ),
+    since: str | None = typer.Option(
+        None, "--since", metavar="DATE", help="Begun on or after DATE (e.g. 2026-11-01, last week)."
+    ),
+    until: str | None = typer.Option(None, "--until", metavar="DATE", help="Begun on or before DATE."),
+    grep: str | None = typer.Option(
+        None, "--grep", metavar="TEXT", help="Only sessions where TEXT was said (any case)."
+    ),
+    limit: int | None = typer.Option(None, "--limit", metavar="N", callback=at_least_one, help="At most N sessions."),
+    output_format: str | None = format_option(SESSIONS_FORMATS, note=" (default: text at a terminal, tsv in a pipe)"),
+    json_output: bool = json_option(),
 ) -> None:
     """Past sessions, newest first, with how many options and commitments each produced."""
-    from coachcli.console import stdout_console
+    from coachcli.console import show
     from coachcli.render.sessions import sessions_table
 
+    shape = chosen_format(output_format, json_output, piped="tsv")
     first, last = parse_date_opt(since, "--since"), parse_date_opt(until, "--until")
     with open_query(ctx) as query:
         found = query.sessions(rep=rep, set_id=set_id, since=first, until=last, grep=grep, limit=limit)
-        shown = {} if json_output or not found else query.short_session_ids(s.id for s in found)
-    if json_output:
+        shown = query.short_session_ids(s.id for s in found) if shape == "text" and found else {}
+    if shape == "json":
         print_json([s.public_dict() for s in found])
         return
     if not found:
-        note("no sessions match")
+        note("no sessions match" + (rep_suggestion(rep, known_reps(ctx)) if rep else ""))
         return
-    stdout_console().print(sessions_table(found, shown))
+    if shape == "tsv":
+        from coachcli.render.tsv import sessions_tsv
+
+        write_text(sessions_tsv(found))
+        return
+    show(sessions_table(found, shown))
 
 
 def recap_command(
     ctx: typer.Context,
     session_id: str | None = typer.Argument(
-        None, metavar="[SESSION]", help="An id or unique prefix (default: the last session)."
+        None,
+        metavar="SESSION",
+        autocompletion=complete_session_id,
+        help="An id or unique prefix (default: the last session).",
     ),
     last: bool = typer.Option(False, "--last", help="The last session (the default)."),
-    recap_format: TextFormat = typer.Option(TextFormat.text, "--format", help="text, md or json."),
+    recap_format: str | None = format_option(RECAP_FORMATS),
+    json_output: bool = json_option(),
 ) -> None:
     """A session's recap; stdout carries the recap alone."""
-    from coachcli.errors import UsageError
+    from coachcli.errors import NotFoundError, UsageError
     from coachcli.selection import session_for_recap
 
     if last and session_id:
         raise UsageError("give a SESSION or --last, not both")
+    shape = chosen_format(recap_format, json_output)
     with open_query(ctx) as query:
-        session = session_for_recap(query, session_id)
-    print_recap(session, recap_format)
+        try:
+            session = session_for_recap(query, session_id)
+        except NotFoundError as exc:
+            raise NotFoundError(exc.message + id_suggestion(ctx, session_id or "", "sessions")) from None
+    print_recap(session, shape, page=True)
 
 
 def prep_command(
     ctx: typer.Context,
-    set_name: str = typer.Argument(..., metavar="SET", help="A set id, or the path of a YAML file."),
-    rep: str = typer.Option(..., "--rep", help="The rep you are about to coach."),
-    prep_format: PrepFormat = typer.Option(PrepFormat.text, "--format", help="text or md."),
+    set_name: str = typer.Argument(
+        ..., metavar="SET", autocompletion=complete_set_id, help="A set id, or the path of a YAML file."
+    ),
+    rep: str = typer.Option(
+        ..., "--rep", metavar="NAME", autocompletion=complete_rep, help="The rep you are about to coach."
+    ),
+    at: str | None = typer.Option(
+        None, "--at", metavar="WHEN", help='When the call is, e.g. "thu 10:00": the sheet names it, ics adds it.'
+    ),
+    prep_format: str | None = format_option(PREP_FORMATS, note=" (ics: the call, with this sheet as its notes)"),
+    json_output: bool = json_option(),
 ) -> None:
     """The sheet to read before the call: open commitments, the last session, the set's questions."""
-    from coachcli.console import data, stdout_console
+    from coachcli.console import data, show
     from coachcli.errors import UsageError
     from coachcli.questions.library import resolve
-    from coachcli.render.prep import prep_markdown, prep_text
+    from coachcli.render.prep import prep_json, prep_markdown, prep_text
     from coachcli.selection import prep_facts
 
+    shape = chosen_format(prep_format, json_output)
     if not rep.strip():
         raise UsageError("name the rep with --rep NAME")
+    day = today()
+    call = parse_call_time(at) if at is not None else None
+    if shape == "ics" and call is None:
+        raise UsageError('--format ics needs the time of the call: --at "thu 10:00"')
     loaded = resolve(set_name)
     warn_if_overridden(loaded)
-    day = today()
     with open_query(ctx) as query:
         facts = prep_facts(query, rep.strip(), day)
         shown = query.short_action_ids(a.id for a in facts.open_actions)
-    if prep_format is PrepFormat.md:
-        data(prep_markdown(loaded.qset, facts, day))
+    if facts.last_session is None and not facts.open_actions:
+        hint = rep_suggestion(rep, known_reps(ctx))
+        if hint:
+            note(f"no earlier session with {rep.strip()}{hint}")
+    if shape == "json":
+        print_json(prep_json(loaded.qset, facts, day, call))
+    elif shape == "md":
+        data(prep_markdown(loaded.qset, facts, day, call))
+    elif shape == "ics" and call is not None:
+        from coachcli.render.calendar import call_calendar
+        from coachcli.render.prep import call_title
+
+        sheet = prep_markdown(loaded.qset, facts, day, call)
+        write_bytes(call_calendar(call_title(loaded.qset, facts), call, facts.rep, sheet, facts.open_actions, day))
     else:
-        stdout_console().print(prep_text(loaded.qset, facts, day, shown))
+        show(prep_text(loaded.qset, facts, day, shown, call))
+
+
+def parse_call_time(text: str) -> dt.datetime:
+    """ "thu 10:00", "2026-12-03 14:30", "tomorrow 9:15": a day as due dates read, then HH:MM (local time)."""
+    from coachcli.config import date_rules
+    from coachcli.dates import parse_due
+    from coachcli.errors import UsageError
+
+    day_words, _, clock = text.strip().rpartition(" ")
+    hours, colon, minutes = clock.partition(":")
+    if not (colon and hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
+        raise UsageError(f"--at: give a day and a time, like \"thu 10:00\", not '{text}'")
+    try:
+        day = parse_due(day_words or "today", today(), date_rules())
+    except UsageError as exc:
+        raise UsageError(f"--at: {exc.message}") from None
+    return dt.datetime.combine(day, dt.time(int(hours), int(minutes)))
 
 
 STATS_HELP = """Is coaching working? Figures per rep and overall, and week by week
@@ -118,11 +188,14 @@ Sunday). A figure with nothing to divide by shows as - (null in JSON).
 
 def stats_command(
     ctx: typer.Context,
-    rep: str | None = typer.Option(None, "--rep", help="Only this rep."),
-    since: str | None = typer.Option(None, "--since", help="Only sessions from this date (2026-09-01, 4 weeks ago)."),
-    json_output: bool = typer.Option(False, "--json", help="Print JSON."),
+    rep: str | None = typer.Option(None, "--rep", metavar="NAME", autocompletion=complete_rep, help="Only this rep."),
+    since: str | None = typer.Option(
+        None, "--since", metavar="DATE", help="Only sessions from this date (2026-09-01, 4 weeks ago)."
+    ),
+    output_format: str | None = format_option(STATS_FORMATS),
+    json_output: bool = json_option(),
 ) -> None:
-    from coachcli.console import stdout_console
+    from coachcli.console import UNWRAPPED, show, stdout_console, stdout_is_terminal
     from coachcli.render.stats import stats_text
     from coachcli.stats import report_from_groups
 
@@ -132,8 +205,11 @@ def stats_command(
         warn_damaged(stream.damaged)
         groups = stream.figure_groups(day)
     report = report_from_groups(groups, day, rep=rep, since=since_date)
-    if json_output:
+    if rep and not report.overall.sessions:
+        hint = rep_suggestion(rep, known_reps(ctx))
+        if hint:
+            note(f"no sessions with {rep.strip()}{hint}")
+    if chosen_format(output_format, json_output) == "json":
         print_json(report.as_dict())
         return
-    console = stdout_console()
-    console.print(stats_text(report, console.width))
+    show(stats_text(report, stdout_console().width if stdout_is_terminal() else UNWRAPPED))

@@ -7,16 +7,18 @@ read as the other.
 from __future__ import annotations
 
 import typer
-from typer.core import TyperGroup
 
 from coachcli.cli.common import journal_for, note, print_json
+from coachcli.cli.examples import EXAMPLES
+from coachcli.cli.help import CoachCommand, CoachSubGroup
+from coachcli.cli.options import chosen_format, format_option, json_option
 
 app = typer.Typer(
-    cls=TyperGroup, help="Where the journal is, whether it is sound, compacting it.", no_args_is_help=True
+    cls=CoachSubGroup, help="Where the journal is, whether it is sound, compacting it.", no_args_is_help=True
 )
 
 
-@app.command("path")
+@app.command("path", cls=CoachCommand, epilog=EXAMPLES["journal path"])
 def journal_path_command(ctx: typer.Context) -> None:
     """Where the journal is (it may not exist yet)."""
     from coachcli.console import data
@@ -24,15 +26,20 @@ def journal_path_command(ctx: typer.Context) -> None:
     data(str(journal_for(ctx).path))
 
 
-@app.command("check")
-def journal_check(ctx: typer.Context, json_output: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+@app.command("check", cls=CoachCommand, epilog=EXAMPLES["journal check"])
+def journal_check(
+    ctx: typer.Context,
+    output_format: str | None = format_option(("text", "json")),
+    json_output: bool = json_option(),
+) -> None:
     """Report damaged lines with their numbers; exit 1 if there are any. Changes nothing."""
     from coachcli.console import data
     from coachcli.wording import plural
 
+    shape = chosen_format(output_format, json_output)
     journal = journal_for(ctx)
     state = journal.read()
-    if json_output:
+    if shape == "json":
         print_json([{"line": d.line_no, "reason": d.reason, "preview": d.raw_preview} for d in state.damaged])
     else:
         for damaged in state.damaged:
@@ -63,7 +70,7 @@ def journal_check(ctx: typer.Context, json_output: bool = typer.Option(False, "-
     note(f"the journal is sound: {plural(len(state.sessions), 'session')}")
 
 
-@app.command("compact")
+@app.command("compact", cls=CoachCommand, epilog=EXAMPLES["journal compact"])
 def journal_compact(ctx: typer.Context) -> None:
     """Fold status changes into their sessions and rewrite the journal safely, keeping a backup."""
     from coachcli.wording import plural

@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING, Literal
 
 import typer
 
-from coachcli.cli.common import TextFormat, journal_for, print_recap, warn_if_overridden
+from coachcli.cli.common import journal_for, print_recap, warn_if_overridden
+from coachcli.cli.completion import complete_rep, complete_session_id, complete_set_id
+from coachcli.cli.options import recap_option
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -18,11 +20,17 @@ if TYPE_CHECKING:
 
 def start(
     ctx: typer.Context,
-    set_name: str | None = typer.Argument(None, metavar="[SET]", help="A set id, or the path of a YAML file."),
-    rep: str | None = typer.Option(None, "--rep", help="The rep you are coaching."),
+    set_name: str | None = typer.Argument(
+        None, metavar="SET", autocompletion=complete_set_id, help="A set id, or the path of a YAML file."
+    ),
+    rep: str | None = typer.Option(
+        None, "--rep", metavar="NAME", autocompletion=complete_rep, help="The rep you are coaching."
+    ),
     self_mode: bool = typer.Option(False, "--self", help="Coach yourself: first-person questions."),
-    answers: Path | None = typer.Option(None, "--answers", help="Answer from a YAML or JSON file (see README)."),
-    recap: TextFormat | None = typer.Option(None, "--recap", help="Print the recap on stdout: text, md or json."),
+    answers: Path | None = typer.Option(
+        None, "--answers", metavar="FILE", help="Answer from a YAML or JSON file (see README)."
+    ),
+    recap: str | None = recap_option(),
     no_review: bool = typer.Option(False, "--no-review", help="Skip the review of open commitments."),
 ) -> None:
     """Run a coaching session: interactive at a terminal, scripted from --answers or piped stdin.
@@ -39,6 +47,10 @@ def start(
         raise UsageError("give --rep NAME or --self, not both")
     interactive = answers is None and runner.stdin_is_terminal()
     console = stderr_console()
+    if set_name is None:
+        from coachcli.config import settings
+
+        set_name = settings().default_set  # `default_set` in config.toml
     if set_name is None and not interactive:
         raise UsageError("name a set: coach start SET (see `coach sets list`)")
     try:
@@ -87,9 +99,12 @@ def start(
 def resume(
     ctx: typer.Context,
     session_id: str | None = typer.Argument(
-        None, metavar="[SESSION]", help="An id or unique prefix (default: the latest interrupted)."
+        None,
+        metavar="SESSION",
+        autocompletion=complete_session_id,
+        help="An id or unique prefix (default: the latest interrupted).",
     ),
-    recap: TextFormat | None = typer.Option(None, "--recap", help="Print the recap on stdout: text, md or json."),
+    recap: str | None = recap_option(),
 ) -> None:
     """Continue an interrupted session at the question where it stopped."""
     from coachcli import runner
@@ -112,7 +127,7 @@ def resume(
     _finish(result, recap, interactive, console)
 
 
-def _finish(result: RunResult, recap: TextFormat | None, interactive: bool, console: Console) -> None:
+def _finish(result: RunResult, recap: str | None, interactive: bool, console: Console) -> None:
     """Say how the session was saved (and show the recap at a terminal); print the recap asked for on stdout."""
     from coachcli.console import message
     from coachcli.render.recap import recap_text

@@ -2,77 +2,93 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import typer
-from typer.core import TyperGroup
 
-from coachcli.cli.common import TextFormat, print_json
+from coachcli.cli.common import print_json, write_text
+from coachcli.cli.completion import complete_set_id
+from coachcli.cli.examples import EXAMPLES
+from coachcli.cli.help import CoachCommand, CoachSubGroup
+from coachcli.cli.options import at_least_one, chosen_format, format_option, json_option
 
-app = typer.Typer(cls=TyperGroup, help="List, read, find, check and write question sets.", no_args_is_help=True)
+app = typer.Typer(cls=CoachSubGroup, help="List, read, find, check and write question sets.", no_args_is_help=True)
+
+LIST_FORMATS = ("text", "json", "tsv")
+SHOW_FORMATS = ("text", "md", "json")
+PIPED = " (default: text at a terminal, tsv in a pipe)"
 
 
-@app.command("list")
-def sets_list(json_output: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+@app.command("list", cls=CoachCommand, epilog=EXAMPLES["sets list"])
+def sets_list(
+    output_format: str | None = format_option(LIST_FORMATS, note=PIPED),
+    json_output: bool = json_option(),
+) -> None:
     """The question sets found: built-in, the user's ($COACHCLI_HOME/questions), the project's (./questions)."""
-    from coachcli.console import plain_width, stdout_console, warning
+    from coachcli.console import show, warning
     from coachcli.questions.library import catalog
-    from coachcli.render.sets import set_summary, sets_table, sets_table_plain
+    from coachcli.render.sets import set_summary, sets_table
 
+    shape = chosen_format(output_format, json_output, piped="tsv")
     library = catalog()
     for problem in library.problems:
         warning(f"skipped {problem}")
     rows = library.ordered()
-    if json_output:
+    if shape == "json":
         print_json([set_summary(s, library.overridden.get(s.id)) for s in rows])
         return
-    width = plain_width()
-    plain = sets_table_plain(rows, library.overridden, width) if width is not None else None
-    if plain is not None:
-        sys.stdout.write(plain)  # what Rich would print here, without the 30 ms of importing it
+    if shape == "tsv":
+        from coachcli.render.tsv import sets_tsv
+
+        write_text(sets_tsv(rows, library.overridden))  # no Rich to import: a pipe starts fast
         return
-    stdout_console().print(sets_table(rows, library.overridden))
+    show(sets_table(rows, library.overridden))
 
 
-@app.command("show")
+@app.command("show", cls=CoachCommand, epilog=EXAMPLES["sets show"])
 def sets_show(
-    set_name: str = typer.Argument(..., metavar="SET", help="A set id, or the path of a YAML file."),
+    set_name: str = typer.Argument(
+        ..., metavar="SET", autocompletion=complete_set_id, help="A set id, or the path of a YAML file."
+    ),
     self_mode: bool = typer.Option(False, "--self", help="The first-person wordings, for coaching yourself."),
-    output_format: TextFormat = typer.Option(TextFormat.text, "--format", help="text, md or json."),
+    output_format: str | None = format_option(SHOW_FORMATS),
+    json_output: bool = json_option(),
 ) -> None:
     """A set's stages and questions."""
-    from coachcli.console import data, stdout_console
+    from coachcli.console import data, show
     from coachcli.questions.library import resolve
     from coachcli.render.sets import set_json, set_markdown, set_text
 
+    shape = chosen_format(output_format, json_output)
     loaded = resolve(set_name)
-    if output_format is TextFormat.json:
+    if shape == "json":
         print_json(set_json(loaded))
-    elif output_format is TextFormat.md:
+    elif shape == "md":
         data(set_markdown(loaded.qset, self_mode))
     else:
-        stdout_console().print(set_text(loaded.qset, self_mode))
+        show(set_text(loaded.qset, self_mode))
 
 
-@app.command("find")
+@app.command("find", cls=CoachCommand, epilog=EXAMPLES["sets find"])
 def sets_find(
     words: list[str] = typer.Argument(..., metavar="TEXT", help="The situation, in words."),
-    json_output: bool = typer.Option(False, "--json", help="Print JSON."),
-    limit: int = typer.Option(5, "--limit", min=1, help="How many sets to show."),
+    output_format: str | None = format_option(LIST_FORMATS, note=PIPED),
+    json_output: bool = json_option(),
+    limit: int = typer.Option(5, "--limit", metavar="N", callback=at_least_one, help="How many sets to show."),
 ) -> None:
     """The sets that best fit a situation described in words, best first, each with how sure the match is.
 
     strong: high and well clear of the next; likely: a fair fit; weak: a few words in common.
     """
-    from coachcli.console import stdout_console
+    from coachcli.console import show
     from coachcli.errors import NotFoundError
     from coachcli.questions.find import rank
     from coachcli.questions.library import catalog
 
+    shape = chosen_format(output_format, json_output, piped="tsv")
     query = " ".join(words)
     ranked = rank(catalog().ordered(), query)[:limit]
-    if json_output:
+    if shape == "json":
         print_json(
             [
                 {"id": m.found.id, "title": m.found.title, "score": round(m.score, 3), "confidence": m.confidence}
@@ -82,6 +98,11 @@ def sets_find(
         return
     if not ranked:
         raise NotFoundError(f"no set fits '{query}'; see `coach sets list`")
+    if shape == "tsv":
+        from coachcli.render.tsv import tsv
+
+        write_text(tsv([m.found.id, round(m.score, 3), m.confidence, m.found.title] for m in ranked))
+        return
     from rich.table import Table
 
     from coachcli.safe_text import plain
@@ -94,10 +115,10 @@ def sets_find(
     for index, match in enumerate(ranked, start=1):
         # A title's brackets are not markup.
         table.add_row(str(index), plain(match.found.id), plain(match.found.title), match.confidence)
-    stdout_console().print(table)
+    show(table)
 
 
-@app.command("validate")
+@app.command("validate", cls=CoachCommand, epilog=EXAMPLES["sets validate"])
 def sets_validate(
     paths: list[Path] = typer.Argument(..., metavar="PATH...", help="Set files or folders."),
 ) -> None:
@@ -120,7 +141,7 @@ def sets_validate(
     message(f"{plural(len(files), 'file')} valid")
 
 
-@app.command("lint")
+@app.command("lint", cls=CoachCommand, epilog=EXAMPLES["sets lint"])
 def sets_lint(
     paths: list[Path] = typer.Argument(..., metavar="PATH...", help="Set files or folders."),
 ) -> None:
@@ -152,10 +173,12 @@ def sets_lint(
     message("no warnings")
 
 
-@app.command("new")
+@app.command("new", cls=CoachCommand, epilog=EXAMPLES["sets new"])
 def sets_new(
     set_id: str = typer.Argument(..., metavar="ID", help="The new set's id, a slug like missed-quota."),
-    directory: Path | None = typer.Option(None, "--dir", help="Where to write it (default: your own sets folder)."),
+    directory: Path | None = typer.Option(
+        None, "--dir", metavar="DIR", help="Where to write it (default: your own sets folder)."
+    ),
 ) -> None:
     """Write a valid starter set to edit."""
     from coachcli.console import data, message
@@ -168,7 +191,7 @@ def sets_new(
     message(f"wrote a starter set; edit it, then run `coach sets lint {markup(str(path))}`")
 
 
-@app.command("schema")
+@app.command("schema", cls=CoachCommand, epilog=EXAMPLES["sets schema"])
 def sets_schema() -> None:
     """The JSON Schema of a question-set file, on stdout."""
     from coachcli.questions.models import json_schema

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import enum
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -11,21 +10,19 @@ from pathlib import Path
 import typer
 
 from coachcli.cli.common import journal_for, note, warn_damaged
+from coachcli.cli.options import chosen_format, format_option
 
-
-class ExportFormat(str, enum.Enum):
-    json = "json"
-    csv = "csv"
-    md = "md"
+EXPORT_FORMATS = ("json", "csv", "md")
 
 
 def export_command(
     ctx: typer.Context,
-    export_format: ExportFormat = typer.Option(ExportFormat.json, "--format", help="json, csv or md."),
+    export_format: str | None = format_option(EXPORT_FORMATS, "json"),
     output: Path | None = typer.Option(
         None,
         "-o",
         "--output",
+        metavar="FILE",
         help="Write to FILE instead of stdout. FILE is made private (mode 0600): it holds the whole journal. "
         "A symbolic link at FILE is refused, never written through.",
     ),
@@ -38,8 +35,8 @@ def export_command(
     journal = journal_for(ctx)
     if output is not None and _same_file(output, journal.path):
         raise UsageError(f"-o {output} is the journal itself; pick another file")
-    writers = {ExportFormat.json: write_json, ExportFormat.csv: write_csv, ExportFormat.md: write_markdown}
-    render = writers[export_format]
+    writers = {"json": write_json, "csv": write_csv, "md": write_markdown}
+    render = writers[chosen_format(export_format, False, default="json")]
     # Written a session at a time as they are read, so that a journal of any size fits in memory. The stream holds
     # the index's read transaction meanwhile: a writer then leaves the index behind and the next write catches up.
     with journal.stream() as stream:

@@ -13,6 +13,7 @@ Which files of a folder are sets is set_files.py's to say.
 from __future__ import annotations
 
 import contextlib
+import difflib
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -76,6 +77,9 @@ class _Found(Generic[_S]):
         self.sets[set_id] = found
 
     def _missing(self, set_id: str) -> NotFoundError:
+        close = difflib.get_close_matches(set_id, list(self.sets), n=1, cutoff=0.75)
+        if close:
+            return NotFoundError(f"no question set '{set_id}'; did you mean {close[0]}?")
         known = ", ".join(sorted(self.sets)) or "none"
         return NotFoundError(f"no question set '{set_id}' (known: {known})")
 

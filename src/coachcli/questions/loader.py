@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import difflib
+import typing
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from coachcli.errors import InputFileError, Problem
 from coachcli.questions.models import QuestionSet, semantic_problems
@@ -44,7 +47,7 @@ def validate_document(document: Document) -> QuestionSet:
     try:
         qset = QuestionSet.model_validate(document.data)
     except ValidationError as exc:
-        raise InputFileError(pydantic_problems(exc, document)) from None
+        raise InputFileError(pydantic_problems(exc, document, QuestionSet)) from None
     problems = [document.problem(loc, message) for loc, message in semantic_problems(qset)]
     if problems:
         raise InputFileError(problems)
@@ -64,8 +67,9 @@ def _control_characters(value: Any, loc: tuple[str | int, ...] = ()) -> list[tup
     return []
 
 
-def pydantic_problems(exc: ValidationError, document: Document) -> list[Problem]:
-    """One located, readable problem per pydantic error."""
+def pydantic_problems(exc: ValidationError, document: Document, model: type[BaseModel] | None = None) -> list[Problem]:
+    """One located, readable problem per pydantic error; with the `model` validated, an unknown key gets a
+    "did you mean" from the keys allowed where it stands."""
     problems = []
     seen: set[tuple[str | int, ...]] = set()
     for error in exc.errors(include_url=False):
@@ -74,7 +78,7 @@ def pydantic_problems(exc: ValidationError, document: Document) -> list[Problem]
         if loc in seen:
             continue
         seen.add(loc)
-        problems.append(_problem(error, loc, document))
+        problems.append(_problem(error, loc, document, model))
     problems.sort(key=lambda p: (p.line or 0, p.column or 0))
     return problems
 
@@ -89,11 +93,12 @@ def _in_document(error: Any, document: Document) -> tuple[str | int, ...]:
     return loc
 
 
-def _problem(error: Any, loc: tuple[str | int, ...], document: Document) -> Problem:
+def _problem(error: Any, loc: tuple[str | int, ...], document: Document, model: type[BaseModel] | None) -> Problem:
     kind = error["type"]
     where = _dotted(loc)
     if kind == "extra_forbidden":
-        return document.problem(loc, f"unknown key '{loc[-1]}'", key=True)
+        hint = did_you_mean(str(loc[-1]), allowed_keys(model, loc[:-1])) if model is not None else ""
+        return document.problem(loc, f"unknown key '{loc[-1]}'{hint}", key=True)
     if kind == "missing":
         return document.problem(loc, f"missing key '{loc[-1]}'" + (f" in {_dotted(loc[:-1])}" if loc[:-1] else ""))
     if loc in document.surprises:
@@ -106,6 +111,44 @@ def _problem(error: Any, loc: tuple[str | int, ...], document: Document) -> Prob
     else:
         message = message[:1].lower() + message[1:]
     return document.problem(loc, f"{where}: {message}" if where else message)
+
+
+def did_you_mean(wrong: str, known: Iterable[str]) -> str:
+    """ "; did you mean X?" when `wrong` is a typo of one of `known`, else ""."""
+    close = difflib.get_close_matches(wrong, list(known), n=1, cutoff=0.7)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def allowed_keys(model: type[BaseModel], loc: tuple[str | int, ...]) -> list[str]:
+    """The keys the model takes at `loc` (a mapping inside it), by their names in the file."""
+    current: Any = model
+    for step in loc:
+        current = _model_in(current if isinstance(step, int) else _field_type(current, step))
+        if current is None:
+            return []
+    if not (isinstance(current, type) and issubclass(current, BaseModel)):
+        return []
+    return [info.alias or name for name, info in current.model_fields.items()]
+
+
+def _field_type(model: Any, key: str) -> Any:
+    if not (isinstance(model, type) and issubclass(model, BaseModel)):
+        return None
+    for name, info in model.model_fields.items():
+        if key in (name, info.alias):
+            return info.annotation
+    return None
+
+
+def _model_in(annotation: Any) -> Any:
+    """The pydantic model inside an annotation such as `list[Stage]` or `Question | None`."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for inner in typing.get_args(annotation):
+        found = _model_in(inner)
+        if found is not None:
+            return found
+    return None
 
 
 def _dotted(loc: tuple[str | int, ...]) -> str:

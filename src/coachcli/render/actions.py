@@ -29,13 +29,18 @@ def action_json(action: Action, today: dt.date) -> dict[str, Any]:
     return body
 
 
+OVERDUE_MARK = "!"
+
+
 def due_cell(action: Action, today: dt.date) -> Text:
-    """The due date, red when overdue (Rich drops the colour for NO_COLOR and pipes)."""
+    """The due date; when overdue, marked "!" (readable without colour) and red on a colour terminal."""
     from rich.text import Text
 
     if action.due is None:
         return Text(NO_DATE, style="dim")
-    return Text(action.due.isoformat(), style="bold red" if is_overdue(action, today) else "")
+    if is_overdue(action, today):
+        return Text(f"{action.due.isoformat()} {OVERDUE_MARK}", style="bold red")
+    return Text(action.due.isoformat())
 
 
 @dataclass(frozen=True)

@@ -182,7 +182,7 @@ def _encode(value: Any, out: list[str], indent: str) -> None:
         out.append(_scalar(value))
 
 
-def _cell(value: Any) -> str:
+def csv_cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -246,7 +246,7 @@ def write_csv(items: Iterable[StreamedSession], write: Write) -> int:
         head = _session_cells(body)
         rows = [{**head, **_action_cells(a)} for a in body["actions"]] or [head]
         for row in rows:
-            writer.writerow([_cell(row.get(column)) for column in CSV_COLUMNS])
+            writer.writerow([csv_cell(row.get(column)) for column in CSV_COLUMNS])
         count += 1
     return count
 

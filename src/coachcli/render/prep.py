@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from coachcli.dates import age
 from coachcli.questions.models import QuestionSet
@@ -24,6 +24,15 @@ COMMIT_STAGE = "The rep picks from the options, in their own words, and sets a d
 
 def _title(qset: QuestionSet, facts: PrepFacts) -> str:
     return f"Prep: {qset.title} with {facts.rep}"
+
+
+def call_title(qset: QuestionSet, facts: PrepFacts) -> str:
+    """The calendar entry of the call."""
+    return f"Coaching {facts.rep}: {qset.title}"
+
+
+def _call_line(call: dt.datetime | None) -> str | None:
+    return None if call is None else f"Call: {call:%a %Y-%m-%d %H:%M}"
 
 
 def _open_heading(facts: PrepFacts) -> str:
@@ -53,7 +62,13 @@ def _due_words(action: Action, today: dt.date) -> str:
     return f"due {action.due.isoformat()}" + (", OVERDUE" if is_overdue(action, today) else "")
 
 
-def prep_text(qset: QuestionSet, facts: PrepFacts, today: dt.date, shown_ids: Mapping[str, str]) -> RenderableType:
+def prep_text(
+    qset: QuestionSet,
+    facts: PrepFacts,
+    today: dt.date,
+    shown_ids: Mapping[str, str],
+    call: dt.datetime | None = None,
+) -> RenderableType:
     from rich.console import Group
     from rich.padding import Padding
     from rich.text import Text
@@ -61,6 +76,9 @@ def prep_text(qset: QuestionSet, facts: PrepFacts, today: dt.date, shown_ids: Ma
     from coachcli.render.actions import actions_table
 
     parts: list[RenderableType] = [plain(_title(qset, facts), style="bold"), plain(qset.situation, style="italic")]
+    call_line = _call_line(call)
+    if call_line:
+        parts.append(Text(call_line))
     parts += [Text(""), Text(_open_heading(facts), style="bold cyan")]
     if facts.open_actions:
         parts.append(actions_table(facts.open_actions, today, shown_ids, show_rep=False))
@@ -75,14 +93,16 @@ def prep_text(qset: QuestionSet, facts: PrepFacts, today: dt.date, shown_ids: Ma
         parts.append(plain(f"No earlier session with {facts.rep}.", style="bold cyan"))
     else:
         parts.append(plain(_last_heading(last), style="bold cyan"))
-        parts.append(Padding(Text(figures(last).summary(" · ")), (0, 0, 0, 2)))
+        parts.append(Padding(Text(figures(last).summary(" · ")), (0, 0, 0, 2), expand=False))
         for action in last.actions:
             parts.append(
-                Padding(plain(f"- {action.text} ({_due_words(action, today)}; {action.status})"), (0, 0, 0, 2))
+                Padding(
+                    plain(f"- {action.text} ({_due_words(action, today)}; {action.status})"), (0, 0, 0, 2), expand=False
+                )
             )
         for asked, answer in closing_turns(last):
-            parts.append(Padding(plain(asked, style="dim"), (0, 0, 0, 2)))
-            parts.append(Padding(plain(answer), (0, 0, 0, 4)))
+            parts.append(Padding(plain(asked, style="dim"), (0, 0, 0, 2), expand=False))
+            parts.append(Padding(plain(answer), (0, 0, 0, 4), expand=False))
     parts += [Text(""), Text("Questions", style="bold cyan"), _questions_grid(qset)]
     return Group(*parts)
 
@@ -112,8 +132,12 @@ def _questions_grid(qset: QuestionSet) -> RenderableType:
     return grid
 
 
-def prep_markdown(qset: QuestionSet, facts: PrepFacts, today: dt.date) -> str:
-    lines = [f"# {_title(qset, facts)}", "", f"_{qset.situation}_", "", f"## {_open_heading(facts)}", ""]
+def prep_markdown(qset: QuestionSet, facts: PrepFacts, today: dt.date, call: dt.datetime | None = None) -> str:
+    lines = [f"# {_title(qset, facts)}", "", f"_{qset.situation}_", ""]
+    call_line = _call_line(call)
+    if call_line:
+        lines += [call_line, ""]
+    lines += [f"## {_open_heading(facts)}", ""]
     if facts.open_actions:
         lines += ["| commitment | due | age | set | id |", "|---|---|---|---|---|"]
         for action in facts.open_actions:
@@ -155,3 +179,27 @@ def prep_markdown(qset: QuestionSet, facts: PrepFacts, today: dt.date) -> str:
         if stage.questions:
             lines.append("")
     return visible("\n".join(lines).rstrip() + "\n")
+
+
+def prep_json(qset: QuestionSet, facts: PrepFacts, today: dt.date, call: dt.datetime | None = None) -> dict[str, Any]:
+    """The sheet's facts: the rep, the call, open commitments (action objects with `overdue`), the last session
+    (the session object) and the set's stages and questions."""
+    from coachcli.render.actions import action_json
+
+    return {
+        "rep": facts.rep,
+        "call": call.isoformat(timespec="minutes") if call else None,
+        "set": {"id": qset.id, "title": qset.title, "situation": qset.situation},
+        "open": [action_json(action, today) for action in facts.open_actions],
+        "overdue": len(facts.overdue),
+        "last_session": facts.last_session.public_dict() if facts.last_session else None,
+        "stages": [
+            {
+                "name": stage.name,
+                "hint": stage.hint,
+                "commit": stage.commit,
+                "questions": [{"id": q.id, "ask": q.ask, "more": q.more, "hint": q.hint} for q in stage.questions],
+            }
+            for stage in qset.stages
+        ],
+    }

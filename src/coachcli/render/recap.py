@@ -142,7 +142,7 @@ def _indented(renderable: RenderableType, level: int = 1) -> RenderableType:
     """Indented as a block, so that a wrapped line keeps the indent (it reads at 40 columns)."""
     from rich.padding import Padding
 
-    return Padding(renderable, (0, 0, 0, 2 * level))
+    return Padding(renderable, (0, 0, 0, 2 * level), expand=False)
 
 
 def recap_text(session: Session) -> RenderableType:

@@ -37,25 +37,6 @@ def _origin(info: SetInfo, overridden: dict[str, list[SetInfo]]) -> str:
     return info.origin + (" (overrides built-in)" if info.id in overridden else "")
 
 
-def sets_table_plain(rows: list[SetInfo], overridden: dict[str, list[SetInfo]], width: int) -> str | None:
-    """`sets_table` as Rich prints it with no styles (to a pipe or a file), without Rich; None when the columns do
-    not fit in `width` or a cell holds anything but plain printable ASCII (Rich would wrap it, measure it, or read
-    it as markup). tests/test_set_summary.py holds the two equal."""
-    cells = [("id", "title", "questions", "from")]
-    cells += [(info.id, info.title, str(info.questions), _origin(info, overridden)) for info in rows]
-    if not all(cell.isascii() and cell.isprintable() and "[" not in cell for row in cells for cell in row):
-        return None
-    widths = [max(len(row[column]) for row in cells) for column in range(4)]
-    # Rich pads each cell one space either side, but not at the table's outer edges (pad_edge=False).
-    if sum(widths) + 2 * (len(widths) - 1) > width:
-        return None
-    lines = [
-        "  ".join([row[0].ljust(widths[0]), row[1].ljust(widths[1]), row[2].rjust(widths[2]), row[3].ljust(widths[3])])
-        for row in cells
-    ]
-    return "\n".join(lines) + "\n"
-
-
 def sets_table(rows: list[SetInfo], overridden: dict[str, list[SetInfo]]) -> RenderableType:
     from rich.table import Table
 
@@ -92,9 +73,9 @@ def set_text(qset: QuestionSet, self_mode: bool) -> RenderableType:
         parts.append(Text(""))
         parts.append(plain(stage.name.upper(), style="bold cyan"))
         if stage.hint and not self_mode:
-            parts.append(Padding(plain(stage.hint, style="dim"), (0, 0, 0, 2)))
+            parts.append(Padding(plain(stage.hint, style="dim"), (0, 0, 0, 2), expand=False))
         if stage.commit:
-            parts.append(Padding(Text(_commit_line(self_mode)), (0, 0, 0, 2)))
+            parts.append(Padding(Text(_commit_line(self_mode)), (0, 0, 0, 2), expand=False))
         if not stage.questions:
             continue
         grid = Table.grid(padding=(0, 1))

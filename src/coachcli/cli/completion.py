@@ -1,0 +1,57 @@
+"""What a shell completes after Tab: set ids, commitment ids with their text, session ids, rep names.
+
+Typer calls these when the shell asks (`_COACH_COMPLETE=complete_bash coach ...`; `coach --install-completion`
+sets that up). They read the sets' summary and the journal's index, never every YAML file or the whole journal,
+and the heavy modules are imported only here, inside the functions, so that `coach --version` stays fast.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+
+def _journal(ctx: typer.Context) -> Path:
+    from coachcli.config import journal_file
+    from coachcli.errors import InputFileError
+    from coachcli.paths import journal_path
+
+    root = ctx.find_root()
+    explicit = (root.params or {}).get("journal") or (root.obj or {}).get("journal")
+    try:
+        return journal_file(explicit)
+    except InputFileError:  # a config file coach cannot use: said by the command itself, not on every Tab
+        return journal_path(explicit)
+
+
+def _matching(pairs: list[tuple[str, str]], incomplete: str) -> list[tuple[str, str]]:
+    from coachcli.safe_text import visible
+
+    wanted = incomplete.lower()
+    return [(value, visible(text)) for value, text in pairs if value.lower().startswith(wanted)]
+
+
+def complete_set_id(incomplete: str) -> list[tuple[str, str]]:
+    from coachcli.questions.names import set_names
+
+    return _matching(set_names(), incomplete)
+
+
+def complete_action_id(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    from coachcli.journal.names import names
+
+    return _matching(names(_journal(ctx)).actions, incomplete)
+
+
+def complete_session_id(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    from coachcli.journal.names import names
+
+    return _matching(names(_journal(ctx), actions=False).sessions, incomplete)
+
+
+def complete_rep(ctx: typer.Context, incomplete: str) -> list[str]:
+    from coachcli.journal.names import names
+
+    wanted = incomplete.lower()
+    return [rep for rep in names(_journal(ctx), actions=False).reps if rep.lower().startswith(wanted)]

@@ -1,0 +1,85 @@
+"""`coach config`: the config file's path, and every setting's value and where it came from; and
+`coach completion SHELL`, the script that lets a shell complete coach's words."""
+
+from __future__ import annotations
+
+import typer
+
+from coachcli.cli.common import print_json, write_text
+from coachcli.cli.options import checked_choice, chosen_format, completing, format_option, json_option
+
+CONFIG_FORMATS = ("text", "json", "tsv")
+
+
+def config_command(
+    output_format: str | None = format_option(CONFIG_FORMATS, note=" (default: text at a terminal, tsv in a pipe)"),
+    json_output: bool = json_option(),
+) -> None:
+    """The config file, and each setting's value and origin: default, file or environment.
+
+    The file is $COACHCLI_HOME/config.toml (TOML); the README lists its settings.
+    """
+    from coachcli.config import KEYS, settings
+    from coachcli.console import show
+    from coachcli.render.tsv import tsv
+    from coachcli.safe_text import plain
+
+    current = settings()
+    shape = chosen_format(output_format, json_output, piped="tsv")
+    rows = [(key, current.values[key]) for key in KEYS]
+
+    def shown(value: object) -> str:
+        return "" if value is None else str(value)
+
+    if shape == "json":
+        print_json(
+            {
+                "path": str(current.path),
+                "exists": current.path.is_file(),
+                "settings": {
+                    key: {
+                        "value": None if s.value is None else str(s.value) if key == "journal" else s.value,
+                        "origin": s.origin,
+                        "source": s.source or None,
+                    }
+                    for key, s in rows
+                },
+            }
+        )
+        return
+    if shape == "tsv":
+        write_text(tsv([key, s.origin, shown(s.value)] for key, s in rows))
+        return
+    from rich.console import Group
+    from rich.table import Table
+
+    exists = "" if current.path.is_file() else " (no file: every setting is its default or from the environment)"
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    for column in ("setting", "value", "from"):
+        table.add_column(column, overflow="fold")
+    for key, setting in rows:
+        origin = setting.origin + (f" ({setting.source})" if setting.origin == "environment" else "")
+        table.add_row(key, plain(shown(setting.value) or "-"), origin)
+    show(Group(plain(f"{current.path}{exists}"), table))
+
+
+SHELLS = ("bash", "zsh", "fish")
+
+
+def completion_command(
+    shell: str = typer.Argument(
+        ...,
+        metavar="SHELL",
+        callback=checked_choice("SHELL", SHELLS, "shell"),
+        autocompletion=completing(SHELLS),
+        help="bash, zsh or fish.",
+    ),
+) -> None:
+    """The script that makes SHELL complete coach's commands, options, set ids, ids and rep names.
+
+    Load it from your shell's start-up file (the examples show how), or run `coach --install-completion`.
+    """
+    # typer.completion imports it from a private module of typer's and uses it for --show-completion.
+    from typer.completion import get_completion_script  # type: ignore[attr-defined]
+
+    write_text(get_completion_script(prog_name="coach", complete_var="_COACH_COMPLETE", shell=shell) + "\n")

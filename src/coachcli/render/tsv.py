@@ -1,0 +1,95 @@
+"""Tables for scripts: what `coach actions`, `sessions`, `sets list` and `sets find` print to a pipe or a file,
+and with `--format tsv` anywhere. As gh does: one record a line, fields separated by a tab, whole values (full
+ids, ISO dates, the whole text), no header, no colour, nothing padded. A tab, newline or carriage return inside a
+value is written as \\t, \\n or \\r, so that a record never spans two lines; other control characters are shown as
+everywhere else (safe_text.visible).
+
+`actions --format csv` is here too: the same records, with a header, for a spreadsheet.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from coachcli.safe_text import visible
+
+if TYPE_CHECKING:
+    # Only for types: `sets list` in a pipe imports neither pydantic nor Rich.
+    from coachcli.questions.summary import SetInfo
+    from coachcli.records import Action, Session
+
+_LINE_BREAKS = str.maketrans({"\t": "\\t", "\n": "\\n", "\r": "\\r"})
+ACTION_COLUMNS = ("id", "status", "due", "rep", "set", "created", "text")
+
+
+def field(value: object) -> str:
+    """One whole value, on one line, with no tab in it."""
+    return visible("" if value is None else str(value)).translate(_LINE_BREAKS)
+
+
+def tsv(rows: Iterable[Sequence[object]]) -> str:
+    return "".join("\t".join(field(value) for value in row) + "\n" for row in rows)
+
+
+def action_status(action: Action, today: dt.date) -> str:
+    """open, done or dropped; "overdue" for an open one past its due date."""
+    from coachcli.records import is_overdue
+
+    return "overdue" if is_overdue(action, today) else action.status
+
+
+def _action_row(action: Action, today: dt.date) -> list[object]:
+    due = action.due.isoformat() if action.due else ""
+    created = action.created.date().isoformat()
+    return [action.id, action_status(action, today), due, action.owner, action.set, created, action.text]
+
+
+def actions_tsv(actions: Sequence[Action], today: dt.date) -> str:
+    """id, status (overdue when an open one is late), due, rep, set, created, text."""
+    return tsv(_action_row(action, today) for action in actions)
+
+
+def actions_csv(actions: Sequence[Action], today: dt.date) -> str:
+    """The same columns as actions_tsv, with a header; a cell a spreadsheet would run as a formula gets a '."""
+    from coachcli.render.export import csv_cell
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(ACTION_COLUMNS)
+    for action in actions:
+        writer.writerow([csv_cell(value) for value in _action_row(action, today)])
+    return buffer.getvalue()
+
+
+def sessions_tsv(sessions: Sequence[Session]) -> str:
+    """id, started (ISO), rep, set, status, options, actions."""
+    return tsv(
+        [
+            s.id,
+            s.started.isoformat(timespec="minutes"),
+            s.rep,
+            s.set,
+            s.status,
+            len(s.options),
+            len(s.actions),
+        ]
+        for s in sessions
+    )
+
+
+def sets_tsv(rows: Sequence[SetInfo], overridden: Mapping[str, Sequence[SetInfo]]) -> str:
+    """id, origin ("user (overrides)" when it replaces a set of that id), questions, title, path."""
+    return tsv(
+        [
+            info.id,
+            info.origin + (" (overrides)" if info.id in overridden else ""),
+            info.questions,
+            info.title,
+            info.path,
+        ]
+        for info in rows
+    )
