@@ -115,7 +115,7 @@ def default_signals() -> None:
         signal.signal(number, signal.SIG_DFL)
 
 
-def spawn_coach(*args: str, env: dict[str, str], columns: int = 80) -> pexpect.spawn:
+def spawn_coach(*args: str, env: dict[str, str], columns: int = 80, rows: int = 40) -> pexpect.spawn:
     """`coach ARGS` in a new pseudo-terminal. Type into it only once it reads (`wait_until_reading`): then no
     fixed pause before each send is needed, so pexpect's is turned off."""
     import pexpect
@@ -127,7 +127,7 @@ def spawn_coach(*args: str, env: dict[str, str], columns: int = 80) -> pexpect.s
         cwd=str(Path.cwd()),
         encoding="utf-8",
         timeout=TERMINAL_TIMEOUT,
-        dimensions=(40, columns),
+        dimensions=(rows, columns),
         preexec_fn=default_signals,
     )
     child.delaybeforesend = None

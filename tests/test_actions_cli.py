@@ -14,7 +14,7 @@ from rich.console import Console
 
 from coach_run import CONTRACT_ACTION_KEYS, FIRST, action_named, journal, start, state
 from coachcli import clock
-from coachcli.dates import age
+from coachcli.dates import age, long_date
 from coachcli.engine import Engine
 from coachcli.ids import short_ids
 from coachcli.prompter import TerminalPrompter
@@ -306,6 +306,50 @@ def test_done_drop_and_reopen_append_status_records() -> None:
     assert [a.status for a in state().actions()].count("open") == 3
 
 
+def test_due_gives_an_open_commitment_another_date_and_the_journal_keeps_the_old_one() -> None:
+    start("Ana", FIRST)
+    cfo = action_named("Call the CFO directly")
+    moved = coach("due", cfo.id[:6], "2099-03-01", "--note", "They are away until March.")
+    assert moved.exit_code == 0, moved.stderr
+    was = long_date(cfo.due) if cfo.due else "no date"
+    assert f"due Sun 1 Mar 2099 (was {was})" in " ".join(moved.stderr.split())
+    after = action_named("Call the CFO directly")
+    assert (after.status, after.due, after.note) == ("open", dt.date(2099, 3, 1), "They are away until March.")
+    record = last_record()
+    assert (record["type"], record["status"], record["due"]) == ("status", "open", "2099-03-01")
+    # The history: the session record still holds the date first given.
+    first = json.loads(journal().path.read_text("utf-8").splitlines()[0])
+    assert [a["due"] for a in first["session"]["actions"] if a["id"] == cfo.id] == [cfo.due.isoformat()]
+
+
+def test_due_refuses_a_closed_commitment_and_reopen_an_open_one() -> None:
+    start("Ana", FIRST)
+    cfo = action_named("Call the CFO directly")
+    before = journal().path.read_bytes()
+    reopen = coach("reopen", cfo.id, "--due", "2099-03-01")
+    assert reopen.exit_code == 2
+    assert "is open; `coach due ID DATE` gives it another date" in " ".join(reopen.stderr.split())
+    assert "reopened" not in reopen.stderr
+    assert journal().path.read_bytes() == before
+    assert coach("done", cfo.id).exit_code == 0
+    late = coach("due", cfo.id, "2099-03-01")
+    assert late.exit_code == 2
+    assert "is done; `coach reopen` opens it" in " ".join(late.stderr.split())
+    assert action_named("Call the CFO directly").status == "done"
+
+
+def test_the_status_a_change_may_come_from_is_checked_under_the_lock() -> None:
+    from coachcli.errors import UsageError
+
+    start("Ana", FIRST)
+    cfo = action_named("Call the CFO directly")
+    assert coach("done", cfo.id).exit_code == 0  # as if done from another terminal after `due` read it open
+    before = journal().path.read_bytes()
+    with pytest.raises(UsageError, match="is done now; nothing was changed"):
+        journal().change_status(cfo.id, "open", due=dt.date(2099, 3, 1), only_from=("open",))
+    assert journal().path.read_bytes() == before
+
+
 def test_done_twice_writes_nothing_the_second_time() -> None:
     start("Ana", FIRST)
     cfo = action_named("Call the CFO directly")
@@ -329,15 +373,18 @@ def test_an_unknown_id_exits_1_and_writes_nothing() -> None:
 
 
 def test_an_ambiguous_prefix_exits_1_and_lists_the_candidates() -> None:
-    # Ids that share their first characters, so that "abc" names several commitments.
+    # Ids that share their first characters, so that "abc0" names several commitments.
     counter = itertools.count(1)
     with clock.fixed(new_id=lambda: f"abc{next(counter):09d}"):
         start("Ana", FIRST)
     before = journal().path.read_bytes()
 
-    result = coach("done", "abc", "--note", "which one?")
+    short = coach("done", "abc", "--note", "which one?")
+    assert short.exit_code == 2  # a command that changes data takes 4 characters at least, as git does
+    assert "give at least 4 characters of the commitment's id" in short.stderr
+    result = coach("done", "abc0", "--note", "which one?")
     assert result.exit_code == 1
-    assert "'abc' matches 4 ids" in result.stderr
+    assert "'abc0' matches 4 ids" in result.stderr
     for action in state().actions():
         assert f"{action.id}  {action.text}" in result.stderr
     assert journal().path.read_bytes() == before

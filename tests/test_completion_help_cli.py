@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -97,6 +98,20 @@ def test_completion_never_folds_the_journal(isolated_home: Path) -> None:
         index.unlink()
     assert [word for word in complete("bash", "coach done ") if word] == []
     assert complete("bash", "coach start sta") == ["stalled-deal"]
+
+
+def test_a_damaged_index_gives_fewer_names_never_an_error(isolated_home: Path) -> None:
+    """Names are read from the index's tables as they are: a damaged one may hold anything in a text column."""
+    start("Ana", FIRST)
+    (index,) = isolated_home.glob("journal.jsonl.idx.sqlite")
+    db = sqlite3.connect(index)
+    with db:
+        db.execute("UPDATE sessions SET rep_name = 42, set_id = 4.5")
+    db.close()
+    complete("bash", "coach recap ")  # no error
+    result = coach("recap", "zzzz")
+    assert result.exit_code == 1, result.stderr
+    assert "internal error" not in result.stderr and "zzzz" in result.stderr
 
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="no bash here")

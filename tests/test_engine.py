@@ -204,7 +204,7 @@ def test_help_is_shown_not_taken_and_the_prompt_stays() -> None:
     before = current(engine)
     reply = engine.answer("?")
     assert not reply.accepted
-    assert reply.message == HELP_TEXT
+    assert reply.message == f"Type one more answer; blank ends the list. {HELP_TEXT}"
     assert ":back" in HELP_TEXT
     assert ":quit" in HELP_TEXT
     assert current(engine) == before
@@ -289,7 +289,7 @@ def test_manager_advice_as_an_option_asks_whose_idea_it_is_and_n_makes_it_the_ma
     assert confirm.kind == "confirm-owner"
     assert confirm.nudge == NUDGE
     assert "sounds like advice" in NUDGE
-    assert confirm.text == "Is “You should call the CFO” Ana's own idea? (y/n, or type their words)"
+    assert confirm.text == "Is “You should call the CFO” Ana's own idea? (y/n, or ask them and type their words)"
     assert confirm.progress == "Options · 2/4"
     refused = engine.answer("")
     assert not refused.accepted

@@ -146,6 +146,20 @@ def test_prep_markdown() -> None:
     assert "   - hint: Let them list everything before you respond." in md
 
 
+def test_prep_shows_the_last_complete_session_and_names_an_interrupted_one_to_resume() -> None:
+    start("Ana", FIRST)
+    stopped = coach("start", "stalled-deal", "--rep", "Ana", "--no-review", input="Nothing yet\n:quit\n")
+    assert stopped.exit_code == 0, stopped.stderr
+    (interrupted,) = [s for s in state().sessions if s.status == "interrupted"]
+    for args in (["--format", "md"], []):
+        result = coach("prep", "stalled-deal", "--rep", "Ana", *args, env={"COLUMNS": "200"})
+        assert result.exit_code == 0, result.stderr
+        assert "Last session: Stalled Deal" in result.stdout
+        assert "Seeing that I had only tried email." in result.stdout  # the complete one, not the empty one
+        assert f"`coach resume {interrupted.id}` continues it" in result.stdout
+        assert "interrupted" not in result.stdout.split("Last session")[1].split("\n")[0]
+
+
 def test_prep_for_a_rep_with_no_history() -> None:
     start("Ana", FIRST)
     result = coach("prep", "call-debrief", "--rep", "Zoe")

@@ -40,6 +40,13 @@ def test_resume_does_not_review_again_a_commitment_closed_meanwhile(tmp_path: Pa
     assert (action.status, action.note) == ("done", "Called on Monday")
 
 
+def test_resume_takes_four_characters_of_an_id_at_least(tmp_path: Path) -> None:
+    assert coach("start", tiny(tmp_path), "--rep", "Ana", input=lines("x", ":quit")).exit_code == 0
+    result = coach("resume", "abc")
+    assert result.exit_code == 2
+    assert "give at least 4 characters of the session's id" in result.stderr
+
+
 def test_resume_refuses_when_the_set_changed_since(tmp_path: Path) -> None:
     set_path = tiny(tmp_path)
     assert coach("start", set_path, "--rep", "Ana", input=lines("x", ":quit")).exit_code == 0
@@ -49,9 +56,26 @@ def test_resume_refuses_when_the_set_changed_since(tmp_path: Path) -> None:
     assert "has changed since the session was saved" in result.stderr
 
 
-def test_back_right_after_resume_says_where_it_resumed(tmp_path: Path) -> None:
+def test_back_right_after_resume_goes_into_what_was_said_before(tmp_path: Path) -> None:
     set_path = tiny(tmp_path)
     assert coach("start", set_path, "--rep", "Ana", input=lines("x", ":quit")).exit_code == 0
+    # Back to the first question; a blank keeps its answer "x"; then the rest is skipped.
+    result = coach("resume", "--recap", "json", input=lines(":back", "", "Call the CFO", "", "", ""))
+    assert result.exit_code == 0, result.stderr
+    session = json.loads(result.stdout)
+    assert [turn["answer"] for turn in session["turns"]] == ["x", "Call the CFO"]
+
+
+def test_back_right_after_resuming_an_earlier_coachs_session_says_where_it_resumed(
+    tmp_path: Path, isolated_home: Path
+) -> None:
+    set_path = tiny(tmp_path)
+    assert coach("start", set_path, "--rep", "Ana", input=lines("x", ":quit")).exit_code == 0
+    journal = journal_file(isolated_home)
+    # As an earlier coach saved it: without what was said, :back cannot go past the resume.
+    text = journal.read_text("utf-8")
+    assert ',"said":[{"text":"x"}]' in text
+    journal.write_text(text.replace(',"said":[{"text":"x"}]', ""), "utf-8")
     result = coach("resume", input=lines(":back"))
     # A piped :back that the engine refuses stops the run; what came before stays saved.
     assert result.exit_code == 2
@@ -133,6 +157,10 @@ def test_a_closed_terminal_or_sigterm_saves_the_session(
     wait_until_reading(child)
     child.sendline("Two emails")
     child.expect_exact("What could you do next?")
+    # At the prompt, as a terminal closes on a person: a signal that lands inside input() before readline waits
+    # for a key is only seen at the next key (CPython checks signals when its wait is interrupted).
+    child.expect_exact("›")
+    wait_until_reading(child)
     child.kill(signal_number)
     child.expect(pexpect.EOF)
     child.close()
@@ -170,7 +198,12 @@ def test_the_picker_finds_a_set_from_words_and_asks_for_the_rep(isolated_home: P
     child.expect_exact("Who are you coaching?")
     wait_until_reading(child)
     child.sendline("")
-    child.expect_exact("Who are you coaching?")  # a blank name is asked again
+    child.expect_exact("A name is needed to start")  # a blank name says what is needed, and is asked again
+    child.expect_exact("Who are you coaching?")
+    wait_until_reading(child)
+    child.sendline("?")
+    child.expect_exact("Type the name of the person you are coaching")  # help, not a rep called "?"
+    child.expect_exact("Who are you coaching?")
     wait_until_reading(child)
     child.sendline("Sam")
     child.expect_exact("with Sam")
@@ -208,3 +241,130 @@ def test_start_warns_when_a_damaged_line_may_hide_a_commitment(tmp_path: Path, i
     result = coach("start", set_path, "--rep", "Ana", input=lines("", "y"))
     assert "journal line 2 is damaged" in result.stderr
     assert "coach journal check" in result.stderr
+
+
+def refuse_writes(monkeypatch: pytest.MonkeyPatch, allowed: Path | None = None) -> None:
+    """Every file opened for writing is refused, as in read-only folders (root ignores permissions, so the
+    journal's I/O seam refuses instead), except under `allowed`."""
+    from coachcli.journal import files
+
+    real_open = files.os_open
+
+    def os_open(path: Path, flags: int, mode: int = files.FILE_MODE) -> int:
+        writing = flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT)
+        if writing and (allowed is None or not Path(path).is_relative_to(allowed)):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, flags, mode)
+
+    monkeypatch.setattr(files, "os_open", os_open)
+
+
+def refused_session(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The tiny set, the working folder and $TMPDIR in tmp_path; returns $TMPDIR."""
+    set_path = tiny(tmp_path)
+    temp = tmp_path / "temp"  # the working folder is tmp_path / "work" (conftest)
+    temp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(temp))
+    monkeypatch.setattr("tempfile.tempdir", None)  # gettempdir() reads $TMPDIR again
+    return Path(set_path)
+
+
+def test_with_every_folder_refused_the_session_reaches_the_screen_as_json_that_import_restores(
+    tmp_path: Path, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    set_path = refused_session(tmp_path, monkeypatch)
+    with monkeypatch.context() as patch:
+        refuse_writes(patch)
+        result = coach("start", str(set_path), "--rep", "Ana", input=lines("Two emails", "Call", "", "1", "", ""))
+    assert result.exit_code == 1
+    message = " ".join(result.stderr.split())
+    assert "permission denied" in message.lower()
+    assert "printed above (on stdout) as JSON" in message
+    for folder in (isolated_home, tmp_path / "work", tmp_path / "temp"):
+        assert str(folder) in message
+        assert not list(folder.glob("unsaved-session-*"))
+    pasted = tmp_path / "pasted.json"
+    pasted.write_text(result.stdout, encoding="utf-8")
+    imported = coach("import", str(pasted))
+    assert imported.exit_code == 0, imported.stderr
+    (record,) = journal_lines(journal_file(isolated_home))
+    assert record["session"]["turns"][0]["answer"] == "Two emails"
+    assert [a["text"] for a in record["session"]["actions"]] == ["Call"]
+
+
+def test_when_only_tmpdir_takes_it_the_session_is_kept_there(
+    tmp_path: Path, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    set_path = refused_session(tmp_path, monkeypatch)
+    with monkeypatch.context() as patch:
+        refuse_writes(patch, allowed=tmp_path / "temp")
+        result = coach("start", str(set_path), "--rep", "Ana", input=lines("Two emails", ":quit"))
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    (kept,) = (tmp_path / "temp").glob("unsaved-session-*.json")
+    message = " ".join(result.stderr.split())
+    assert f"The session is kept in {kept}; `coach import {kept}` restores it" in message
+    assert coach("import", str(kept)).exit_code == 0
+    (record,) = journal_lines(journal_file(isolated_home))
+    assert record["session"]["status"] == "interrupted"
+    assert coach("resume", input=lines("", "", "", "")).exit_code == 0
+
+
+def live(tmp_path: Path, journal: Journal, *typed: str) -> tuple[str, object]:
+    """A live session of the tiny set, in this process, typed line by line; what it showed, and its result
+    (or the error it stopped with)."""
+    import io
+
+    from rich.console import Console
+
+    from coachcli import runner
+    from coachcli.engine import Engine
+    from helpers import tiny_set
+
+    shown = io.StringIO()
+    console = Console(file=shown, width=80, no_color=True)
+    feed = iter(typed)
+    engine = Engine(tiny_set(), rep="Ana")
+    try:
+        outcome: object = runner.run_interactive(engine, journal, console, set_path=None, read_line=lambda: next(feed))
+    except Exception as exc:  # what the command would report
+        outcome = exc
+    return shown.getvalue(), outcome
+
+
+def test_an_unwritable_journal_is_named_before_the_first_question_and_no_stops_creating_nothing(
+    tmp_path: Path, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from coachcli.errors import JournalError
+    from coachcli.journal import files
+
+    monkeypatch.setattr(files, "os_access", lambda path, mode: False)  # as a read-only folder (root ignores modes)
+    journal = Journal(journal_file(isolated_home))
+    shown, outcome = live(tmp_path, journal, "n")
+    assert "cannot be saved in the journal" in shown
+    assert "permission denied" in shown
+    assert "What have you done so far?" not in shown  # said before the first question
+    assert isinstance(outcome, JournalError)
+    assert "nothing was saved" in outcome.message
+    assert not isolated_home.exists()  # the check made no folder, no lock, no journal
+
+
+def test_going_on_with_an_unwritable_journal_keeps_the_session_elsewhere(
+    tmp_path: Path, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from coachcli.errors import JournalError
+
+    refused_session(tmp_path, monkeypatch)
+    isolated_home.mkdir()
+    journal = Journal(journal_file(isolated_home))
+    journal_file(isolated_home).write_bytes(b"")  # there, and refused: the seam refuses opening it to write
+    with monkeypatch.context() as patch:  # its own context: undoing it leaves the isolated home in place
+        refuse_writes(patch, allowed=tmp_path / "work")
+        shown, outcome = live(tmp_path, journal, "", "Two emails", ":quit")
+    assert shown.index("cannot be saved in the journal") < shown.index("What have you done so far?")
+    assert isinstance(outcome, JournalError)
+    (kept,) = (tmp_path / "work").glob("unsaved-session-*.json")
+    assert f"kept in {kept}" in outcome.message
+    assert coach("import", str(kept)).exit_code == 0
+    (record,) = journal_lines(journal_file(isolated_home))
+    assert record["session"]["turns"][0]["answer"] == "Two emails"

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="pexpect needs a
 EARLIER = "Call the CFO directly"
 # (kind, what the prompt says, what is typed, whether the answer is a turn of the session)
 STEPS = [
-    ("review", "done, still open, or dropped? (d/o/x)", "o", False),
+    ("review", "(d/o/x)", "o", False),
     ("review due date", "New due date?", "in 3 weeks", False),
     ("review note", "What did you learn?", "Email is not enough", False),
     ("question", "What have you done so far?", "Sent two follow-ups", True),
@@ -60,12 +60,12 @@ def tiny(tmp_path: Path, isolated_home: Path) -> Path:
 
 
 def at_prompt(child: pexpect.spawn, text: str) -> str:
-    """Wait for the prompt `text`, its input marker, and the read; return what was shown before the prompt."""
+    """Wait for the prompt `text`, its input marker, and the read; return what was shown up to the marker."""
     child.expect_exact(text)
-    before = str(child.before)
+    before = str(child.before) + text
     child.expect_exact("›")
     wait_until_reading(child)
-    return before
+    return before + str(child.before)  # with the hint and the rest of the prompt
 
 
 def finish(child: pexpect.spawn) -> str:
@@ -177,6 +177,7 @@ def test_term_dumb_gives_no_escape_sequences_at_all(tiny: Path, children: list[p
     assert "\x1b" not in shown
     assert "\x9b" not in shown
     assert "Commitments" in shown
+    assert "  hint: Let them list everything." in shown  # a hint reads as one without colour
 
 
 LONG = [
@@ -222,7 +223,7 @@ def test_at_40_columns_the_live_session_shows_every_option_and_action_whole(
 ) -> None:
     child = spawn("start", str(tiny), "--rep", "Ana", columns=40)
     children.append(child)
-    at_prompt(child, "done, still open, or dropped?")
+    at_prompt(child, "(d/o/x)")
     child.sendline("")
     at_prompt(child, "What have you done so far?")
     child.sendline("")

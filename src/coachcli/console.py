@@ -1,7 +1,8 @@
 """The two output streams: data on stdout, prompts and messages on stderr.
 
 Consoles are made on each call, not at import, so that tests which swap sys.stdout see the output.
-Rich already honours NO_COLOR and TERM=dumb; a pipe gets no escape codes. What is printed of data has its control
+Rich already honours NO_COLOR and TERM=dumb; a pipe gets no escape codes. Messages are wrapped to a terminal's width
+(between words) and left whole on a pipe or in a file, for grep. What is printed of data has its control
 characters made visible (safe_text.py); these helpers apply that rule once more to whole lines, as a last net.
 """
 
@@ -67,12 +68,14 @@ def _colour() -> dict[str, Any]:
 
 def message(text: str) -> None:
     """A line for the user on stderr, with Rich markup: data in it goes through `safe_text.markup`."""
-    stderr_console().print(visible(text), soft_wrap=True)
+    console = stderr_console()
+    console.print(visible(text), soft_wrap=not console.is_terminal)
 
 
 def warning(text: str) -> None:
     """A warning on stderr, taken literally (it may quote a path or a journal line)."""
-    stderr_console().print(f"[yellow]warning:[/yellow] {markup(text)}", soft_wrap=True)
+    console = stderr_console()
+    console.print(f"[yellow]warning:[/yellow] {markup(text)}", soft_wrap=not console.is_terminal)
 
 
 def show(renderable: object, *, page: bool = True) -> None:

@@ -12,22 +12,36 @@ and the closing questions.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import re
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, replace
 from typing import Any, Literal
 
 from coachcli import clock
 from coachcli.coaching import advice_phrase
 from coachcli.dates import EXAMPLE as DATE_EXAMPLE
 from coachcli.dates import DateParseError, DateRules, DueReading, long_date, read_due
-from coachcli.engine_state import Answered, Committed, EngineState, Pending, Proposal, Reviewed
-from coachcli.questions.models import Question, QuestionSet
+from coachcli.engine_prompts import (
+    COMMIT_WORDING,
+    HELP_TEXT,
+    KIND_HELP,
+    MAX_DIGITS,
+    NO,
+    NUDGE,
+    NUMBERS,
+    REVIEW_WORDS,
+    YES,
+    Option,
+    Prompt,
+    PromptKind,
+    Reply,
+    Step,
+)
+from coachcli.engine_state import Answered, Committed, EngineState, Pending, Proposal, Reviewed, Said
+from coachcli.questions.models import QuestionSet
 from coachcli.records import (
     Action,
-    ActionStatus,
     Mode,
     ProposedBy,
     ReviewItem,
@@ -38,85 +52,8 @@ from coachcli.records import (
 )
 from coachcli.spoken import problem as spoken_problem
 
-PromptKind = Literal["answer", "what-else", "choose-options", "due-date", "confirm-owner", "review", "review-note"]
-
+__all__ = ["HELP_TEXT", "NUDGE", "Engine", "Option", "Prompt", "PromptKind", "QuitSession", "Reply"]
 RESUME_VERSION = 1
-HELP_TEXT = (
-    'Type the answer and press Enter. Blank or :skip skips the question (or ends a "what else?" list); '
-    ":back returns to the previous prompt; :quit stops here and saves the session to resume later."
-)
-NUDGE = "That sounds like advice. Ask them instead, and type their own words (or answer y/n)."
-_NUMBERS = re.compile(r"^\s*[0-9]+(\s*[,;\s]\s*[0-9]+)*\s*$")
-_MAX_DIGITS = 6  # an option number longer than this is no option, and int() of thousands of digits fails
-_REVIEW_WORDS: dict[str, ActionStatus] = {
-    "d": "done",
-    "done": "done",
-    "o": "open",
-    "open": "open",
-    "still open": "open",
-    "x": "dropped",
-    "drop": "dropped",
-    "dropped": "dropped",
-}
-_COMMIT_WORDING = {
-    (False, False): "Which of these will you do? (numbers like 1,3, or new words)",
-    (False, True): "What else will you commit to? (numbers or new words; blank when done)",
-    (True, False): "Which of these will I do? (numbers like 1,3, or new words)",
-    (True, True): "What else will I commit to? (numbers or new words; blank when done)",
-}
-_YES = {"y", "yes"}
-_NO = {"n", "no"}
-
-
-@dataclass(frozen=True)
-class Prompt:
-    """What a front end shows next."""
-
-    kind: PromptKind
-    text: str
-    stage: str
-    step: int  # 1-based position among the set's questions and commit steps (among the reviews in review)
-    total: int
-    hint: str | None = None
-    question_id: str | None = None
-    options: tuple[str, ...] = ()  # choose-options: the numbered list
-    action: Action | None = None  # review: the commitment under review; due-date: the action being dated
-    overdue: bool = False
-    nudge: str | None = None  # confirm-owner: why we ask
-
-    @property
-    def progress(self) -> str:
-        """Like "Options · 3/8"."""
-        return f"{self.stage} · {self.step}/{self.total}"
-
-
-@dataclass(frozen=True)
-class Reply:
-    """The engine's response to one answer: a message to show, if any (help, a date it could not read)."""
-
-    accepted: bool
-    message: str | None = None
-    date: dt.date | None = None  # the date read from the answer, for the front end to echo at once
-
-
-@dataclass
-class Option:
-    """An option captured so far, as `Engine.options()` gives it."""
-
-    text: str
-    proposed_by: ProposedBy = "rep"
-    flagged: bool = False
-
-
-@dataclass(frozen=True)
-class _Step:
-    """One place in the session's order: a commitment to review, a question, or the commit step."""
-
-    kind: Literal["review", "question", "commit"]
-    stage: str
-    question: Question | None = None
-    action: Action | None = None
-    number: int = 0
 
 
 class Engine:
@@ -154,24 +91,27 @@ class Engine:
         self.started = started or self._now()
         self.steps = self._build_steps()
         self.state = EngineState()
-        self._history: list[EngineState] = []
+        self._history: list[tuple[EngineState, Said]] = []  # for :back: the state before each answer, and the answer
+        # What :back went back over, the latest first to come again: offered ("was") while its prompt comes back.
+        self._redo: list[Said] = []
+        self._given_ids: dict[str, str] = {}  # commitment text -> the id it was recorded under
         self.resumed = False
         self._still_open: set[str] | None = None
         self._skip_finished_steps()
 
     # ------------------------------------------------------------ structure
 
-    def _build_steps(self) -> list[_Step]:
+    def _build_steps(self) -> list[Step]:
         """Reviews first (numbered among themselves), then the set's stages in order, numbered together."""
-        steps = [_Step("review", "Review", action=a, number=n) for n, a in enumerate(self.review_actions, start=1)]
+        steps = [Step("review", "Review", action=a, number=n) for n, a in enumerate(self.review_actions, start=1)]
         number = 0
         for stage in self.qset.stages:
             if stage.commit:
                 number += 1
-                steps.append(_Step("commit", stage.name, number=number))
+                steps.append(Step("commit", stage.name, number=number))
             for question in stage.questions:
                 number += 1
-                steps.append(_Step("question", stage.name, question=question, number=number))
+                steps.append(Step("question", stage.name, question=question, number=number))
         return steps
 
     @property
@@ -199,6 +139,19 @@ class Engine:
 
     def prompt(self) -> Prompt | None:
         """The next prompt, or None when the session is over."""
+        prompt = self._prompt()
+        was = self._was()
+        if prompt is not None and was is not None and was.text:
+            return replace(prompt, was=was.text)
+        return prompt
+
+    def _was(self) -> Said | None:
+        """What was said at this prompt before :back, if the session is back at it; once it is not, none is."""
+        if self._redo and (self._redo[-1].step, self._redo[-1].phase) != (self.state.step, self.state.phase):
+            self._redo.clear()  # the answers went another way: what came after no longer fits
+        return self._redo[-1] if self._redo else None
+
+    def _prompt(self) -> Prompt | None:
         state = self.state
         if state.finished:
             return None
@@ -209,7 +162,7 @@ class Engine:
             advice = state.pending.text if state.pending else ""
             return Prompt(
                 "confirm-owner",
-                f"Is “{advice}” {self.rep}'s own idea? (y/n, or type their words)",
+                f"Is “{advice}” {self.rep}'s own idea? (y/n, or ask them and type their words)",
                 nudge=NUDGE,
                 **base,
             )
@@ -227,7 +180,7 @@ class Engine:
     def _stage_hint(self, stage_name: str) -> str | None:
         return next((s.hint for s in self.qset.stages if s.name == stage_name), None)
 
-    def _review_prompt(self, step: _Step, base: dict[str, Any]) -> Prompt:
+    def _review_prompt(self, step: Step, base: dict[str, Any]) -> Prompt:
         action = step.action
         assert action is not None
         overdue = action.due is not None and action.due < self.today
@@ -258,14 +211,17 @@ class Engine:
                 **base,
             )
         options = tuple(o.text for o in state.options)
+        taken = {item.text for item in state.actions} | {item.text for item in state.queue}
+        chosen = tuple(n for n, text in enumerate(options) if text in taken)
         again = bool(state.actions) or state.phase == "choose-more"
-        text = _COMMIT_WORDING[(self.self_mode, again)]
+        text = COMMIT_WORDING[(self.self_mode, again)]
         step = self.steps[state.step]
         return Prompt(
             "choose-options",
             text,
             hint=self._stage_hint(step.stage) or "Let them choose. Their words, their dates.",
             options=options,
+            chosen=chosen,
             **base,
         )
 
@@ -284,23 +240,42 @@ class Engine:
             return Reply(False, f"That answer {refused}.")
         command = "" if literal else text.strip()
         if command == "?":
-            return Reply(False, HELP_TEXT)
+            asked = self._prompt()
+            return Reply(False, f"{KIND_HELP[asked.kind]} {HELP_TEXT}" if asked is not None else HELP_TEXT)
         if command == ":back":
             if not self._history:
                 where = "where this session resumed" if self.resumed else "the first question"
                 return Reply(False, f"This is {where}: there is nothing to go back to.")
-            self.state = self._history.pop()
+            self.state, said = self._history.pop()
+            self._redo.append(replace(said, step=self.state.step, phase=self.state.phase))
             return Reply(True)
         if command == ":quit":
             raise QuitSession
         if command == ":skip":
             text = ""
-        snapshot = copy.deepcopy(self.state)
+        was = self._was()
+        if command != ":skip" and not text.strip() and was is not None:
+            # Enter after :back keeps what was said here, as it was said (by whom, and how it was read).
+            text, proposed_by, literal = was.text, was.proposed_by or proposed_by, was.literal
+            self._unconfirmed = was.text  # an unusual date kept was confirmed when it was first said
+        snapshot = self.state.copy()
+        phase = self.state.phase
         reply = self._take(text.strip(), proposed_by, literal)
         if reply.accepted:
-            self._history.append(snapshot)
+            self._history.append((snapshot, Said(self._said(phase, text.strip()), proposed_by, literal)))
+            if was is not None:
+                self._redo.pop()
             self._skip_finished_steps()
         return reply
+
+    def _said(self, phase: str, text: str) -> str:
+        """The answer as :back shows it again: a date as the date it was read as, so a later day reads it alike."""
+        state = self.state
+        if text and phase == "due" and state.actions and state.actions[-1].due is not None:
+            return state.actions[-1].due.isoformat()
+        if text and phase == "review-due" and state.review_due is not None:
+            return state.review_due.isoformat()
+        return text
 
     def _take(self, text: str, proposed_by: ProposedBy | None, literal: bool) -> Reply:
         """Hand the answer to the step and phase it answers."""
@@ -314,7 +289,7 @@ class Engine:
             return self._take_commit(text, proposed_by, literal)
         return self._take_question(step, text, proposed_by)
 
-    def _take_question(self, step: _Step, text: str, proposed_by: ProposedBy | None) -> Reply:
+    def _take_question(self, step: Step, text: str, proposed_by: ProposedBy | None) -> Reply:
         """Record the answer as a turn (and as an option, for a capturing question); blank moves on."""
         state = self.state
         question = step.question
@@ -362,9 +337,9 @@ class Engine:
         word = text.lower()
         if not word:
             return Reply(False, "Answer y (their idea), n (yours), or type their own words.")
-        if word in _YES | _NO:
+        if word in YES | NO:
             # y: their own idea, in words that only sound like advice: nothing for the recap to flag.
-            pending = replace(pending, proposed_by="rep" if word in _YES else "manager", flagged=word in _NO)
+            pending = replace(pending, proposed_by="rep" if word in YES else "manager", flagged=word in NO)
         else:
             if advice_phrase(text) is not None:
                 return Reply(False, "That still reads as advice. Ask them, and type their words.")
@@ -404,8 +379,8 @@ class Engine:
                 state.queue.append(replace(chosen[0], proposed_by=proposed_by or chosen[0].proposed_by))
                 state.phase = "due"
                 return Reply(True)
-        elif _NUMBERS.match(text):
-            numbers = [int(n) if len(n) <= _MAX_DIGITS else 0 for n in re.findall(r"[0-9]+", text)]
+        elif NUMBERS.match(text):
+            numbers = [int(n) if len(n) <= MAX_DIGITS else 0 for n in re.findall(r"[0-9]+", text)]
             bad = [n for n in numbers if not 1 <= n <= len(state.options)]
             if bad:
                 count = len(state.options)
@@ -457,7 +432,7 @@ class Engine:
             state.phase = "choose-more"
         return self._noted(reading)
 
-    def _take_review(self, step: _Step, text: str) -> Reply:
+    def _take_review(self, step: Step, text: str) -> Reply:
         """d/o/x, then a new date for one kept open, then what was learned."""
         state = self.state
         action = step.action
@@ -481,7 +456,7 @@ class Engine:
         if not text:
             self.state.advance()  # not reviewed: it stays open, untouched
             return Reply(True)
-        status = _REVIEW_WORDS.get(text.lower())
+        status = REVIEW_WORDS.get(text.lower())
         if status is None:
             return Reply(False, "Answer d (done), o (still open) or x (dropped); blank to skip.")
         state.review_status = status
@@ -489,7 +464,7 @@ class Engine:
         state.phase = "review-due" if status == "open" else "review-note"
         return Reply(True)
 
-    def _closed_meanwhile(self, step: _Step) -> bool:
+    def _closed_meanwhile(self, step: Step) -> bool:
         """A review step whose commitment was closed between the interruption and the resume."""
         if self._still_open is None or step.kind != "review" or step.action is None:
             return False
@@ -545,9 +520,12 @@ class Engine:
         )
 
     def _action_id(self, item: Committed) -> str:
-        """The commitment's id, given the first time it is asked for."""
+        """The commitment's id, given the first time it is asked for; one committed again after :back keeps it."""
         if item.id is None:
-            item.id = self._new_id()
+            used = {a.id for a in self.state.actions}
+            given = self._given_ids.get(item.text)
+            item.id = given if given is not None and given not in used else self._new_id()
+            self._given_ids.setdefault(item.text, item.id)
         return item.id
 
     def snapshot(self) -> dict[str, Any]:
@@ -559,6 +537,11 @@ class Engine:
             "steps": self._signature(),
             "state": self.state.to_json(),
             "review_actions": [a.model_dump(mode="json") for a in self.review_actions],
+            # Every answer that led here, so that :back after a resume goes into what was said before it.
+            "said": [said.to_json() for _, said in self._history],
+            "redo": [said.to_json() for said in self._redo],
+            # An unusual date typed once: typed again after the resume, it is kept, as it would have been before.
+            "unconfirmed": self._unconfirmed,
         }
 
     def _signature(self) -> list[str]:
@@ -601,11 +584,41 @@ class Engine:
         saved_steps = snapshot.get("steps")
         if state.step > len(engine.steps) or (saved_steps is not None and saved_steps != engine._signature()):
             raise ValueError(f"the question set '{qset.id}' has changed since the session was saved")
+        engine._history = engine._replay(snapshot.get("said"), state)
+        redo = snapshot.get("redo")
+        engine._redo = [
+            said for said in map(Said.from_json, redo if isinstance(redo, list) else []) if said is not None
+        ]
+        unconfirmed = snapshot.get("unconfirmed")
+        engine._unconfirmed = unconfirmed if isinstance(unconfirmed, str) else None
         engine.state = state
+        engine._given_ids = {a.text: a.id for a in state.actions if a.id is not None}
         engine.resumed = True
         engine._still_open = still_open
         engine._skip_finished_steps()
         return engine
+
+    def _replay(self, said: Any, saved: EngineState) -> list[tuple[EngineState, Said]]:
+        """The :back history of a resumed session, rebuilt by answering again what was said before the interruption.
+
+        Empty (no :back past the resume) when the saved answers are missing or do not lead to the saved state.
+        """
+        answers = [Said.from_json(item) for item in said] if isinstance(said, list) else []
+        at_terminal, self.at_terminal = self.at_terminal, False  # each was confirmed when first said
+        try:
+            for item in answers:
+                if (
+                    item is None
+                    or not self.answer(item.text, proposed_by=item.proposed_by, literal=item.literal).accepted
+                ):
+                    return []
+        except QuitSession:
+            return []
+        finally:
+            self.at_terminal = at_terminal
+        if (self.state.step, self.state.phase, len(self.state.turns)) != (saved.step, saved.phase, len(saved.turns)):
+            return []
+        return self._history
 
 
 class QuitSession(Exception):

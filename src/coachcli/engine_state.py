@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 from pydantic import TypeAdapter, ValidationError
@@ -83,6 +83,41 @@ class Reviewed:
     at: dt.datetime
 
 
+@dataclass(frozen=True)
+class Said:
+    """One answer as it was taken, kept for :back (and for :back after a resume, where it is replayed)."""
+
+    text: str
+    proposed_by: ProposedBy | None = None  # a scripted run's word on ownership
+    literal: bool = False  # from an answers file: words only
+    step: int = -1  # gone back over with :back: the step and phase it was said at
+    phase: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            **({"by": self.proposed_by} if self.proposed_by else {}),
+            **({"literal": True} if self.literal else {}),
+            **({"at": [self.step, self.phase]} if self.step >= 0 else {}),
+        }
+
+    @staticmethod
+    def from_json(data: Any) -> Said | None:
+        """Read what `to_json` wrote; None when it is not that."""
+        if not isinstance(data, Mapping) or not isinstance(data.get("text"), str):
+            return None
+        by = data.get("by")
+        at = data.get("at")
+        step, phase = at if isinstance(at, list) and len(at) == 2 else (-1, "")
+        return Said(
+            data["text"],
+            by if by in ("rep", "manager") else None,
+            data.get("literal") is True,
+            step if isinstance(step, int) else -1,
+            phase if isinstance(phase, str) else "",
+        )
+
+
 @dataclass
 class EngineState:
     """Everything that changes as the session goes; copied whole for :back, saved whole for resume."""
@@ -98,6 +133,18 @@ class EngineState:
     review_status: ActionStatus | None = None  # the answer to the review in progress
     review_due: dt.date | None = None  # and its new due date, if any
     finished: bool = False
+
+    def copy(self) -> EngineState:
+        """A copy to keep for :back: its lists new, their frozen items shared, each commitment copied (its id is set
+        later). Far cheaper than a deep copy, which a session makes at every answer, and a resume at every replay."""
+        return replace(
+            self,
+            turns=list(self.turns),
+            options=list(self.options),
+            actions=[replace(item) for item in self.actions],
+            queue=list(self.queue),
+            review=list(self.review),
+        )
 
     def advance(self) -> None:
         """On to the next step's first prompt."""

@@ -10,6 +10,15 @@ from coachcli.records import Action, Session
 from coachcli.wording import clip
 
 SHORT_ID = 6
+# Commands that change data take an id prefix this long at least, as git does: a shorter one that names one
+# record today may name another tomorrow.
+MIN_PREFIX = 4
+
+
+def require_long_prefix(prefix: str, kind: str) -> None:
+    """Refuse a prefix too short for a command that changes data."""
+    if len(prefix.strip()) < MIN_PREFIX:
+        raise UsageError(f"give at least {MIN_PREFIX} characters of the {kind}'s id, as it is listed")
 
 
 def _common_prefix(a: str, b: str) -> int:

@@ -40,6 +40,26 @@ def default_read_line() -> str:
     return text
 
 
+MARKER = "›"
+
+
+def marker_prompt(colour: bool) -> str:
+    """The input marker as readline's own prompt: its escape codes wrapped in \\001...\\002, which tell readline they
+    take no room, so that Ctrl-U, Ctrl-W and long lines redraw the line without erasing the marker."""
+    if not colour:
+        return f"{MARKER} "
+    return f"\001\x1b[1m\002{MARKER}\001\x1b[0m\002 "
+
+
+def readline_owns_the_prompt() -> bool:
+    """Whether input() hands its prompt to readline: only when stdin and stdout are both this terminal. Else
+    input() would write the prompt to stdout, which is kept for data, and the marker goes to stderr instead."""
+    try:
+        return sys.stdin.isatty() and sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
 def ask_line(console: Console, question: str, read_line: ReadLine | None = None) -> str:
     """One question outside a session (which set, which rep); EOF here stops before anything is said."""
     _enable_line_editing()
@@ -48,11 +68,21 @@ def ask_line(console: Console, question: str, read_line: ReadLine | None = None)
     return (read_line or default_read_line)().strip()
 
 
+REP_HELP = (
+    "Type the name of the person you are coaching, as you will look them up later (`coach prep --rep NAME`). "
+    "Ctrl-C stops here; nothing is saved yet."
+)
+
+
 def ask_rep(console: Console, read_line: ReadLine | None = None) -> str:
-    """The rep's name, asked until it is given."""
+    """The rep's name, asked until it is given; `?` explains, a blank line says what is needed."""
     while True:
         name = ask_line(console, "Who are you coaching?", read_line)
-        if name:
+        if name == "?":
+            console.print(REP_HELP, style="cyan", markup=False)
+        elif not name:
+            console.print("A name is needed to start: type the rep's name (or `?` for help).", style="yellow")
+        else:
             return name
 
 
@@ -84,6 +114,8 @@ class TerminalPrompter:
     def run(self) -> bool:
         """Ask until the session ends. True when complete, False on :quit. Ctrl-C and EOF propagate."""
         self.header()
+        if self.engine.resumed:
+            self.transcript()
         while (prompt := self.engine.prompt()) is not None:
             self.show(prompt)
             text = self._read()
@@ -92,6 +124,8 @@ class TerminalPrompter:
                 if edited is None:
                     continue
                 text = edited
+                # What the editor gave is shown back, as it will be kept.
+                self.console.print(f"  [dim]from $EDITOR:[/dim] {markup(edited)}")
             try:
                 reply = self.engine.answer(text)
             except QuitSession:
@@ -103,8 +137,41 @@ class TerminalPrompter:
                 self.console.print(visible(reply.message), style=style, markup=False)
         return True
 
+    def transcript(self, last: int = 3) -> None:
+        """What a resumed session said before: its last answers and the commitments so far."""
+        state = self.engine.state
+        console = self.console
+        if not state.turns and not state.actions and not state.review:
+            console.print("[dim]Nothing was said before the interruption.[/dim]")
+            return
+        earlier = len(state.turns) - last
+        heading = "Said so far" + (
+            f" (the last {last} of {len(state.turns)}; :back goes to the others)" if earlier > 0 else ""
+        )
+        if state.turns:
+            console.print(f"[bold]{heading}:[/bold]")
+        for turn in state.turns[-last:]:
+            self._indented(f"[dim]{markup(turn.question)}[/dim] {markup(turn.answer)}")
+        if state.review:
+            reviewed = ", ".join(f"{item.text} ({item.status})" for item in state.review)
+            console.print(f"[bold]Reviewed:[/bold] {markup(reviewed)}")
+        if state.actions:
+            console.print("[bold]Committed so far:[/bold]")
+        for action in state.actions:
+            due = f" [dim]by {action.due.isoformat()}[/dim]" if action.due else ""
+            self._indented(f"✓ {markup(action.text)}{due}")
+
+    def _indented(self, text: str) -> None:
+        """A line set in by two columns, its wrapped lines too: it reads as an aside without colour."""
+        from rich.padding import Padding
+
+        self.console.print(Padding(text, (0, 0, 0, 2)))
+
     def _read(self) -> str:
-        self.console.print("[bold]›[/bold] ", end="")
+        if self.read_line is default_read_line and readline_owns_the_prompt():
+            self.console.file.flush()
+            return input(marker_prompt(self.console.color_system is not None and not self.console.no_color))
+        self.console.print(f"[bold]{MARKER}[/bold] ", end="")
         self.console.file.flush()
         return self.read_line()
 
@@ -112,25 +179,44 @@ class TerminalPrompter:
         from rich.rule import Rule
 
         # Every text here may come from a set file or the journal: through `markup`, never as markup itself.
+        # One line per step: the stage is named once, in the rule where it begins; the question carries its place.
         console = self.console
         if prompt.stage != self._stage:
             self._stage = prompt.stage
             console.print(Rule(markup(prompt.stage), align="left", style="cyan"))
-        if prompt.kind == "confirm-owner" and prompt.nudge:
-            console.print(f"[yellow]⚑ {markup(prompt.nudge)}[/yellow]")
-        console.print(f"[dim]{markup(prompt.progress)}[/dim]")
         if prompt.kind == "choose-options":
-            for number, option in enumerate(prompt.options, start=1):
-                console.print(f"  [bold]{number}.[/bold] {markup(option)}")
+            self._options(prompt)
             if not prompt.options:
                 console.print("  [dim](no options yet: type an action in words)[/dim]")
         style = "bold" if prompt.kind in ("answer", "review", "choose-options") else "bold cyan"
         text = markup(prompt.text)
         if prompt.overdue:
             text = text.replace("(overdue)", "[red](overdue)[/red]")
-        console.print(f"[{style}]{text}[/{style}]")
-        if prompt.hint and self.engine.mode == "manager":
-            console.print(f"[dim italic]{markup(prompt.hint)}[/dim italic]")
+        place = f"[dim]{prompt.step}/{prompt.total}[/dim] "
+        if prompt.kind == "confirm-owner" and prompt.nudge:
+            # The nudge and the question are one step: one line, one instruction.
+            console.print(f"{place}[yellow]⚑ {markup(prompt.nudge)}[/yellow] [{style}]{text}[/{style}]")
+        else:
+            console.print(f"{place}[{style}]{text}[/{style}]")
+        # Hints are coaching advice for the manager; a date's examples help anyone, in --self too.
+        if prompt.hint and (self.engine.mode == "manager" or prompt.kind == "due-date"):
+            self._indented(f"[dim italic]hint: {markup(prompt.hint)}[/dim italic]")
+        if prompt.was is not None:
+            self._indented(f"[cyan]was: {markup(prompt.was)}[/cyan] [dim](Enter keeps it, :skip clears it)[/dim]")
+
+    def _options(self, prompt: Prompt) -> None:
+        """The numbered options, those chosen already marked; a wrapped option stays under its first line."""
+        from rich.table import Table
+
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(no_wrap=True)
+        grid.add_column(justify="right", no_wrap=True)
+        grid.add_column(overflow="fold")
+        for number, option in enumerate(prompt.options, start=1):
+            # The mark is a character, not a colour: it reads on any terminal.
+            mark = "[green]✓[/green]" if number - 1 in prompt.chosen else " "
+            grid.add_row(mark, f"[bold]{number}.[/bold]", markup(option))
+        self.console.print(grid)
 
     def _edit(self) -> str | None:
         """A long answer in $EDITOR; the file lives in the coach folder and is removed at once."""

@@ -138,6 +138,7 @@ def run_interactive(
     """
     from coachcli.prompter import TerminalPrompter
 
+    _check_writable(journal, console, read_line)
     prompter = TerminalPrompter(engine, console, read_line)
     try:
         with _stop_signals_save():
@@ -145,7 +146,7 @@ def run_interactive(
     except KeyboardInterrupt:
         session = _save(engine, journal, "interrupted", set_path)
         console.print()
-        raise SessionInterrupted(f"interrupted; saved session {session.id}. `coach resume` continues it") from None
+        raise SessionInterrupted(saved_as_interrupted(session.id)) from None
     except EOFError:
         console.print()
         return RunResult(_save(engine, journal, "interrupted", set_path), "eof")
@@ -155,6 +156,39 @@ def run_interactive(
         raise
     status: Literal["complete", "interrupted"] = "complete" if completed else "interrupted"
     return RunResult(_save(engine, journal, status, set_path), "complete" if completed else "quit")
+
+
+def _check_writable(journal: Journal, console: Console, read_line: ReadLine | None) -> None:
+    """Before the first question: if the journal cannot be written, say so now, not after the session, and ask
+    whether to go on with the session kept elsewhere at the end. Creates nothing."""
+    problem = journal.write_problem()
+    if problem is None:
+        return
+    from coachcli.prompter import ask_line
+    from coachcli.safe_text import markup
+
+    places = ", ".join(str(folder) for folder in unsaved_folders(journal)[1:])
+    console.print(
+        f"[yellow]The session cannot be saved in the journal: {markup(problem.message)}.[/yellow]\n"
+        f"If you go on, it is kept at the end in the first of these folders that takes it: {markup(places)}; "
+        "else it is printed on screen. `coach import` then restores it."
+    )
+    try:
+        while (go_on := ask_line(console, "Go on with the session kept elsewhere? (Y/n)", read_line).lower()) == "?":
+            console.print(
+                "y or Enter: go on; the session is kept in a file at the end. n: stop here, nothing asked or saved.",
+                style="cyan",
+            )
+    except (EOFError, KeyboardInterrupt):
+        console.print()
+        raise SessionInterrupted("stopped before the session began; nothing was saved") from None
+    if go_on not in ("", "y", "yes"):
+        raise JournalError(f"{problem.message}; stopped before the first question, nothing was saved")
+
+
+def saved_as_interrupted(session_id: str) -> str:
+    """What Ctrl-C, Ctrl-D and :quit all say: one outcome, in the same words."""
+    return f"Saved as interrupted: session {session_id}. `coach resume` continues it."
 
 
 def run_scripted(engine: Engine, journal: Journal, script: Script, *, set_path: Path | None) -> RunResult:
@@ -186,41 +220,84 @@ def _save(
     session = engine.record(status)
     if session.resume is not None and set_path is not None:
         session.resume["set_path"] = str(set_path)
+    seen = {action.id: action for action in engine.review_actions}
     try:
-        journal.append_session(session)
+        stale = journal.append_reviewed_session(session, seen)
     except JournalError as exc:
-        kept = _keep_unsaved(session, journal)
-        if kept is None:
-            raise
-        raise JournalError(f"{exc.message}. The session is kept in {kept}; `coach import {kept}` restores it") from None
+        raise JournalError(f"{exc.message}. {keep_unsaved(session, journal)}") from None
+    if stale:
+        from coachcli.console import warning
+
+        for item in stale:
+            warning(
+                f"“{item.text}” was closed or given another date by another command while this session ran; your "
+                f"review of it ({item.status}) was left out, so that change stands (see `coach actions --status all`)"
+            )
+        session = session.model_copy(update={"review": [item for item in session.review if item not in stale]})
     return session
 
 
-def _keep_unsaved(session: Session, journal: Journal) -> Path | None:
-    """Write the session as an export file beside the journal, or in the coach folder; None if neither works."""
+def unsaved_export(session: Session) -> str:
+    """The session as an export that `coach import` reads back, its resume snapshot included."""
     import json
 
-    from coachcli.journal.files import FILE_MODE, NOFOLLOW, make_folder, set_private
+    from coachcli.safe_text import json_safe
+
+    return json_safe(json.dumps([{**session.public_dict(), "resume": session.resume}], ensure_ascii=False, indent=2))
+
+
+def unsaved_folders(journal: Journal) -> list[Path]:
+    """Where a session the journal refused is kept, in this order: beside the journal, the coach folder, the
+    working folder, the temporary folder ($TMPDIR)."""
+    import tempfile
+
     from coachcli.paths import coach_home
 
-    body = json.dumps([{**session.public_dict(), "resume": session.resume}], ensure_ascii=False, indent=2)
-    for folder in (journal.path.parent, coach_home(), Path.cwd()):
+    folders = [journal.path.parent, coach_home(), Path.cwd(), Path(tempfile.gettempdir())]
+    return list(dict.fromkeys(folders))
+
+
+def keep_unsaved(session: Session, journal: Journal) -> str:
+    """Keep a session the journal refused where it can be found, and say where: in a file of the first folder
+    of `unsaved_folders` that takes it, else on stdout as the JSON `coach import` reads, as a last resort."""
+    from coachcli.journal import files
+
+    body = unsaved_export(session).encode("utf-8")
+    for folder in unsaved_folders(journal):
         path = folder / f"unsaved-session-{session.id}.json"
+        created = False
         try:
-            make_folder(folder, "the folder")  # each folder made private, as the journal's
+            files.make_folder(folder, "the folder")  # each folder made private, as the journal's
             # A new file of its own (O_EXCL never follows a link), private whatever the umask.
-            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW, FILE_MODE)
-            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-                set_private(handle.fileno())
-                handle.write(body)
+            descriptor = files.open_own(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, "the unsaved session")
+            created = True
+            try:
+                files.set_private(descriptor)
+                files.write_all(descriptor, body)
+                files.os_fsync(descriptor)
+            finally:
+                os.close(descriptor)
         except (OSError, JournalError):
+            if created:  # ours, and cut short: no copy to trust
+                with contextlib.suppress(OSError):
+                    path.unlink()
             continue
-        return path
-    return None
+        return f"The session is kept in {path}; `coach import {path}` restores it"
+    sys.stdout.write(body.decode("utf-8") + "\n")
+    sys.stdout.flush()
+    places = ", ".join(str(folder) for folder in unsaved_folders(journal))
+    return (
+        f"Nothing could be written in {places} either, so the session is printed above (on stdout) as JSON: "
+        "copy it into a file, and `coach import FILE` restores it"
+    )
 
 
 def resumable(journal: Journal, prefix: str | None) -> Session:
     """The session to resume: the one named by id prefix, else the latest interrupted one."""
+    from coachcli.ids import require_long_prefix
+
+    if prefix:
+        require_long_prefix(prefix, "session")
     with journal.query() as query:
         named = query.session(prefix) if prefix else None
         latest = query.last_interrupted_session() if named is None else None

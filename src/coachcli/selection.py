@@ -97,26 +97,36 @@ class PrepFacts:
     rep: str
     open_actions: list[Action]  # the first PREP_ACTIONS of them, soonest due first
     overdue: list[Action]  # those of them that are overdue
-    last_session: Session | None
+    last_session: Session | None  # the last complete one
+    interrupted: Session | None = None  # one begun after it and not finished, to resume
     open_count: int = 0  # how many are open in all
     overdue_count: int = 0  # how many of those are overdue
 
 
 PREP_ACTIONS = 10  # a sheet read in the two minutes before a call: the commitments that matter most
+# Sessions looked at, newest first, for the last complete one before all of the rep's are read.
+_RECENT = 20
 
 
 def prep_facts(query: JournalQuery, rep: str, today: dt.date) -> PrepFacts:
     """The rep's open commitments (the first PREP_ACTIONS, soonest due first, so overdue ones lead), how many are
-    open and overdue in all, and the last session."""
+    open and overdue in all, the last complete session, and an interrupted one begun after it."""
     page = query.action_page(rep=rep, status="open", limit=PREP_ACTIONS)
     overdue = query.action_page(rep=rep, status="open", due_before=today, limit=0)
-    last = query.latest_session(rep)
+    recent = query.sessions(rep=rep, limit=_RECENT)
+    last = next((s for s in recent if s.status == "complete"), None)
+    if last is None and len(recent) == _RECENT:
+        last = next((s for s in query.sessions(rep=rep) if s.status == "complete"), None)
+    newer = next((n for n, s in enumerate(recent) if s is last), len(recent))
+    interrupted = next((s for s in recent[:newer] if s.status == "interrupted"), None)
+    known = last or interrupted
     return PrepFacts(
         # The name as the journal spells it, when it knows the rep: "ana" typed, "Ana" shown.
-        rep=last.rep if last is not None else rep,
+        rep=known.rep if known is not None else rep,
         open_actions=page.actions,
         overdue=[a for a in page.actions if is_overdue(a, today)],
         last_session=last,
+        interrupted=interrupted,
         open_count=page.total,
         overdue_count=overdue.total,
     )

@@ -76,15 +76,17 @@ def _debug_requested(ctx: typer.Context) -> bool:
 
 
 def _print_error_lines(lines: list[str], labelled: bool = True) -> None:
+    from rich.text import Text
+
     from coachcli.console import stderr_console
     from coachcli.safe_text import visible
 
     console = stderr_console()
     for index, line in enumerate(lines):
-        prefix = "[bold red]error:[/bold red] " if index == 0 and labelled else ""
-        console.print(prefix, end="")
-        # An error may quote a file's name, a key or an id: shown, never sent to the terminal.
-        console.print(visible(line), markup=False, highlight=False, soft_wrap=True)
+        prefix = ("error: ", "bold red") if index == 0 and labelled else ""
+        # An error may quote a file's name, a key or an id: shown, never sent to the terminal (a Text is never
+        # read as markup). Wrapped between words at a terminal; whole lines on a pipe or in a file, for grep.
+        console.print(Text.assemble(prefix, visible(line)), highlight=False, soft_wrap=not console.is_terminal)
 
 
 app = typer.Typer(
@@ -142,6 +144,7 @@ _command("actions")(commitments.actions_command)
 _command("done")(commitments.done_command)
 _command("drop")(commitments.drop_command)
 _command("reopen")(commitments.reopen_command)
+_command("due")(commitments.due_command)
 _command("sessions")(history.sessions_command)
 _command("recap")(history.recap_command)
 _command("prep")(history.prep_command)

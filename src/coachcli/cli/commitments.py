@@ -182,15 +182,31 @@ def reopen_command(
     note: str | None = typer.Option(None, "--note", metavar="TEXT", help="Why it is open again."),
 ) -> None:
     """Open a done or dropped commitment again."""
-    _change_status(ctx, action_id, "open", note, due)
+    _change_status(ctx, action_id, "open", note, due, only_from=("done", "dropped"))
+
+
+def due_command(
+    ctx: typer.Context,
+    action_id: str = typer.Argument(..., metavar="ID", autocompletion=complete_action_id, help=ACTION_ID_HELP),
+    date: str = typer.Argument(..., metavar="DATE", help="The new due date (e.g. friday, 2026-12-24)."),
+    note: str | None = typer.Option(None, "--note", metavar="TEXT", help="Why the date moved."),
+) -> None:
+    """Give an open commitment another due date; the journal keeps the old one in its history."""
+    _change_status(ctx, action_id, "open", note, date, only_from=("open",))
 
 
 def _change_status(
-    ctx: typer.Context, prefix: str, status: Literal["open", "done", "dropped"], why: str | None, due: str | None
+    ctx: typer.Context,
+    prefix: str,
+    status: Literal["open", "done", "dropped"],
+    why: str | None,
+    due: str | None,
+    only_from: tuple[Literal["open", "done", "dropped"], ...] | None = None,
 ) -> None:
     from coachcli.config import date_rules
     from coachcli.dates import long_date, read_due
     from coachcli.errors import NotFoundError, UsageError
+    from coachcli.ids import require_long_prefix
     from coachcli.spoken import problem as spoken_problem
 
     refused = spoken_problem(why) if why is not None else None
@@ -207,6 +223,9 @@ def _change_status(
             raise UsageError(f"--due: {reading.note}, and --due keeps nothing: give a date, or leave --due out")
         if reading.unusual and new_due is not None:
             note(f"--due: {long_date(new_due)}: {reading.unusual}")
+    if only_from == ("open",) and new_due is None:
+        raise UsageError("give the new due date (like friday or 2026-12-24); the journal cannot clear a date")
+    require_long_prefix(prefix, "commitment")
     journal = journal_for(ctx)
     with open_query(ctx) as query:
         try:
@@ -214,12 +233,22 @@ def _change_status(
         except NotFoundError as exc:
             raise NotFoundError(exc.message + id_suggestion(ctx, prefix, "actions")) from None
     shown = f"{action.id}  {action.text}"
-    kept_due = new_due or action.due
-    if kept_due is not None:
-        shown += f"  (due {long_date(kept_due)})"
+    if only_from is not None and action.status not in only_from:
+        hint = "`coach due ID DATE` gives it another date" if action.status == "open" else "`coach reopen` opens it"
+        raise UsageError(f"{shown} is {action.status}; {hint}")
+    if only_from == ("open",):  # `coach due`: the new date, and the one it replaces
+        was = long_date(action.due) if action.due else "no date"
+        shown = f"due {long_date(new_due) if new_due else 'no date'} (was {was}): {shown}"
+    else:
+        kept_due = new_due or action.due
+        if kept_due is not None:
+            shown += f"  (due {long_date(kept_due)})"
     # Decided again under the lock: another coach may have changed it since this read.
-    if not journal.change_status(action.id, status, note=why, due=new_due):
+    if not journal.change_status(action.id, status, note=why, due=new_due, only_from=only_from):
         note(f"already {status}: {shown}")
+        return
+    if only_from == ("open",):
+        note(shown)
         return
     word = {"done": "done", "dropped": "dropped", "open": "reopened"}[status]
     note(f"{word}: {shown}")

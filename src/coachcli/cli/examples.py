@@ -14,6 +14,7 @@ EXAMPLES = {
     "done": _examples('coach done 3fa9 --note "CFO agreed to a pilot"'),
     "drop": _examples('coach drop 3fa9 --note "The deal closed without it"'),
     "reopen": _examples("coach reopen 3fa9 --due friday"),
+    "due": _examples("coach due 3fa9 friday", 'coach due 3fa9 2026-12-24 --note "They are away until then."'),
     "sessions": _examples('coach sessions --rep Ana --since "last week"', "coach sessions --grep pilot --format json"),
     "recap": _examples("coach recap --format md | pbcopy", "coach recap 5e55"),
     "prep": _examples(

@@ -138,7 +138,9 @@ def _finish(result: RunResult, recap: str | None, interactive: bool, console: Co
     # A resumed session's id comes from the journal, which may have been edited by hand: never markup.
     shown = markup(session.id)
     if result.outcome != "complete":
-        message(f"Saved as interrupted: session {shown}. `coach resume` continues it.")
+        from coachcli.runner import saved_as_interrupted
+
+        message(markup(saved_as_interrupted(session.id)))
     elif interactive and recap is None:
         console.print()
         console.print(recap_text(session))

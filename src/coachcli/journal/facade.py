@@ -12,11 +12,11 @@ import datetime as dt
 import itertools
 import os
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from coachcli.errors import JournalDamagedError, JournalError, NotFoundError
+from coachcli.errors import JournalDamagedError, JournalError, NotFoundError, UsageError
 from coachcli.journal import append, files, importing, index_update
 from coachcli.journal.codec import (
     DamagedLine,
@@ -38,7 +38,7 @@ from coachcli.journal.stream import (
     file_chunks,
     tail_cut,
 )
-from coachcli.records import ActionStatus, Session
+from coachcli.records import Action, ActionStatus, ReviewItem, Session
 
 
 class Journal:
@@ -138,9 +138,32 @@ class Journal:
 
     # Writing
 
+    def write_problem(self) -> JournalError | None:
+        """Why a write would fail now (a session can say so before its first question), found without creating
+        anything; None when the journal looks writable."""
+        return files.write_problem(self.real_path, self.lock_path)
+
     def append_session(self, session: Session) -> None:
         """Append a session; a later record with the same id replaces the earlier one in the fold."""
         self.append_records([session_record(session)])
+
+    def append_reviewed_session(self, session: Session, seen: Mapping[str, Action]) -> list[ReviewItem]:
+        """Append a session whose review was answered against the commitments as `seen` when it began. Decided
+        under the lock: a review item whose commitment changed since (closed or re-dated by another command) is
+        left out of the session, never applied over that change, and returned, so the person can be told."""
+        with self._locked():
+            self._update_index()
+            with self.query() as query:
+                applied = _reviewed_before(query, session) if session.review else []
+                stale = [
+                    item
+                    for item in session.review
+                    if item not in applied and _changed(query.action_by_id(item.action_id), seen.get(item.action_id))
+                ]
+            if stale:
+                session = session.model_copy(update={"review": [i for i in session.review if i not in stale]})
+            self._append_locked(encode_records([session_record(session)]))
+        return stale
 
     def append_status(
         self,
@@ -154,10 +177,16 @@ class Journal:
         self.append_records([status_record(action_id, status, note, due, at)])
 
     def change_status(
-        self, action_id: str, status: ActionStatus, note: str | None = None, due: dt.date | None = None
+        self,
+        action_id: str,
+        status: ActionStatus,
+        note: str | None = None,
+        due: dt.date | None = None,
+        only_from: Collection[ActionStatus] | None = None,
     ) -> bool:
         """Append a change of status unless, read under the lock, the action has that status already and there
-        is no note or date to add. So two `coach done` of one action at once write one change. True if written."""
+        is no note or date to add. So two `coach done` of one action at once write one change. True if written.
+        `only_from`: the statuses it may change from, checked under the lock (UsageError otherwise)."""
         payload = encode_records([status_record(action_id, status, note, due)])
         with self._locked():
             self._update_index()
@@ -165,6 +194,9 @@ class Journal:
                 current = query.action_by_id(action_id)
             if current is None:
                 raise NotFoundError(f"no action with id '{action_id}'")
+            if only_from is not None and current.status not in only_from:
+                # Changed by another command since the caller read it: decided now, against what it is.
+                raise UsageError(f"commitment {action_id} is {current.status} now; nothing was changed")
             if current.status == status and note is None and due is None:
                 return False
             self._append_locked(payload)
@@ -291,3 +323,18 @@ class Journal:
                 self._warned = True
                 reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc) or type(exc).__name__
                 self.warn(f"could not update the journal's index {self.index_path} ({reason}); reads will be slower")
+
+
+def _reviewed_before(query: JournalQuery, session: Session) -> list[ReviewItem]:
+    """The review items the journal holds for `session` already: those of the interrupted record it completes."""
+    try:
+        return query.session(session.id).review
+    except NotFoundError:
+        return []
+
+
+def _changed(now: Action | None, seen: Action | None) -> bool:
+    """Whether a commitment is no longer as the review saw it: gone, closed, or given another date."""
+    if now is None or seen is None:
+        return now is not None or seen is not None
+    return (now.status, now.due) != (seen.status, seen.due)

@@ -57,6 +57,10 @@ def os_replace(src: Path, dst: Path) -> None:
     os.replace(src, dst)
 
 
+def os_access(path: Path, mode: int) -> bool:
+    return os.access(path, mode)
+
+
 def os_error(exc: OSError, verb: str, what: str, path: Path) -> JournalError:
     """One readable line for an OS failure on a journal file."""
     code = exc.errno
@@ -334,3 +338,27 @@ def swap_in(path: Path, backup_path: Path, new: bytes | Iterable[bytes], old: by
             raise os_error(exc, "write", "the journal", path) from exc
         raise
     fsync_folder(folder)
+
+
+def write_problem(path: Path, lock_path: Path) -> JournalError | None:
+    """Why writing the journal at `path` would fail, found without creating or changing anything (a read command
+    may as well run it); None when it looks writable. A check, not a promise: the write itself may still fail."""
+    for target, what in ((path, "the journal"), (lock_path, "the journal's lock file")):
+        if not os.path.lexists(target):
+            continue
+        if is_link(target) and target == lock_path:
+            return link_refused(what, target)
+        try:
+            # Opened for writing, not created, not truncated, nothing written: the same answer a write would get.
+            os.close(os_open(target, os.O_WRONLY | os.O_APPEND | BINARY | (NOFOLLOW if target == lock_path else 0)))
+        except OSError as exc:
+            return os_error(exc, "write", what, target)
+    folder = path.parent
+    while not os.path.lexists(folder) and folder.parent != folder:
+        folder = folder.parent  # made when first written: the first folder that is there must take it
+    if not os.path.isdir(folder):
+        return JournalError(f"could not create the journal's folder {path.parent}: {folder} is not a folder")
+    to_create = not os.path.lexists(path) or not os.path.lexists(lock_path)
+    if to_create and not os_access(folder, os.W_OK | os.X_OK):
+        return JournalError(f"permission denied: could not write in the journal's folder {folder}")
+    return None

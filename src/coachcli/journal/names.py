@@ -52,17 +52,24 @@ def names(journal_path: Path, *, actions: bool = True) -> Names:
     return Names(actions=found, sessions=sessions, reps=reps)
 
 
+def _text(value: object) -> str:
+    """A column's text; "" for what a damaged index may hold instead (NULL, a number)."""
+    if isinstance(value, bytes):
+        return text_of(value)
+    return value if isinstance(value, str) else ""
+
+
 def _from_tables(index_path: Path) -> tuple[list[str], list[tuple[str, str]]]:
     if not index_path.is_file():
         return [], []
     db = sqlite3.connect(f"{index_path.absolute().as_uri()}?mode=ro", uri=True, timeout=INDEX_BUSY_TIMEOUT)
     try:
-        reps = sorted({text_of(name).strip() for (name,) in db.execute("SELECT DISTINCT rep_name FROM sessions")})
+        reps = sorted({_text(name).strip() for (name,) in db.execute("SELECT DISTINCT rep_name FROM sessions")})
         rows = db.execute(
             "SELECT id, day, set_id, rep_name FROM sessions ORDER BY started DESC, seq DESC LIMIT ?",
             (RECENT_SESSIONS,),
         )
-        sessions = [(text_of(i), f"{day} {text_of(s)} {text_of(r)}") for i, day, s, r in rows]
+        sessions = [(_text(i), f"{_text(day)} {_text(s)} {_text(r)}") for i, day, s, r in rows]
     finally:
         db.close()
-    return [r for r in reps if r], sessions
+    return [r for r in reps if r], [(i, label) for i, label in sessions if i]

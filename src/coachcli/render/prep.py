@@ -57,6 +57,14 @@ def _last_heading(session: Session) -> str:
     return f"Last session: {title}, {session.started:%Y-%m-%d}{ended}"
 
 
+def _interrupted_line(session: Session) -> str:
+    title = session.set_title or session.set
+    return (
+        f"Interrupted session: {title}, {session.started:%Y-%m-%d} "
+        f"({len(session.turns)} answered): `coach resume {session.id}` continues it."
+    )
+
+
 def _due_words(action: Action, today: dt.date) -> str:
     if action.due is None:
         return "no date"
@@ -90,6 +98,8 @@ def prep_text(
     else:
         parts.append(Text("  None open."))
     parts.append(Text(""))
+    if facts.interrupted is not None:
+        parts.append(plain(_interrupted_line(facts.interrupted), style="yellow"))
     last = facts.last_session
     if last is None:
         parts.append(plain(f"No earlier session with {facts.rep}.", style="bold cyan"))
@@ -155,6 +165,8 @@ def prep_markdown(qset: QuestionSet, facts: PrepFacts, today: dt.date, call: dt.
     else:
         lines.append("None open.")
     lines.append("")
+    if facts.interrupted is not None:
+        lines += [_interrupted_line(facts.interrupted), ""]
     last = facts.last_session
     if last is None:
         lines += [f"## No earlier session with {facts.rep}", ""]

@@ -1,0 +1,56 @@
+"""What the terminal front end prints at each step, driven in this process: hints that read as hints without
+colour, the date examples in --self, text from $EDITOR shown back, one line for the nudge and its question."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+
+import pytest
+from rich.console import Console
+
+from coachcli.engine import Engine
+from coachcli.prompter import TerminalPrompter
+from helpers import fixed_now, tiny_set
+
+
+def run(engine: Engine, typed: list[str]) -> str:
+    """The session typed line by line (then blank lines); everything it showed, as a colourless terminal shows it."""
+    shown = io.StringIO()
+    console = Console(file=shown, width=80, no_color=True, color_system=None)
+    lines: Iterator[str] = iter([*typed, *[""] * 20])
+
+    def read_line() -> str:
+        text = next(lines)
+        shown.write(text + "\n")  # the terminal's echo
+        return text
+
+    TerminalPrompter(engine, console, read_line).run()
+    return "\n".join(line.rstrip() for line in shown.getvalue().splitlines())
+
+
+def test_hints_read_as_hints_without_colour() -> None:
+    shown = run(Engine(tiny_set(), rep="Ana", now=fixed_now), [])
+    assert "  hint: Let them list everything." in shown.splitlines()
+
+
+def test_self_mode_keeps_the_date_examples_and_drops_the_coaching_hints() -> None:
+    shown = run(Engine(tiny_set(), rep="me", mode="self", now=fixed_now), ["", "Call the CFO", "", "1"])
+    assert "Let them list everything." not in shown  # advice for a manager, not for oneself
+    assert "  hint: A date or words:" in shown
+
+
+def test_the_nudge_and_the_ownership_question_are_one_line() -> None:
+    shown = run(Engine(tiny_set(), rep="Ana", now=fixed_now), ["", "You should call the CFO", "n"])
+    (line,) = [line for line in shown.splitlines() if "sounds like advice" in line]
+    assert line.startswith("2/4 ⚑ That sounds like advice. Is “You should call the CFO”")
+    assert shown.count("their own words") == 0  # one instruction, in the question
+
+
+def test_text_written_with_e_is_shown_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    # An editor that writes the answer into the file it is given.
+    monkeypatch.setenv("EDITOR", 'sh -c \'printf "Written in the editor" > "$1"\' editor')
+    engine = Engine(tiny_set(), rep="Ana", now=fixed_now)
+    shown = run(engine, [":e"])
+    assert "  from $EDITOR: Written in the editor" in shown.splitlines()
+    assert engine.record().turns[0].answer == "Written in the editor"
