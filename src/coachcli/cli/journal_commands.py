@@ -1,4 +1,4 @@
-"""`coach journal ...`: where the journal is, whether it is sound, compacting it.
+"""`coach journal ...`: where the journal is, whether it is sound, compacting it, sharing it between machines.
 
 Named apart from the `coachcli.journal` module it drives, so that neither an import nor a stack trace can be
 read as the other.
@@ -12,7 +12,9 @@ from typer.core import TyperGroup
 from coachcli.cli.common import journal_for, note, print_json
 
 app = typer.Typer(
-    cls=TyperGroup, help="Where the journal is, whether it is sound, compacting it.", no_args_is_help=True
+    cls=TyperGroup,
+    help="Where the journal is, whether it is sound, compacting it, sharing it between machines.",
+    no_args_is_help=True,
 )
 
 
@@ -73,3 +75,64 @@ def journal_compact(ctx: typer.Context) -> None:
     with journal.query() as query:
         sessions = query.session_count()
     note(f"compacted {journal.path}: {plural(sessions, 'session')}, one line each; the old journal is kept at {backup}")
+
+
+@app.command("convert")
+def journal_convert(
+    ctx: typer.Context,
+    folder: str = typer.Argument(..., help="The folder to make a folder journal (made if missing)."),
+) -> None:
+    """Make FOLDER a folder journal (one file per machine, for git, Syncthing or a shared drive) holding every
+    line of this journal. The journal file stays as it is: delete it yourself once you use the folder."""
+    from pathlib import Path
+
+    from coachcli.journal.folder import convert
+
+    journal = journal_for(ctx)
+    own, copied = convert(journal, Path(folder).expanduser())
+    note(
+        f"made {folder} a folder journal; this machine's file is {own.name} ({copied} bytes copied from "
+        f"{journal.path}, which is left as it is). Use it with --journal {folder} or COACHCLI_JOURNAL={folder}"
+    )
+
+
+@app.command("replicas")
+def journal_replicas(
+    ctx: typer.Context,
+    name: str | None = typer.Option(None, "--name", help="Give this machine's replica a name others see."),
+    json_output: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """List the machines (replicas) writing to a folder journal: id, name, records and last change."""
+    from coachcli.console import data
+    from coachcli.errors import UsageError
+    from coachcli.journal import FolderJournal
+    from coachcli.journal.folder import replicas
+    from coachcli.journal.replica import write_name
+    from coachcli.safe_text import visible
+
+    journal = journal_for(ctx)
+    if not isinstance(journal, FolderJournal):
+        raise UsageError(f"{journal.path} is a journal file, not a folder journal (see `coach journal convert`)")
+    if name is not None:
+        write_name(journal.real_path, journal.replica, name)
+    found = replicas(journal)
+    if json_output:
+        print_json(
+            [
+                {
+                    "id": r.replica,
+                    "name": r.name,
+                    "records": r.records,
+                    "last_change": r.last_change.isoformat() if r.last_change else None,
+                    "this_machine": r.this_machine,
+                    "damaged": r.damaged,
+                }
+                for r in found
+            ]
+        )
+        return
+    for r in found:
+        last = r.last_change.strftime("%Y-%m-%d %H:%M UTC") if r.last_change else "-"
+        mine = "  (this machine)" if r.this_machine else ""
+        damaged = f"  {r.damaged} damaged" if r.damaged else ""
+        data(f"{r.replica}  {visible(r.name or '-')}  {r.records} records  last change {last}{mine}{damaged}")

@@ -13,7 +13,7 @@ import os
 import secrets
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from coachcli.errors import InputFileError, JournalDamagedError, JournalError, NotFoundError
 from coachcli.journal import append, files, index_update
@@ -51,12 +51,26 @@ class Journal:
     no path resolves to one: they still get two locks.)
     """
 
+    # folder.py: the journal of a folder of replicas' files, which `Journal(path)` gives for a folder.
+    folder_kind: ClassVar[type[Journal] | None] = None
+
+    def __new__(cls, path: Path | str, warn: Callable[[str], None] | None = None) -> Journal:
+        kind = Journal.folder_kind
+        if cls is Journal and kind is not None and kind.holds_replicas(path):
+            return object.__new__(kind)
+        return object.__new__(cls)
+
     def __init__(self, path: Path | str, warn: Callable[[str], None] | None = None) -> None:
         self.path = Path(path)
         self.real_path = Path(os.path.realpath(self.path))
         self.warn = warn
         self._wrote = False  # under the lock: the journal changed, so the index is brought up to date
         self._warned = False  # the index warning is given once per command
+
+    @staticmethod
+    def holds_replicas(path: Path | str) -> bool:
+        """Whether `path` is a folder journal (see folder.py); a plain journal file is not."""
+        return False
 
     @property
     def lock_path(self) -> Path:

@@ -1,0 +1,63 @@
+"""The hybrid logical clock that orders the records of a folder journal (see docs/replicas.md).
+
+Each record a replica writes carries `"hlc": [wall_ms, counter, replica]`: the wall time in milliseconds, a counter
+that tells apart records of one millisecond, and the writer's replica id. A writer takes the greatest clock it has
+read in the folder and ticks past it, so a record always sorts after every record its writer had seen; records
+written without seeing each other (on two machines at once) are ordered by wall time, then counter, then replica
+id. The order is a function of the records alone: every machine holding the same files folds them alike.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from coachcli import clock
+
+REPLICA_ID = re.compile(r"[0-9a-f]{16}")
+# A peer's clock further ahead than this is not followed when ticking: a wrong or hostile clock would otherwise
+# drag every later record into its future. Its records still sort by their own clock.
+MAX_LEAD_MS = 24 * 3600 * 1000
+MAX_WALL_MS = 1 << 53  # beyond any real date; bounds what a hostile peer can make us carry
+
+
+@dataclass(frozen=True, order=True)
+class Hlc:
+    wall_ms: int
+    counter: int
+    replica: str
+
+    def as_json(self) -> list[Any]:
+        return [self.wall_ms, self.counter, self.replica]
+
+
+class BadClock(ValueError):
+    """A record's "hlc" is not a clock this coach reads."""
+
+
+def parse_hlc(value: object) -> Hlc:
+    """A record's "hlc" value, checked; BadClock when it is not one."""
+    if not isinstance(value, list) or len(value) != 3:
+        raise BadClock('"hlc" must be [wall_ms, counter, replica]')
+    wall, counter, replica = value
+    for number in (wall, counter):
+        if type(number) is not int or not 0 <= number < MAX_WALL_MS:
+            raise BadClock('"hlc" wall time and counter must be whole numbers')
+    if not isinstance(replica, str) or REPLICA_ID.fullmatch(replica) is None:
+        raise BadClock('"hlc" replica must be 16 lowercase hex characters')
+    return Hlc(wall, counter, replica)
+
+
+def now_ms() -> int:
+    return int(clock.now().timestamp() * 1000)
+
+
+def ticks(latest: Hlc | None, replica: str, count: int) -> list[Hlc]:
+    """`count` fresh clocks for `replica`, each after `latest` (the greatest clock read) and after the last."""
+    wall = now_ms()
+    if latest is not None and latest.wall_ms >= wall and latest.wall_ms - wall <= MAX_LEAD_MS:
+        wall, counter = latest.wall_ms, latest.counter + 1
+    else:
+        counter = 0
+    return [Hlc(wall, counter + n, replica) for n in range(count)]

@@ -1,0 +1,313 @@
+"""The merged view of a folder journal: every replica's records, in the clock's order, as one derived file.
+
+A folder journal is one file per replica (`<folder>/<replica-id>.jsonl`). The fold is order-sensitive, so the
+records of all files are put in one order that depends on the records alone (hlc.py): records without a clock
+(a journal from before folders, converted) first, by file name and line; then the rest by their clock. That order
+is written to `merged.jsonl` in this machine's state folder (replica.state_folder), where the ordinary journal
+machinery (index, stream, fold) reads it as it reads a single-file journal.
+
+`manifest.json` beside it says what the view holds of each file: how far (to its last newline, before an import
+left open), a fingerprint of those bytes (SHA-256 of the first and last 4 KiB), its records, its greatest clock and
+its damaged lines. A refresh re-reads only what changed: a file that grew is read from where it stopped, and when
+all its new records sort after the view's last one (the usual case: new records carry new clocks) they are
+appended; anything else (a file replaced or shrunk, a record from the past) rebuilds the view from the files.
+
+A peer's file is only ever read. What follows its last newline is a write or a sync still under way: "not yet
+arrived", never damage. A line that is not a record, or whose clock is not its file's replica, is reported (file
+and line) and skipped, like a damaged line of a single-file journal.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import stat
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from coachcli.journal import files
+from coachcli.journal.codec import DamagedLine, ScannedLine, open_batch, preview, scan
+from coachcli.journal.hlc import BadClock, Hlc, parse_hlc
+from coachcli.journal.replica import replica_of
+
+MERGED_NAME = "merged.jsonl"
+MANIFEST_NAME = "manifest.json"
+FINGERPRINT_BYTES = 4096
+MANIFEST_FORMAT = 1
+# A record's place in the merged order: (has a clock, wall ms, counter, replica, file name, line number).
+SortKey = tuple[int, int, int, str, str, int]
+
+
+@dataclass
+class FileMark:
+    """What the merged view holds of one replica's file."""
+
+    end: int = 0  # bytes read: up to its last newline, before an import left open
+    lines: int = 0  # newlines in those bytes
+    head: str = ""
+    tail: str = ""
+    records: int = 0
+    last: list[Any] | None = None  # its greatest clock, as JSON
+    damaged: list[list[Any]] = field(default_factory=list)  # [line, reason, preview]
+
+
+@dataclass
+class Manifest:
+    files: dict[str, FileMark] = field(default_factory=dict)
+    top: list[Any] | None = None  # the greatest sort key in the merged file
+    size: int = 0  # the merged file's size as written
+    top_clock: list[Any] | None = None  # the greatest clock in the merged file
+
+    def latest_clock(self) -> Hlc | None:
+        return None if self.top_clock is None else Hlc(*self.top_clock)
+
+    def damaged_lines(self) -> list[DamagedLine]:
+        """Every damaged line of every file, named by file: `line N of <file>: reason`."""
+        found = []
+        for name in sorted(self.files):
+            for line_no, reason, shown in self.files[name].damaged:
+                found.append(DamagedLine(line_no, f"in {name}: {reason}", shown))
+        return found
+
+
+def load_manifest(path: Path) -> Manifest | None:
+    try:
+        raw = json.loads(path.read_bytes())
+        if raw.get("format") != MANIFEST_FORMAT:
+            return None
+        marks = {name: FileMark(**mark) for name, mark in raw["files"].items()}
+        return Manifest(marks, raw["top"], int(raw["size"]), raw["top_clock"])
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None  # derived data: a lost or odd manifest only means a rebuild
+
+
+def save_manifest(path: Path, manifest: Manifest) -> None:
+    data = {"format": MANIFEST_FORMAT, **asdict(manifest)}
+    _replace_file(path, json.dumps(data, separators=(",", ":")).encode("utf-8"))
+
+
+def _replace_file(path: Path, data: bytes | list[bytes]) -> None:
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with contextlib.suppress(FileNotFoundError):
+        temp.unlink()
+    files.write_new_file(temp, data)
+    files.os_replace(temp, path)
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class PeerFile:
+    """One replica's file, opened for reading without following a link; `size` fixed when opened."""
+
+    def __init__(self, path: Path) -> None:
+        flags = os.O_RDONLY | files.BINARY | files.NOFOLLOW | getattr(os, "O_NONBLOCK", 0)
+        self._fd = os.open(path, flags)
+        info = os.fstat(self._fd)
+        if not stat.S_ISREG(info.st_mode):
+            os.close(self._fd)
+            raise IsADirectoryError(0, "not a regular file")
+        self.size = info.st_size
+        self.last_line = 0  # the number of the last line `lines` went through
+
+    def read_at(self, offset: int, length: int) -> bytes:
+        blocks = []
+        while length > 0:
+            block = os.pread(self._fd, length, offset)
+            if not block:
+                break
+            blocks.append(block)
+            offset += len(block)
+            length -= len(block)
+        return b"".join(blocks)
+
+    def close(self) -> None:
+        os.close(self._fd)
+
+    def readable_end(self) -> int:
+        """Where its records end for a reader: its last newline, before an import left open at its end."""
+        end = self.size
+        while end > 0:
+            step = min(end, 1 << 16)
+            at = self.read_at(end - step, step).rfind(b"\n")
+            if at >= 0:
+                end = end - step + at + 1
+                break
+            end -= step
+        left_open = open_batch(self.read_at, end)
+        return end if left_open is None else left_open.start
+
+    def fingerprint(self, end: int) -> tuple[str, str]:
+        span = min(end, FINGERPRINT_BYTES)
+        return _sha(self.read_at(0, span)), _sha(self.read_at(end - span, span))
+
+    def lines(self, start: int, first_line: int, end: int) -> Iterator[ScannedLine]:
+        """The non-blank lines from `start` (line `first_line`) to `end` (just after a newline)."""
+        offset, line_no = start, first_line
+        while offset < end:
+            data = self.read_at(offset, min(files.READ_CHUNK, end - offset))
+            cut = data.rfind(b"\n") + 1
+            while cut == 0 and offset + len(data) < end:  # a line longer than a chunk
+                data += self.read_at(offset + len(data), min(files.READ_CHUNK, end - offset - len(data)))
+                cut = data.rfind(b"\n") + 1
+            if cut == 0:
+                return
+            data = data[:cut]
+            yield from scan(data, offset, line_no)
+            offset += cut
+            line_no += data.count(b"\n")
+        self.last_line = line_no - 1
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A record of one file, where it is and where it goes."""
+
+    key: SortKey
+    name: str
+    start: int
+    length: int
+
+
+def _read_file(
+    peer: PeerFile, name: str, replica: str, mark: FileMark, start: int, end: int, into: list[Placed]
+) -> None:
+    """Read the records of `peer` from `start` to `end` into `into`, and what it found into `mark`."""
+    peer.last_line = mark.lines
+    for line in peer.lines(start, mark.lines + 1, end):
+        if line.entry is None:
+            if line.damage is not None:
+                mark.damaged.append([line.line_no, line.damage.reason, line.damage.raw_preview])
+            continue
+        key: SortKey = (0, 0, 0, "", name, line.line_no)
+        try:
+            raw_clock = json.loads(line.raw).get("hlc")
+            if raw_clock is not None:
+                clock = parse_hlc(raw_clock)
+                if clock.replica != replica:
+                    raise BadClock("its clock names another replica than its file")
+                key = (1, clock.wall_ms, clock.counter, clock.replica, name, line.line_no)
+                if mark.last is None or clock > Hlc(*mark.last):
+                    mark.last = clock.as_json()
+        except BadClock as exc:
+            mark.damaged.append([line.line_no, f"invalid record: {exc}", preview(line.raw)])
+            continue
+        mark.records += 1
+        into.append(Placed(key, name, line.start, len(line.raw)))
+    mark.lines = peer.last_line
+    mark.end = end
+    mark.head, mark.tail = peer.fingerprint(end)
+
+
+def _log_files(folder: Path) -> list[str]:
+    try:
+        names = os.listdir(folder)
+    except OSError as exc:
+        raise files.os_error(exc, "read", "the journal folder", folder) from exc
+    return sorted(name for name in names if replica_of(name) is not None)
+
+
+def refresh(folder: Path, state: Path) -> Manifest:
+    """Bring the merged view in `state` up to date with the replicas' files in `folder`; return its manifest.
+
+    The caller holds the folder journal's lock (replica.state_folder), so that one process at a time writes the
+    view. Peers' files are only read.
+    """
+    merged = state / MERGED_NAME
+    old = load_manifest(state / MANIFEST_NAME)
+    if old is not None and (not files.is_regular(merged) or os.stat(merged).st_size != old.size):
+        old = None
+    manifest = Manifest(top=None if old is None else old.top, size=0 if old is None else old.size)
+    manifest.top_clock = None if old is None else old.top_clock
+    fresh: list[Placed] = []
+    rebuild = old is None
+    opened: dict[str, PeerFile] = {}
+    try:
+        names = _log_files(folder)
+        if old is not None and set(old.files) - set(names):
+            rebuild = True  # a file went away: what it held must leave the view
+        for name in names:
+            replica = replica_of(name)
+            assert replica is not None
+            try:
+                peer = PeerFile(folder / name)
+            except OSError as exc:
+                reason = "not a regular file" if isinstance(exc, IsADirectoryError) else exc.strerror or str(exc)
+                manifest.files[name] = FileMark(damaged=[[0, f"could not be read ({reason}); skipped", ""]])
+                continue
+            opened[name] = peer
+            end = peer.readable_end()
+            known = None if old is None else old.files.get(name)
+            if (
+                known is not None
+                and known.end <= end
+                and (
+                    known.end == 0
+                    or peer.fingerprint(known.end)
+                    == (
+                        known.head,
+                        known.tail,
+                    )
+                )
+            ):
+                mark = FileMark(**{**asdict(known), "damaged": list(known.damaged)})
+                _read_file(peer, name, replica, mark, known.end, end, fresh)
+            else:
+                rebuild = rebuild or known is not None
+                mark = FileMark()
+                _read_file(peer, name, replica, mark, 0, end, fresh)
+            manifest.files[name] = mark
+        top = None if manifest.top is None else tuple(manifest.top)
+        if not rebuild and fresh and top is not None and min(p.key for p in fresh) <= top:
+            rebuild = True  # a record from before the view's last one: the order changes, so it is made again
+        if rebuild:
+            fresh = []
+            for name, peer in opened.items():
+                mark = FileMark()
+                _read_file(peer, name, name[: -len(".jsonl")], mark, 0, manifest.files[name].end, fresh)
+                manifest.files[name] = mark
+            manifest.top, manifest.top_clock, manifest.size = None, None, 0
+        fresh.sort(key=lambda placed: placed.key)
+        if rebuild or fresh:
+            payload = [opened[p.name].read_at(p.start, p.length) + b"\n" for p in fresh]
+            if rebuild:
+                _replace_file(merged, payload)
+                _drop_index(merged)
+            else:
+                _append(merged, payload)
+            manifest.size += sum(len(line) for line in payload)
+            if fresh:
+                manifest.top = list(fresh[-1].key)
+                clocks = [p.key for p in fresh if p.key[0]]
+                if clocks:
+                    last = max(clocks)
+                    clock = Hlc(last[1], last[2], last[3])
+                    if manifest.top_clock is None or clock > Hlc(*manifest.top_clock):
+                        manifest.top_clock = clock.as_json()
+        if manifest != old:
+            save_manifest(state / MANIFEST_NAME, manifest)
+    finally:
+        for peer in opened.values():
+            peer.close()
+    return manifest
+
+
+def _append(merged: Path, payload: list[bytes]) -> None:
+    fd = files.open_own(merged, os.O_WRONLY | os.O_APPEND | os.O_CREAT | files.BINARY, "the merged journal")
+    try:
+        files.set_private(fd)
+        files.write_all(fd, b"".join(payload))
+    finally:
+        os.close(fd)
+
+
+def _drop_index(merged: Path) -> None:
+    # The merged file was made again, records in new places: its index is rebuilt rather than trusted.
+    for suffix in (".idx.sqlite", ".idx.sqlite-journal"):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(f"{merged}{suffix}")
