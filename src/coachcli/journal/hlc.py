@@ -16,10 +16,10 @@ from typing import Any
 from coachcli import clock
 
 REPLICA_ID = re.compile(r"[0-9a-f]{16}")
-# A peer's clock further ahead than this is not followed when ticking: a wrong or hostile clock would otherwise
-# drag every later record into its future. Its records still sort by their own clock.
-MAX_LEAD_MS = 24 * 3600 * 1000
-MAX_WALL_MS = 1 << 53  # beyond any real date; bounds what a hostile peer can make us carry
+# Beyond any real date: a clock past it is refused (the record is reported as damaged), so that no peer can push
+# the clock beyond what JSON numbers hold exactly. A peer whose clock runs ahead drags later records' wall time
+# with it (they must sort after what their writer read): see docs/replicas.md, "Limits".
+MAX_WALL_MS = 1 << 53
 
 
 @dataclass(frozen=True, order=True)
@@ -56,7 +56,7 @@ def now_ms() -> int:
 def ticks(latest: Hlc | None, replica: str, count: int) -> list[Hlc]:
     """`count` fresh clocks for `replica`, each after `latest` (the greatest clock read) and after the last."""
     wall = now_ms()
-    if latest is not None and latest.wall_ms >= wall and latest.wall_ms - wall <= MAX_LEAD_MS:
+    if latest is not None and latest.wall_ms >= wall:
         wall, counter = latest.wall_ms, latest.counter + 1
     else:
         counter = 0
