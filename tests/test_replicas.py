@@ -239,6 +239,37 @@ def test_concurrent_changes_on_two_machines_the_later_clock_wins_everywhere(
         (action,) = journal.read().actions()
         assert (action.status, action.note) == ("done", "Signed")
     assert export_json(tmp_path / "laptop", laptop_folder) == export_json(tmp_path / "desktop", desktop_folder)
+    for home, folder in (("laptop", laptop_folder), ("desktop", desktop_folder)):
+        env = {"COACHCLI_HOME": str(tmp_path / home)}
+        listed = coach("--journal", str(folder), "actions", "--status", "all", env=env)
+        assert "ac0000000001 was changed on two machines: dropped on " in listed.stderr
+        assert "then done on " in listed.stderr and "the later change stands" in listed.stderr
+        recap = coach("--journal", str(folder), "recap", "5e5510000001", env=env)
+        assert "changed on two machines" in recap.stderr
+
+    # A change made after reading both is no longer concurrent with them.
+    laptop.change_status("ac0000000001", "open")
+    shutil.copy(laptop.own_path, desktop_folder)
+    assert desktop.read().actions()[0].status == "open"
+    assert desktop.two_machines(["ac0000000001"])  # the two concurrent changes stay in its history
+
+
+def test_changes_made_one_after_another_on_two_machines_are_no_conflict(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = make_folder(tmp_path / "shared")
+    laptop = replica(tmp_path / "laptop", folder, monkeypatch)
+    desktop = replica(tmp_path / "desktop", folder, monkeypatch)
+    laptop.append_session(make_session("5e5510000001", ["ac0000000001"]))
+    laptop.change_status("ac0000000001", "done")
+    desktop.change_status("ac0000000001", "open")
+    laptop.change_status("ac0000000001", "dropped")
+    assert desktop.two_machines(["ac0000000001"]) == {}
+    listed = coach(
+        "--journal", str(folder), "actions", "--status", "all", env={"COACHCLI_HOME": str(tmp_path / "laptop")}
+    )
+    assert "dropped" in listed.stdout
+    assert "two machines" not in listed.stderr
 
 
 def sync(source: Path, target: Path, rng: random.Random, *, whole: bool = False) -> None:

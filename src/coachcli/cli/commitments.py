@@ -79,6 +79,9 @@ def actions_command(
         note("no commitments match")
         return
     _print_actions(page.actions, day, shown, show_status=status is not StatusChoice.open)
+    from coachcli.cli.journal_commands import note_two_machines
+
+    note_two_machines(ctx, [action.id for action in page.actions])
     more = more_rows(len(page.actions), page.total)
     if more is not None:
         note(more)

@@ -93,6 +93,9 @@ def recap_command(
     with open_query(ctx) as query:
         session = session_for_recap(query, session_id)
     print_recap(session, recap_format)
+    from coachcli.cli.journal_commands import note_two_machines
+
+    note_two_machines(ctx, [action.id for action in session.actions])
 
 
 def prep_command(

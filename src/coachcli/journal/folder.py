@@ -14,7 +14,7 @@ import contextlib
 import datetime as dt
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +23,7 @@ from coachcli.journal import append, files, index_update
 from coachcli.journal.codec import encode_line
 from coachcli.journal.facade import Journal
 from coachcli.journal.fold import JournalState
-from coachcli.journal.hlc import ticks
+from coachcli.journal.hlc import Hlc, ticks
 from coachcli.journal.merge import MERGED_NAME, Manifest, refresh
 from coachcli.journal.query import JournalQuery
 from coachcli.journal.replica import (
@@ -104,6 +104,13 @@ class FolderJournal(Journal):
         stream.damaged = damaged + list(stream.damaged)
         return stream
 
+    def two_machines(self, action_ids: Iterable[str]) -> dict[str, list[tuple[Hlc, str]]]:
+        """Of these actions, those two machines changed without seeing each other's change: each with its changes,
+        (clock, status) in clock order; the last one stands."""
+        view = self.view()
+        found = {action_id: view.two_machines(action_id) for action_id in action_ids}
+        return {action_id: changes for action_id, changes in found.items() if changes}
+
     # Writing: this replica's file only
 
     def compact(self) -> Path:
@@ -129,11 +136,18 @@ class FolderJournal(Journal):
 
     def _append_locked(self, payload: bytes) -> None:
         """Stamp each record with a clock past every one read in the folder, and append them to our own file."""
+        view = self.view()
         lines = payload.split(b"\n")[:-1]
-        clocks = ticks(self.view().latest_clock(), self.replica, len(lines))
-        stamped = b"".join(
-            encode_line({**json.loads(line), "hlc": clock.as_json()}) for line, clock in zip(lines, clocks, strict=True)
-        )
+        clocks = ticks(view.latest_clock(), self.replica, len(lines))
+        records = []
+        for line, clock in zip(lines, clocks, strict=True):
+            record = {**json.loads(line), "hlc": clock.as_json()}
+            if record.get("type") == "status":
+                # What this change was made after: two changes after the same one were made on two machines.
+                latest = view.latest_change(str(record.get("action_id")))
+                record["after"] = latest.as_json() if latest is not None else None
+            records.append(encode_line(record))
+        stamped = b"".join(records)
         append.append_durably(self.own_path, stamped, self.unfinished_path)
         self._wrote = True
 

@@ -61,9 +61,29 @@ class Manifest:
     top: list[Any] | None = None  # the greatest sort key in the merged file
     size: int = 0  # the merged file's size as written
     top_clock: list[Any] | None = None  # the greatest clock in the merged file
+    # action id -> its status changes that carry a clock: [wall, counter, replica, after, status], where `after` is
+    # the clock of the action's latest change its writer had read (see `two_machines`)
+    changes: dict[str, list[list[Any]]] = field(default_factory=dict)
 
     def latest_clock(self) -> Hlc | None:
         return None if self.top_clock is None else Hlc(*self.top_clock)
+
+    def latest_change(self, action_id: str) -> Hlc | None:
+        """The clock of the latest change of an action read so far (None when none carries a clock)."""
+        known = self.changes.get(action_id)
+        return max(Hlc(*change[:3]) for change in known) if known else None
+
+    def two_machines(self, action_id: str) -> list[tuple[Hlc, str]]:
+        """The changes of an action, (clock, status) in clock order, when two machines changed it without seeing
+        each other's change: one change was written after another (by clock) without having read it. Else []."""
+        known = sorted(self.changes.get(action_id, []), key=lambda change: change[:3])
+        clocks = [Hlc(*change[:3]) for change in known]
+        for change, clock in zip(known, clocks, strict=True):
+            after = Hlc(*change[3]) if change[3] is not None else None
+            for other in clocks:
+                if other.replica != clock.replica and (after is None or after < other) and other < clock:
+                    return [(hlc, change[4]) for hlc, change in zip(clocks, known, strict=True)]
+        return []
 
     def damaged_lines(self) -> list[DamagedLine]:
         """Every damaged line of every file, named by file: `line N of <file>: reason`."""
@@ -80,7 +100,7 @@ def load_manifest(path: Path) -> Manifest | None:
         if raw.get("format") != MANIFEST_FORMAT:
             return None
         marks = {name: FileMark(**mark) for name, mark in raw["files"].items()}
-        return Manifest(marks, raw["top"], int(raw["size"]), raw["top_clock"])
+        return Manifest(marks, raw["top"], int(raw["size"]), raw["top_clock"], raw["changes"])
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return None  # derived data: a lost or odd manifest only means a rebuild
 
@@ -175,9 +195,17 @@ class Placed:
 
 
 def _read_file(
-    peer: PeerFile, name: str, replica: str, mark: FileMark, start: int, end: int, into: list[Placed]
+    peer: PeerFile,
+    name: str,
+    replica: str,
+    mark: FileMark,
+    span: tuple[int, int],
+    into: list[Placed],
+    changes: dict[str, list[list[Any]]],
 ) -> None:
-    """Read the records of `peer` from `start` to `end` into `into`, and what it found into `mark`."""
+    """Read the records of `peer` in `span` (start, end) into `into`, its status changes into `changes`, and what
+    it found into `mark`."""
+    start, end = span
     peer.last_line = mark.lines
     for line in peer.lines(start, mark.lines + 1, end):
         if line.entry is None:
@@ -186,14 +214,18 @@ def _read_file(
             continue
         key: SortKey = (0, 0, 0, "", name, line.line_no)
         try:
-            raw_clock = json.loads(line.raw).get("hlc")
-            if raw_clock is not None:
-                clock = parse_hlc(raw_clock)
+            obj = json.loads(line.raw)
+            if obj.get("hlc") is not None:
+                clock = parse_hlc(obj["hlc"])
                 if clock.replica != replica:
                     raise BadClock("its clock names another replica than its file")
                 key = (1, clock.wall_ms, clock.counter, clock.replica, name, line.line_no)
                 if mark.last is None or clock > Hlc(*mark.last):
                     mark.last = clock.as_json()
+                if obj.get("type") == "status":
+                    after = parse_hlc(obj["after"]).as_json() if obj.get("after") is not None else None
+                    change = [*clock.as_json(), after, obj.get("status")]
+                    changes.setdefault(str(obj.get("action_id")), []).append(change)
         except BadClock as exc:
             mark.damaged.append([line.line_no, f"invalid record: {exc}", preview(line.raw)])
             continue
@@ -224,6 +256,7 @@ def refresh(folder: Path, state: Path) -> Manifest:
         old = None
     manifest = Manifest(top=None if old is None else old.top, size=0 if old is None else old.size)
     manifest.top_clock = None if old is None else old.top_clock
+    manifest.changes = {} if old is None else {key: list(value) for key, value in old.changes.items()}
     fresh: list[Placed] = []
     rebuild = old is None
     opened: dict[str, PeerFile] = {}
@@ -256,20 +289,22 @@ def refresh(folder: Path, state: Path) -> Manifest:
                 )
             ):
                 mark = FileMark(**{**asdict(known), "damaged": list(known.damaged)})
-                _read_file(peer, name, replica, mark, known.end, end, fresh)
+                _read_file(peer, name, replica, mark, (known.end, end), fresh, manifest.changes)
             else:
                 rebuild = rebuild or known is not None
                 mark = FileMark()
-                _read_file(peer, name, replica, mark, 0, end, fresh)
+                _read_file(peer, name, replica, mark, (0, end), fresh, manifest.changes)
             manifest.files[name] = mark
         top = None if manifest.top is None else tuple(manifest.top)
         if not rebuild and fresh and top is not None and min(p.key for p in fresh) <= top:
             rebuild = True  # a record from before the view's last one: the order changes, so it is made again
         if rebuild:
             fresh = []
+            manifest.changes = {}
             for name, peer in opened.items():
                 mark = FileMark()
-                _read_file(peer, name, name[: -len(".jsonl")], mark, 0, manifest.files[name].end, fresh)
+                span = (0, manifest.files[name].end)
+                _read_file(peer, name, name[: -len(".jsonl")], mark, span, fresh, manifest.changes)
                 manifest.files[name] = mark
             manifest.top, manifest.top_clock, manifest.size = None, None, 0
         fresh.sort(key=lambda placed: placed.key)
