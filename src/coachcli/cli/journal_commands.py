@@ -156,3 +156,21 @@ def journal_replicas(
         mine = "  (this machine)" if r.this_machine else ""
         damaged = f"  {r.damaged} damaged" if r.damaged else ""
         data(f"{r.replica}  {visible(r.name or '-')}  {r.records} records  last change {last}{mine}{damaged}")
+
+
+@app.command("sync")
+def journal_sync(ctx: typer.Context) -> None:
+    """For a folder journal in a git repository: commit this machine's file, pull with rebase, push."""
+    from coachcli.errors import UsageError
+    from coachcli.journal import FolderJournal
+    from coachcli.journal.sync import git_sync
+
+    journal = journal_for(ctx)
+    if not isinstance(journal, FolderJournal):
+        raise UsageError(f"{journal.path} is a journal file, not a folder journal (see `coach journal convert`)")
+    result = git_sync(journal)
+    if not result.pulled:
+        done = "committed this machine's file" if result.committed else "nothing to commit"
+        note(f"{done}; the repository has no upstream branch, so nothing was pulled or pushed")
+        return
+    note(("committed, " if result.committed else "") + "pulled and pushed: the journal is in sync")
