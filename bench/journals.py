@@ -87,6 +87,11 @@ class _Backlog:
         return self.items.pop()
 
 
+def due_of(action: dict[str, Any]) -> str | None:
+    due = action["due"]
+    return due if isinstance(due, str) else None
+
+
 def _count(rng: random.Random, mean: float) -> int:
     """A small whole number with the given mean (at most 3)."""
     whole = int(mean)
@@ -174,7 +179,7 @@ def journal_lines(count: int, seed: int = SEED, end: dt.datetime | None = None) 
             "resume": None,
         }
         yield _dump({"v": 1, "type": "session", "session": session})
-        backlog[rep].items.extend((a["id"], a["text"], a["due"]) for a in actions)
+        backlog[rep].items.extend((str(a["id"]), str(a["text"]), due_of(a)) for a in actions)
         later = (started + dt.timedelta(hours=2)).isoformat()
         for _ in range(_count(rng, by_status)):
             taken = backlog[rep].take(rng)

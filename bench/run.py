@@ -1,13 +1,13 @@
-"""Benchmark coach the way people run it: whole processes, on synthetic journals of 1k, 10k and 100k sessions.
+"""Benchmark coach the way people run it: whole processes, on realistic journals of 1k, 10k and 100k sessions.
 
-    make bench                                    # writes docs/performance.md
-    .venv/bin/python bench/run.py --quick --out /tmp/performance.md
-    .venv/bin/python bench/run.py --install-jrnl  # also times jrnl, installed in bench/.jrnl-venv
+    make bench                                              # writes docs/performance.md (takes a while)
+    .venv/bin/python bench/run.py --sizes 100,1k --runs 1 --out /tmp/performance.md   # a smoke run
 
-Journals are generated as `coach export --format json` files (50 reps, 8 answers and 3 commitments a session,
-statuses mixed the way follow-up leaves them) and loaded with `coach import`, in a temporary folder. Each command
-runs several times as its own process; a row gives the median wall time with the fastest and slowest run, and the
-process's peak memory (max RSS, from wait4). Nothing here is a test: speed is reported, never asserted.
+Journals are written line by line in the journal's own format (bench/journals.py): 8 reps, 11 turns, 3 options
+and 3 commitments a session, half of all commitments still open, closed by reviews and by status records, one rep
+(Ana) with the biggest backlog. Each command runs several times as its own process; a row gives the median wall
+time with the fastest and slowest run, and the process's peak memory (max RSS, from wait4 on that very process).
+Nothing here is a test: speed is reported, never asserted.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ import hashlib
 import json
 import os
 import platform
-import random
 import shutil
 import statistics
 import subprocess
@@ -30,234 +29,35 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from journals import BACKLOG_REP, write_journal  # noqa: E402
+
 ROOT = HERE.parent
 DEFAULT_OUT = ROOT / "docs" / "performance.md"
-JRNL_VENV = HERE / ".jrnl-venv"
 
 FULL_SIZES = (1_000, 10_000, 100_000)
-QUICK_SIZES = (100, 1_000)
-CHUNK = 10_000  # sessions per `coach import` file: one export file of 100k sessions would need GBs to load
 SLOW = 2.0  # seconds: a command slower than this gets no warm-up run and at most 3 runs
-SEED = 7
+IMPORT_SESSIONS = 25_000  # sessions in the file `coach import` reads: about 100 MB
 
 TARGET_STARTUP = 1.3
-TARGET_RECORD = 1.2
-TARGET_READS = 2.0
+TARGET_FLAT = 1.5  # growth 100k / 1k of listings, prep, start and a read after a lost index was rebuilt
+TARGET_FASTER = 5.0  # whole-journal commands against the issue's figures at 100k
 TARGET_MEMORY_MIB = 150.0
-TARGET_STATS_SECONDS = 2.0  # coach stats on the largest journal
-TARGET_WHOLE_MEMORY_MIB = 200.0  # stats and export, which read every session, with or without the index
 
-REPS = [
-    "Ana", "Ben", "Chloé", "Dev", "Elif", "Femi", "Grace", "Hiro", "Ines", "Jonas",
-    "Kai", "Lena", "Mateo", "Nadia", "Omar", "Priya", "Quinn", "Rosa", "Sami", "Tariq",
-    "Uma", "Viktor", "Wen", "Ximena", "Yusuf", "Zoe", "Arjun", "Bea", "Carlos", "Dana",
-    "Emil", "Fatima", "Gus", "Hana", "Ivo", "Jade", "Karim", "Lucia", "Milo", "Nora",
-    "Oskar", "Paula", "Rafael", "Sofia", "Theo", "Ursula", "Vera", "Will", "Yara", "Zain",
-]  # fmt: skip
-SETS = [
-    ("stalled-deal", "Stalled Deal"),
-    ("call-debrief", "Call Debrief"),
-    ("pipeline-gap", "Pipeline Gap"),
-    ("discount-pressure", "Discount Pressure"),
-    ("forecast-risk", "Forecast Risk"),
-    ("lost-deal-review", "Lost Deal Review"),
-]
-QUESTIONS = [
-    ("want", "Goal", "What do you want to happen next?"),
-    ("so-far", "Reality", "What have you done so far?"),
-    ("last-contact", "Reality", "When did you last hear from the customer, and what did they say?"),
-    ("stakeholders", "Reality", "Who else has a stake in this decision?"),
-    ("useful", "Close", "What was most useful for you today?"),
-]
-OPTION_QUESTIONS = ["What could you do next?", "What else could you do?", "What else could you do?"]
-WORDS = [
-    "budget", "champion", "pilot", "demo", "contract", "renewal", "security", "review", "legal", "procurement",
-    "quarter", "deadline", "follow-up", "email", "call", "meeting", "proposal", "pricing", "discount", "competitor",
-    "timeline", "stakeholder", "sponsor", "decision", "risk", "forecast", "pipeline", "quota", "referral",
-    "onboarding", "usage", "value", "case", "study", "trial", "reply",
-]  # fmt: skip
-VERBS = ["Call", "Email", "Ask", "Send", "Book", "Offer", "Map", "Confirm", "Invite", "Share", "Draft", "Review"]
-OBJECTS = [
-    "the CFO directly",
-    "the champion what changed",
-    "a two-week pilot",
-    "the security questionnaire",
-    "a meeting with legal",
-    "the case study from a similar customer",
-    "the decision process on paper",
-    "the renewal date with procurement",
-    "a call with the economic buyer",
-    "pricing options for next quarter",
-]
+# What the issue measured at 100k sessions (issue 16), in seconds: what the whole-journal targets divide.
+BEFORE_100K = {
+    "coach actions --all --json": 18.0,
+    "coach sessions --json": 35.3,
+    "coach stats --json": 18.8,
+    "coach export --format json": 34.9,
+    "coach journal check": 17.9,
+    "coach journal compact": 66.0,
+}
 
 
-# ---------------------------------------------------------------- synthetic journals
-
-
-def _sentence(rng: random.Random, low: int = 6, high: int = 16) -> str:
-    words = rng.choices(WORDS, k=rng.randint(low, high))
-    return " ".join(words).capitalize() + "."
-
-
-def _hex_id(rng: random.Random, taken: set[str]) -> str:
-    while True:
-        value = f"{rng.getrandbits(48):012x}"
-        if value not in taken:
-            taken.add(value)
-            return value
-
-
-def _stamp(moment: dt.datetime) -> str:
-    return moment.isoformat()
-
-
-def generate_sessions(count: int, seed: int = SEED) -> list[dict[str, Any]]:
-    """`count` sessions in the shape `coach export --format json` writes, oldest first.
-
-    Statuses follow what the review at each session leaves: a rep's commitments from the last two sessions are
-    mostly open, older ones closed (about three in four done), and a couple per rep forgotten, open and overdue.
-    """
-    rng = random.Random(seed)
-    zone = dt.timezone(dt.timedelta(hours=1))
-    end = dt.datetime.now(zone).replace(microsecond=0) - dt.timedelta(hours=1)
-    span = dt.timedelta(days=730).total_seconds()
-    starts = sorted(end - dt.timedelta(seconds=rng.uniform(0, span)) for _ in range(count))
-    taken: set[str] = set()
-    sessions: list[dict[str, Any]] = []
-    by_rep: dict[str, list[dict[str, Any]]] = {}
-    for started in starts:
-        rep = rng.choice(REPS)
-        set_id, title = rng.choice(SETS)
-        session_id = _hex_id(rng, taken)
-        options = [f"{rng.choice(VERBS)} {rng.choice(OBJECTS)}" for _ in range(3)]
-        turns = [
-            {"question_id": qid, "stage": stage, "question": text, "answer": _sentence(rng)}
-            for qid, stage, text in QUESTIONS[:4]
-        ]
-        turns += [
-            {"question_id": "options", "stage": "Options", "question": text, "answer": option}
-            for text, option in zip(OPTION_QUESTIONS, options, strict=True)
-        ]
-        turns.append({"question_id": "useful", "stage": "Close", "question": QUESTIONS[4][2], "answer": _sentence(rng)})
-        actions = []
-        for option in options:
-            due = started.date() + dt.timedelta(days=rng.randint(2, 21)) if rng.random() < 0.9 else None
-            actions.append(
-                {
-                    "id": _hex_id(rng, taken),
-                    "text": option,
-                    "owner": rep,
-                    "proposed_by": "rep" if rng.random() < 0.85 else "manager",
-                    "due": due.isoformat() if due else None,
-                    "status": "open",
-                    "session_id": session_id,
-                    "set": set_id,
-                    "created": _stamp(started),
-                    "closed": None,
-                    "note": None,
-                    "flagged": False,
-                }
-            )
-        interrupted = rng.random() < 0.03
-        session = {
-            "id": session_id,
-            "set": set_id,
-            "set_title": title,
-            "situation": _sentence(rng, 10, 20),
-            "rep": rep,
-            "mode": "manager",
-            "coach": "Morgan",
-            "started": _stamp(started),
-            "ended": None if interrupted else _stamp(started + dt.timedelta(minutes=rng.randint(6, 14))),
-            "status": "interrupted" if interrupted else "complete",
-            "turns": turns,
-            "options": options,
-            "flagged": [],
-            "actions": actions,
-            "review": [],
-        }
-        sessions.append(session)
-        by_rep.setdefault(rep, []).append(session)
-    for rep_sessions in by_rep.values():
-        _settle(rng, rep_sessions)
-    return sessions
-
-
-def _settle(rng: random.Random, sessions: list[dict[str, Any]]) -> None:
-    """Close what each rep's later sessions reviewed; the last two sessions stay mostly open."""
-    forgotten = set(rng.sample(range(len(sessions)), k=min(2, len(sessions))))
-    for index, session in enumerate(sessions):
-        later = sessions[index + 1] if index + 1 < len(sessions) else None
-        recent = index >= len(sessions) - 2
-        for action in session["actions"]:
-            if recent and rng.random() < 0.8:
-                continue
-            if index in forgotten and not recent:
-                forgotten.discard(index)
-                continue
-            status = "done" if rng.random() < 0.75 else "dropped"
-            reviewed_at = (
-                dt.datetime.fromisoformat(later["started"])
-                if later
-                else dt.datetime.fromisoformat(session["started"]) + dt.timedelta(days=3)
-            )
-            note = _sentence(rng, 4, 9) if rng.random() < 0.4 else None
-            action.update(status=status, closed=_stamp(reviewed_at), note=note)
-            if later is not None:
-                later["review"].append(
-                    {
-                        "action_id": action["id"],
-                        "text": action["text"],
-                        "status": status,
-                        "note": note,
-                        "due": None,
-                        "at": _stamp(reviewed_at),
-                    }
-                )
-
-
-def write_exports(sessions: list[dict[str, Any]], folder: Path) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
-    files = []
-    for start in range(0, len(sessions), CHUNK):
-        path = folder / f"export-{start // CHUNK:03d}.json"
-        path.write_text(json.dumps(sessions[start : start + CHUNK], ensure_ascii=False), encoding="utf-8")
-        files.append(path)
-    return files
-
-
-def write_jrnl_journal(sessions: list[dict[str, Any]], folder: Path) -> Path:
-    """The same sessions as jrnl entries (title, then the answers as the body), and a config pointing at them."""
-    folder.mkdir(parents=True)
-    journal = folder / "journal.txt"
-    with journal.open("w", encoding="utf-8") as file:
-        for session in sessions:
-            moment = dt.datetime.fromisoformat(session["started"])
-            body = " ".join(turn["answer"] for turn in session["turns"])
-            file.write(f"[{moment:%Y-%m-%d %H:%M}] {session['set_title']} with {session['rep']}.\n{body}\n\n")
-    config = folder / "config" / "jrnl"
-    config.mkdir(parents=True)
-    settings = {
-        "colors": {"body": "none", "date": "none", "tags": "none", "title": "none"},
-        "default_hour": 9,
-        "default_minute": 0,
-        "editor": "",
-        "encrypt": False,
-        "highlight": False,
-        "indent_character": "|",
-        "journals": {"default": {"journal": str(journal)}},
-        "linewrap": 79,
-        "tagsymbols": "#@",
-        "template": False,
-        "timeformat": "%Y-%m-%d %H:%M",
-        "version": "v4.6",
-    }
-    # YAML, not JSON: jrnl takes a JSON config for one of jrnl 1 and offers to upgrade it.
-    (config / "jrnl.yaml").write_text(yaml.safe_dump(settings), encoding="utf-8")
-    return folder / "config"
+# ---------------------------------------------------------------- timing whole processes
 
 
 # ---------------------------------------------------------------- timing whole processes
@@ -355,12 +155,14 @@ def run_once(argv: Sequence[str], env: dict[str, str], cwd: Path, stdout: Path |
 
 @dataclass
 class Case:
-    """One command to time: its argv (which may change from run to run), where it runs, and what to do around it."""
+    """One command to time: its argv (which may change from run to run), where it runs, what to do around it, and
+    at most how many runs (a command that rebuilds the index each time is run once on the largest journal)."""
 
     argv: Callable[[int], Sequence[str]]
     env: dict[str, str]
     cwd: Path
     around: Callable[[], contextlib.AbstractContextManager[None]] = contextlib.nullcontext
+    max_runs: int | None = None
 
     def run(self, number: int) -> tuple[float, int]:
         argv = self.argv(number)
@@ -379,13 +181,13 @@ def measure(cases: dict[Any, Case], runs: int) -> dict[Any, Timing]:
     run and stops at 3.
     """
     timings = {key: Timing() for key in cases}
-    wanted = dict.fromkeys(cases, runs)
+    wanted = {key: min(runs, case.max_runs or runs) for key, case in cases.items()}
     for key, case in cases.items():
         wall, rss = case.run(0)
-        if wall > SLOW:
+        if wall > SLOW or case.max_runs == 1:
             timings[key].walls.append(wall)
             timings[key].rss_kib.append(rss)
-            wanted[key] = min(runs, 3)
+            wanted[key] = min(wanted[key], 3)
     number = 1
     while any(len(timings[key].walls) < wanted[key] for key in cases):
         for key, case in cases.items():
@@ -408,40 +210,60 @@ def progress(text: str) -> None:
 
 
 @dataclass
-class SizeResult:
+class Row:
+    label: str
+    kind: str  # "listing" (flat), "whole" (reads every session), "lost" (the index lost), "write"
+    timings: dict[int, Timing] = field(default_factory=dict)
+
+
+@dataclass
+class Journal:
+    """A generated journal ready to be read: its size, folder, environment and files."""
+
     size: int
-    import_seconds: float
-    import_peak_mib: float
+    folder: Path
+    env: dict[str, str]
     journal_mib: float = 0.0
     index_mib: float = 0.0
-    rows: dict[str, Timing] = field(default_factory=dict)
+    generate_seconds: float = 0.0
     append_only: bool = False
-    jrnl: Timing | None = None
+
+    @property
+    def path(self) -> Path:
+        return Path(self.env["COACHCLI_HOME"]) / "journal.jsonl"
+
+    @property
+    def index(self) -> Path:
+        return Path(f"{self.path}.idx.sqlite")
 
 
 @dataclass
 class Results:
     runs: int
-    quick: bool
     startup: dict[str, Timing]
-    sizes: list[SizeResult]
-    jrnl_version: str | None
+    journals: list[Journal]
+    rows: list[Row]
 
 
 STARTUP_ROWS = ["python -c pass", "bare Typer app, one command", "coach --version", "coach sets list"]
-SIZE_ROWS = [
-    "record a scripted session",
-    "coach actions --rep X",
-    "coach sessions --limit 20",
-    "coach recap",
-    "coach stats",
-    "coach export",
-    "coach actions --rep X, index deleted",
-    "coach stats, index deleted",
-    "coach export, index deleted",
-]
-ACTIONS_REP = REPS[0]
-RECORDING_REPS = REPS[10:]
+ANSWERS = {
+    "answers": {
+        "want": "A signed order before the end of the quarter.",
+        "so-far": "Two follow-up emails and a call with the champion.",
+        "last-contact": "Last Tuesday; they asked for a security review.",
+        "what-changed": "A new CFO is reviewing every purchase.",
+        "stakeholders": "The CFO, the IT lead and procurement.",
+        "cost-of-waiting": "They keep paying for two tools.",
+        "own-part": "I only wrote to the champion.",
+        "options": ["Call the CFO directly", "Offer a two-week pilot", "Ask the champion what changed"],
+        "useful": "Seeing that I had only tried email.",
+    },
+    "commit": [
+        {"text": "Call the CFO directly", "due": "friday"},
+        {"text": "Offer a two-week pilot", "due": "in 2 weeks"},
+        {"text": "Ask the champion what changed"},
+    ],
+}
 
 
 def coach_argv() -> list[str]:
@@ -475,32 +297,6 @@ def measure_startup(runs: int, work: Path) -> dict[str, Timing]:
     return measure({label: Case(fixed(argv), env, work) for label, argv in commands.items()}, runs)
 
 
-def answers_for(rep_open: list[dict[str, Any]], number: int) -> dict[str, Any]:
-    """A realistic scripted session: every open commitment reviewed, new answers, three commitments."""
-    review = {}
-    for index, action in enumerate(rep_open):
-        review[action["id"]] = {"status": "done" if index % 3 else "dropped", "note": f"Reviewed in run {number}."}
-    return {
-        "answers": {
-            "want": "A signed order before the end of the quarter.",
-            "so-far": "Two follow-up emails and a call with the champion.",
-            "last-contact": "Last Tuesday; they asked for a security review.",
-            "what-changed": "A new CFO is reviewing every purchase.",
-            "stakeholders": "The CFO, the IT lead and procurement.",
-            "cost-of-waiting": "They keep paying for two tools.",
-            "own-part": "I only wrote to the champion.",
-            "options": ["Call the CFO directly", "Offer a two-week pilot", "Ask the champion what changed"],
-            "useful": "Seeing that I had only tried email.",
-        },
-        "commit": [
-            {"text": "Call the CFO directly", "due": "friday"},
-            {"text": "Offer a two-week pilot", "due": "in 2 weeks"},
-            {"text": "Ask the champion what changed"},
-        ],
-        "review": review,
-    }
-
-
 def prefix_hash(path: Path, size: int) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as file:
@@ -514,147 +310,171 @@ def prefix_hash(path: Path, size: int) -> str:
     return digest.hexdigest()
 
 
-@dataclass
-class Generated:
-    """A generated journal ready to be read: its folder, environment and files."""
-
-    size: int
-    folder: Path
-    env: dict[str, str]
-    result: SizeResult
-    jrnl_config: Path | None = None
-
-    @property
-    def path(self) -> Path:
-        return Path(self.env["COACHCLI_HOME"]) / "journal.jsonl"
-
-    @property
-    def index(self) -> Path:
-        return Path(f"{self.path}.idx.sqlite")
-
-
-def build_journal(size: int, work: Path, with_jrnl: bool) -> Generated:
-    """Generate `size` sessions, export files of them, and `coach import` each file (timed, for the record)."""
+def build(size: int, work: Path) -> Journal:
+    """Write a journal of `size` sessions, then let one read build its index (as a lost index is rebuilt)."""
     folder = work / f"size-{size}"
-    env = base_env(folder / "home")
-    progress(f"{size:,} sessions: generating")
-    sessions = generate_sessions(size)
-    exports = write_exports(sessions, folder / "exports")
-    progress(f"  importing {len(exports)} file(s)")
-    walls, peaks = [], []
-    for export in exports:
-        wall, rss = run_once([*coach_argv(), "import", str(export)], env, folder)
-        walls.append(wall)
-        peaks.append(rss)
-    shutil.rmtree(folder / "exports")
-    (folder / "answers").mkdir()
-    journal = Generated(size, folder, env, SizeResult(size, sum(walls), max(peaks) / 1024))
-    if with_jrnl:
-        journal.jrnl_config = write_jrnl_journal(sessions, folder / "jrnl")
+    journal = Journal(size, folder, base_env(folder / "home"))
+    progress(f"{size:,} sessions: writing the journal")
+    started = dt.datetime.now()
+    write_journal(size, journal.path)
+    journal.generate_seconds = (dt.datetime.now() - started).total_seconds()
+    progress("  building its index (the first read)")
+    run_once([*coach_argv(), "sessions", "--limit", "1"], journal.env, folder)
+    (folder / "answers.json").write_text(json.dumps(ANSWERS), encoding="utf-8")
+    progress("  writing the file to import")
+    with (folder / "export.json").open("w", encoding="utf-8") as out:
+        subprocess.run(
+            [*coach_argv(), "export", "--format", "json"], env=journal.env, cwd=folder, stdout=out, check=True
+        )
+    _keep_first(folder / "export.json", IMPORT_SESSIONS)
+    journal.journal_mib = journal.path.stat().st_size / 2**20
+    journal.index_mib = journal.index.stat().st_size / 2**20
     return journal
 
 
-def recording(journal: Generated) -> Callable[[int], Sequence[str]]:
-    """`coach start` of a rep (a different one each run) who reviews every open commitment."""
-    coach = coach_argv()
-
-    def argv(number: int) -> Sequence[str]:
-        rep = RECORDING_REPS[number % len(RECORDING_REPS)]
-        listing = subprocess.run(
-            [*coach, "actions", "--rep", rep, "--json"],
-            env=journal.env,
-            cwd=journal.folder,
-            capture_output=True,
-            check=True,
-        )
-        path = journal.folder / "answers" / f"answers-{number}.json"
-        path.write_text(json.dumps(answers_for(json.loads(listing.stdout), number)), encoding="utf-8")
-        return [*coach, "start", "stalled-deal", "--rep", rep, "--answers", str(path)]
-
-    return argv
+def _keep_first(export: Path, count: int) -> None:
+    """Cut an export (a session a line) to its first `count` sessions, still one JSON list."""
+    kept = export.with_suffix(".part")
+    with export.open(encoding="utf-8") as source, kept.open("w", encoding="utf-8") as out:
+        written = 0
+        for line in source:
+            element = line.rstrip("\n").removesuffix(",")
+            if element in ("[", "]", "[]", ""):
+                continue
+            out.write(("[\n" if written == 0 else ",\n") + element)
+            written += 1
+            if written >= count:
+                break
+        out.write("\n]\n" if written else "[]\n")
+    kept.replace(export)
 
 
-def index_moved_aside(journal: Generated) -> Callable[[], contextlib.AbstractContextManager[None]]:
+def index_lost(journal: Journal, then_read: bool = False) -> Callable[[], contextlib.AbstractContextManager[None]]:
+    """Around a run: the index deleted first; with `then_read`, one read (untimed) has rebuilt it already."""
+
     @contextlib.contextmanager
     def around() -> Iterator[None]:
-        aside = journal.folder / "index-aside"
-        moved = journal.index.exists()
-        if moved:
-            journal.index.rename(aside)
-        try:
-            yield
-        finally:
-            if moved:
-                aside.rename(journal.index)
+        journal.index.unlink(missing_ok=True)
+        if then_read:
+            run_once([*coach_argv(), "sessions", "--limit", "1"], journal.env, journal.folder)
+        yield
 
     return around
 
 
-def measure_sizes(sizes: Sequence[int], runs: int, work: Path, jrnl: str | None) -> list[SizeResult]:
-    journals = [build_journal(size, work, jrnl is not None) for size in sizes]
+def compact_copy(journal: Journal) -> tuple[dict[str, str], Callable[[], contextlib.AbstractContextManager[None]]]:
+    """`journal compact` on a copy of the journal and its index, made afresh before each run."""
+    home = journal.folder / "compact-home"
+    env = base_env(home)
+
+    @contextlib.contextmanager
+    def around() -> Iterator[None]:
+        shutil.rmtree(home, ignore_errors=True)
+        home.mkdir()
+        shutil.copy(journal.path, home / "journal.jsonl")
+        shutil.copy(journal.index, home / "journal.jsonl.idx.sqlite")
+        yield
+        shutil.rmtree(home, ignore_errors=True)
+
+    return env, around
+
+
+def import_fresh(journal: Journal) -> tuple[dict[str, str], Callable[[], contextlib.AbstractContextManager[None]]]:
+    """`coach import` of the export file into an empty journal, made afresh before each run."""
+    home = journal.folder / "import-home"
+    env = base_env(home)
+
+    @contextlib.contextmanager
+    def around() -> Iterator[None]:
+        shutil.rmtree(home, ignore_errors=True)
+        yield
+        shutil.rmtree(home, ignore_errors=True)
+
+    return env, around
+
+
+def open_action_ids(journal: Journal, count: int) -> list[str]:
+    listing = subprocess.run(
+        [*coach_argv(), "actions", "--json", "--limit", str(count)],
+        env=journal.env,
+        cwd=journal.folder,
+        capture_output=True,
+        check=True,
+    )
+    return [action["id"] for action in json.loads(listing.stdout)]
+
+
+def cases(journal: Journal, runs: int, largest: bool) -> dict[str, tuple[str, Case]]:
+    """Every row's case for one journal: label -> (kind, case)."""
     coach = coach_argv()
-    reads = {
-        "coach actions --rep X": ["actions", "--rep", ACTIONS_REP],
-        "coach sessions --limit 20": ["sessions", "--limit", "20"],
-        "coach recap": ["recap"],
-        "coach stats": ["stats"],
-        "coach export": ["export"],
+    env, folder = journal.env, journal.folder
+
+    def plain(*args: str) -> Case:
+        return Case(fixed([*coach, *args]), env, folder)
+
+    start = [*coach, "start", "stalled-deal", "--rep", BACKLOG_REP, "--answers", str(folder / "answers.json")]
+    done_ids = open_action_ids(journal, runs + 2)
+    compact_env, compact_around = compact_copy(journal)
+    import_env, import_around = import_fresh(journal)
+    once = 1 if largest else None  # each of these rebuilds the index: one run on the largest journal
+    return {
+        "coach actions --limit 40": ("listing", plain("actions", "--limit", "40")),
+        "coach actions --overdue --limit 40": ("listing", plain("actions", "--overdue", "--limit", "40")),
+        f"coach actions --rep {BACKLOG_REP} --limit 40": (
+            "listing",
+            plain("actions", "--rep", BACKLOG_REP, "--limit", "40"),
+        ),
+        f"coach prep stalled-deal --rep {BACKLOG_REP}": (
+            "listing",
+            plain("prep", "stalled-deal", "--rep", BACKLOG_REP),
+        ),
+        f"coach start for {BACKLOG_REP} (scripted, reviews her backlog)": ("listing", Case(fixed(start), env, folder)),
+        "coach sessions --limit 20": ("listing", plain("sessions", "--limit", "20")),
+        "coach recap": ("listing", plain("recap")),
+        "a read after the index was lost and rebuilt once": (
+            "listing",
+            Case(fixed([*coach, "sessions", "--limit", "20"]), env, folder, index_lost(journal, then_read=True), once),
+        ),
+        "coach actions --all --json": ("whole", plain("actions", "--all", "--json")),
+        "coach actions --all (plain renderer)": ("whole", plain("actions", "--all")),
+        "coach sessions --json": ("whole", plain("sessions", "--json")),
+        "coach stats --json": ("whole", plain("stats", "--json")),
+        "coach export --format json": ("whole", plain("export", "--format", "json")),
+        "coach journal check": ("whole", plain("journal", "check")),
+        "coach journal compact": (
+            "whole",
+            Case(fixed([*coach, "journal", "compact"]), compact_env, folder, compact_around),
+        ),
+        f"coach import (the first {IMPORT_SESSIONS:,} sessions' export)": (
+            "whole",
+            Case(fixed([*coach, "import", str(folder / "export.json")]), import_env, folder, import_around),
+        ),
+        "the first read after the index is lost (rebuilds it)": (
+            "lost",
+            Case(fixed([*coach, "sessions", "--limit", "20"]), env, folder, index_lost(journal), once),
+        ),
+        "coach done after the index is lost": (
+            "lost",
+            Case(lambda n: [*coach, "done", done_ids[n]], env, folder, index_lost(journal), once),
+        ),
     }
 
-    def each(label: str, case: Callable[[Generated], Case]) -> None:
+
+def measure_sizes(sizes: Sequence[int], runs: int, work: Path) -> tuple[list[Journal], list[Row]]:
+    journals = [build(size, work) for size in sizes]
+    every = {j.size: cases(j, runs, j.size == max(sizes)) for j in journals}
+    before = {j.size: (j.path.stat().st_ino, j.path.stat().st_size) for j in journals}
+    hashes = {j.size: prefix_hash(j.path, before[j.size][1]) for j in journals}
+    rows: list[Row] = []
+    for label, (kind, _) in every[journals[0].size].items():
         progress(f"  {label}")
-        timed = measure({journal.size: case(journal) for journal in journals}, runs)
-        for journal in journals:
-            journal.result.rows[label] = timed[journal.size]
-
-    before = {journal.size: (journal.path.stat().st_ino, journal.path.stat().st_size) for journal in journals}
-    hashes = {journal.size: prefix_hash(journal.path, before[journal.size][1]) for journal in journals}
-    each("record a scripted session", lambda j: Case(recording(j), j.env, j.folder))
-    for journal in journals:
-        inode, size = before[journal.size]
-        same = journal.path.stat().st_ino == inode and prefix_hash(journal.path, size) == hashes[journal.size]
-        journal.result.append_only = same and journal.path.stat().st_size > size
-    for label, args in reads.items():
-        each(label, lambda j, args=args: Case(fixed([*coach, *args]), j.env, j.folder))
-    for label, args in {
-        "coach actions --rep X, index deleted": ["actions", "--rep", ACTIONS_REP],
-        "coach stats, index deleted": ["stats"],
-        "coach export, index deleted": ["export"],
-    }.items():
-        each(label, lambda j, args=args: Case(fixed([*coach, *args]), j.env, j.folder, index_moved_aside(j)))
-    if jrnl is not None:
-        progress("  jrnl -n 10")
-
-        def jrnl_case(j: Generated) -> Case:
-            assert j.jrnl_config is not None
-            env = {**j.env, "XDG_CONFIG_HOME": str(j.jrnl_config), "HOME": str(j.folder / "jrnl")}
-            return Case(fixed([jrnl, "-n", "10"]), env, j.folder)
-
-        timed = measure({journal.size: jrnl_case(journal) for journal in journals}, runs)
-        for journal in journals:
-            journal.result.jrnl = timed[journal.size]
-    for journal in journals:
-        journal.result.journal_mib = journal.path.stat().st_size / 2**20
-        journal.result.index_mib = journal.index.stat().st_size / 2**20 if journal.index.exists() else 0.0
-    return [journal.result for journal in journals]
-
-
-def find_jrnl(explicit: str | None, install: bool) -> str | None:
-    if install and not (JRNL_VENV / "bin" / "jrnl").exists():
-        progress(f"installing jrnl into {JRNL_VENV}")
-        subprocess.run([sys.executable, "-m", "venv", str(JRNL_VENV)], check=True)
-        subprocess.run([str(JRNL_VENV / "bin" / "python"), "-m", "pip", "install", "--quiet", "jrnl"], check=True)
-    for candidate in (explicit, os.environ.get("JRNL"), str(JRNL_VENV / "bin" / "jrnl")):
-        if candidate and Path(candidate).exists():
-            return candidate
-    return None
-
-
-def jrnl_version(jrnl: str | None) -> str | None:
-    if jrnl is None:
-        return None
-    done = subprocess.run([jrnl, "--version"], capture_output=True, text=True, check=False)
-    return done.stdout.splitlines()[0].strip() if done.stdout else "jrnl"
+        timed = measure({j.size: every[j.size][label][1] for j in journals}, runs)
+        rows.append(Row(label, kind, timed))
+    for j in journals:
+        inode, size = before[j.size]
+        same = j.path.stat().st_ino == inode and prefix_hash(j.path, size) == hashes[j.size]
+        j.append_only = same and j.path.stat().st_size > size
+    return journals, rows
 
 
 # ---------------------------------------------------------------- the report
@@ -680,63 +500,64 @@ def targets(results: Results) -> list[Target]:
         found.append(
             Target(f"`{label}` / bare Typer", f"{ratio:.2f}×", f"≤ {TARGET_STARTUP}×", ratio <= TARGET_STARTUP)
         )
-    small, large = results.sizes[0], results.sizes[-1]
-    span = f"{size_label(large.size)} / {size_label(small.size)}"
-
-    def growth(label: str, limit: float) -> None:
-        ratio = large.rows[label].median / small.rows[label].median
-        found.append(Target(f"{label}, {span}", f"{ratio:.2f}×", f"≤ {limit}×", ratio <= limit))
-
-    growth("record a scripted session", TARGET_RECORD)
+    small, large = results.journals[0].size, results.journals[-1].size
+    span = f"{size_label(large)} / {size_label(small)}"
+    linear = large / small
+    for row in results.rows:
+        ratio = row.timings[large].median / row.timings[small].median
+        if row.kind == "listing":
+            found.append(Target(f"{row.label}, {span}", f"{ratio:.2f}×", f"≤ {TARGET_FLAT}×", ratio <= TARGET_FLAT))
+        elif row.kind == "whole":
+            found.append(Target(f"{row.label}, {span}", f"{ratio:.1f}×", f"≤ {linear:.0f}× (linear)", ratio <= linear))
+            before = BEFORE_100K.get(row.label)
+            if before is not None and large == 100_000:
+                faster = before / row.timings[large].median
+                found.append(
+                    Target(
+                        f"{row.label} at 100k, × faster than the issue's {before:g} s",
+                        f"{faster:.1f}×",
+                        f"≥ {TARGET_FASTER:g}×",
+                        faster >= TARGET_FASTER,
+                    )
+                )
+    for row in results.rows:
+        peak = row.timings[large].peak_mib
+        found.append(
+            Target(
+                f"peak memory of {row.label} at {size_label(large)}",
+                f"{peak:.0f} MiB",
+                f"≤ {TARGET_MEMORY_MIB:.0f} MiB",
+                peak <= TARGET_MEMORY_MIB,
+            )
+        )
     found.append(
         Target(
             "an append never rewrites the journal",
-            "same inode, old bytes unchanged" if all(s.append_only for s in results.sizes) else "REWRITTEN",
+            "same inode, old bytes unchanged" if all(j.append_only for j in results.journals) else "REWRITTEN",
             "append only",
-            all(s.append_only for s in results.sizes),
+            all(j.append_only for j in results.journals),
         )
     )
-    for label in ("coach actions --rep X", "coach sessions --limit 20", "coach recap"):
-        growth(label, TARGET_READS)
-
-    def memory(label: str, limit: float) -> None:
-        peak = large.rows[label].peak_mib
-        name = f"peak memory of {label} at {size_label(large.size)}"
-        found.append(Target(name, f"{peak:.0f} MiB", f"≤ {limit:.0f} MiB", peak <= limit))
-
-    for label in ("coach actions --rep X", "coach sessions --limit 20", "coach recap"):
-        memory(label, TARGET_MEMORY_MIB)
-    stats = large.rows["coach stats"].median
-    found.append(
-        Target(
-            f"coach stats at {size_label(large.size)}",
-            f"{ms(stats)} ms",
-            f"≤ {ms(TARGET_STATS_SECONDS)} ms",
-            stats <= TARGET_STATS_SECONDS,
-        )
-    )
-    for label in ("coach stats", "coach export", "coach stats, index deleted", "coach export, index deleted"):
-        memory(label, TARGET_WHOLE_MEMORY_MIB)
     return found
 
 
 def markdown(results: Results) -> str:
-    sizes = results.sizes
+    journals = results.journals
     today = dt.date.today().isoformat()
     cpus = os.cpu_count() or 1
     lines = [
         "# Performance",
         "",
-        f"Written by `make bench` (`bench/run.py`{' --quick' if results.quick else ''}) on {today}: "
-        f"{cpus} CPUs, {platform.system()} {platform.machine()}, Python {platform.python_version()}. "
-        "Do not edit by hand; run it again.",
+        f"Written by `make bench` (`bench/run.py`) on {today}: {cpus} CPUs, {platform.system()} "
+        f"{platform.machine()}, Python {platform.python_version()}. Do not edit by hand; run it again.",
         "",
         "Every figure is a whole process, started as a user starts it: the median wall time of "
-        f"{results.runs} runs ({len(results.startup['coach --version'].walls)} for startup, at most 3 for anything "
-        "slower than 2 s) in milliseconds, with the fastest and "
-        "slowest in brackets, and the process's peak memory (max RSS). Journals are synthetic: sessions of 50 reps, "
-        "8 answers and 3 commitments each, statuses mixed the way follow-up leaves them (older commitments mostly "
-        f"done or dropped, a few open per rep), loaded with `coach import` in files of {CHUNK:,} sessions.",
+        f"{results.runs} runs (at most 3 for anything slower than 2 s, one for a command that rebuilds the index "
+        "on the largest journal) in milliseconds, with the fastest and slowest in brackets, and the process's peak "
+        "memory (max RSS of that process alone). Journals are written in the journal's own format by "
+        "`bench/journals.py`: 8 reps, 11 turns, 3 options and 3 commitments a session; half of all commitments "
+        f"still open, closed by reviews and by status records; {BACKLOG_REP} is coached most and follows up least, "
+        "so she carries the biggest backlog.",
         "",
         "## Startup",
         "",
@@ -748,30 +569,34 @@ def markdown(results: Results) -> str:
         timing = results.startup[label]
         lines.append(f"| `{label}` | {timing.cell()} | {timing.peak_mib:.0f} | {timing.median / bare:.2f} |")
     lines += ["", "## Journal size", ""]
-    span = f"{size_label(sizes[-1].size)} / {size_label(sizes[0].size)}"
-    head = " | ".join(f"{size_label(s.size)} sessions, ms" for s in sizes)
-    mem = " / ".join(size_label(s.size) for s in sizes)
+    span = f"{size_label(journals[-1].size)} / {size_label(journals[0].size)}"
+    head = " | ".join(f"{size_label(j.size)} sessions, ms" for j in journals)
+    mem = " / ".join(size_label(j.size) for j in journals)
     lines += [
         f"| command | {head} | {span} | peak memory, MiB ({mem}) |",
-        "|---|" + "---:|" * len(sizes) + "---:|---:|",
+        "|---|" + "---:|" * len(journals) + "---:|---:|",
     ]
-    for label in SIZE_ROWS:
-        cells = " | ".join(s.rows[label].cell() for s in sizes)
-        ratio = sizes[-1].rows[label].median / sizes[0].rows[label].median
-        memory = " / ".join(f"{s.rows[label].peak_mib:.0f}" for s in sizes)
-        lines.append(f"| {label} | {cells} | {ratio:.2f}× | {memory} |")
+    for row in results.rows:
+        cells = " | ".join(row.timings[j.size].cell() for j in journals)
+        ratio = row.timings[journals[-1].size].median / row.timings[journals[0].size].median
+        memory = " / ".join(f"{row.timings[j.size].peak_mib:.0f}" for j in journals)
+        lines.append(f"| {row.label} | {cells} | {ratio:.2f}× | {memory} |")
     lines += [
         "",
-        '"Record a scripted session" is `coach start stalled-deal --rep X --answers FILE`: the rep\'s open '
-        "commitments reviewed, nine answers, three new commitments, appended with fsync and indexed. "
-        '"Index deleted" is the same command with `journal.jsonl.idx.sqlite` moved away: what a lost index costs.',
+        "Listings are measured with the limit a terminal gets by default (40 rows, the most relevant first); to a "
+        "pipe they print every row, as `--all` does. `start` is `coach start stalled-deal --rep "
+        f"{BACKLOG_REP} --answers FILE`: the review of her open commitments (the five that matter most), nine "
+        "answers, three new commitments, appended with fsync and indexed. `compact` runs on a fresh copy of the "
+        "journal and its index each time; `import` reads an export of the first "
+        f"{IMPORT_SESSIONS:,} sessions (about 100 MB at 100k) into an empty journal.",
         "",
-        "| journal | " + " | ".join(size_label(s.size) for s in sizes) + " |",
-        "|---|" + "---:|" * len(sizes),
-        "| journal file, MiB | " + " | ".join(f"{s.journal_mib:.1f}" for s in sizes) + " |",
-        "| index file, MiB | " + " | ".join(f"{s.index_mib:.1f}" for s in sizes) + " |",
-        "| `coach import`, all files, s | " + " | ".join(f"{s.import_seconds:.1f}" for s in sizes) + " |",
-        "| `coach import`, peak memory, MiB | " + " | ".join(f"{s.import_peak_mib:.0f}" for s in sizes) + " |",
+        "| journal | " + " | ".join(size_label(j.size) for j in journals) + " |",
+        "|---|" + "---:|" * len(journals),
+        "| journal file, MiB | " + " | ".join(f"{j.journal_mib:.1f}" for j in journals) + " |",
+        "| index file, MiB | " + " | ".join(f"{j.index_mib:.1f}" for j in journals) + " |",
+        "| writing the journal (bench/journals.py), s | "
+        + " | ".join(f"{j.generate_seconds:.1f}" for j in journals)
+        + " |",
         "",
         "## Targets",
         "",
@@ -780,55 +605,41 @@ def markdown(results: Results) -> str:
     ]
     for target in targets(results):
         lines.append(f"| {target.name} | {target.measured} | {target.limit} | {'yes' if target.met else '**no**'} |")
-    if results.quick:
-        lines += ["", "A quick run (`--quick`): small journals and few runs, to check the script, not coach."]
-    lines += [
-        "",
-        "## How",
-        "",
-        "- `actions`, `sessions`, `recap`, `prep`, and the review at `start` read `journal.jsonl.idx.sqlite`, an "
-        "index derived from the journal (see `src/coachcli/journal/index_schema.py`): a few rows, the few journal "
-        "lines they point at, and whatever was appended after the index was last brought up to date. Writers bring "
-        "it up to date under the journal's lock, from where it stopped; the journal is appended to, never rewritten.",
-        "- `stats` and `export` read every session, one at a time, so their time grows with the journal and their "
-        "memory does not. `stats` sums counts the index keeps per session and per action, reading no journal line. "
-        "`export` reads each session's record back from the journal and writes it out before the next; a record "
-        "that is byte for byte what coach writes (the index keeps its SHA-256) is not validated again, and the JSON "
-        "is indented by the same rules as Python's `json.dumps` at a third of its cost. Without the index both read "
-        "the journal twice: a compact fold first (where each session's latest record is, which session holds each "
-        "action, what status changes made of each action), then each session's record again.",
-        "- `coach sets list` takes the built-in sets from `questions/sets-summary.json` (no YAML, no validation), "
-        "and to a pipe or a file prints its table without importing Rich. On a terminal Rich prints it (bold "
-        "header, the terminal's width), some 30 ms later.",
-        "- Peak memory is the max RSS of the measured process alone (wait4): processes are forked from a small "
-        "helper, so the benchmark's own memory does not count.",
-    ]
-    if results.jrnl_version and all(s.jrnl for s in sizes):
-        lines += [
-            "",
-            f"## jrnl, for comparison ({results.jrnl_version})",
-            "",
-            "jrnl keeps a plain-text journal and parses all of it for every command. Its journals here hold the "
-            "same sessions, one entry each (title, then the answers).",
-            "",
-            "| command | " + " | ".join(f"{size_label(s.size)} entries, ms" for s in sizes) + " |",
-            "|---|" + "---:|" * len(sizes),
-        ]
-        lines.append("| `jrnl -n 10` | " + " | ".join(s.jrnl.cell() for s in sizes if s.jrnl) + " |")
-        ratios = " | ".join(
-            f"{s.jrnl.median / s.rows['coach sessions --limit 20'].median:.1f}×" for s in sizes if s.jrnl
-        )
-        lines.append(f"| `jrnl -n 10` / `coach sessions --limit 20` | {ratios} |")
+    lines += ["", HOW]
     return "\n".join(lines) + "\n"
 
 
-def run(sizes: Sequence[int], runs: int, out: Path, quick: bool, jrnl: str | None) -> Results:
-    with tempfile.TemporaryDirectory(prefix="coach-bench-") as temp:
-        work = Path(temp)
+HOW = """## How
+
+- Listings (`actions`, `sessions`, `prep`, the review at `start`) read `journal.jsonl.idx.sqlite`, an index derived
+  from the journal (`src/coachcli/journal/index_schema.py`). It holds each commitment whole, as `actions --json`
+  prints it, and each session's summary columns, so a listing reads no journal line: it walks an index in the
+  listing's order (soonest due first) and stops at its limit, and counts the rest in SQL. JSON listings are
+  written row by row as they are read.
+- `stats` is summed by SQLite (GROUP BY rep and day) from the index's columns. `export` and `sessions --json` read
+  each session's record back from the journal, one at a time; a record that is byte for byte what coach writes is
+  not validated again. Long JSON lists are written an element a line with Python's C encoder.
+- `journal check` reads and validates every line, keeping only the session ids; `compact` reads the journal twice
+  (a compact fold, then each session's latest record) and writes the new file as it reads, then swaps it in as
+  before (temp file, fsync, rename).
+- A lost or stale index is rebuilt once, by the first command that finds it so, under the journal's lock if it is
+  free; the journal itself is never written by a read. That first read pays for the rebuild; the next ones are
+  warm.
+- Peak memory is the max RSS of the measured process alone (wait4): processes are forked from a small helper, so
+  the benchmark's own memory does not count."""
+
+
+def run(sizes: Sequence[int], runs: int, out: Path, work: Path | None) -> Results:
+    with contextlib.ExitStack() as stack:
+        folder = work or Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="coach-bench-")))
+        folder.mkdir(parents=True, exist_ok=True)
         progress("startup")
-        startup = measure_startup(runs if quick else max(runs, 15), work)
-        measured = measure_sizes(sizes, runs, work, jrnl)
-    results = Results(runs, quick, startup, measured, jrnl_version(jrnl))
+        startup = measure_startup(max(runs, 5), folder)
+        journals, rows = measure_sizes(sizes, runs, folder)
+        if work is not None:
+            for journal in journals:
+                shutil.rmtree(journal.folder, ignore_errors=True)
+    results = Results(runs, startup, journals, rows)
     text = markdown(results)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")
@@ -838,28 +649,22 @@ def run(sizes: Sequence[int], runs: int, out: Path, quick: bool, jrnl: str | Non
 
 
 def parse_sizes(text: str) -> list[int]:
-    return sorted(int(part.replace("_", "").replace("k", "000")) for part in text.split(","))
+    return sorted(int(part.strip().lower().replace("_", "").replace("k", "000")) for part in text.split(","))
 
 
 def main(argv: Iterator[str] | None = None) -> int:
     global _spawner
     _spawner = Spawner()  # first, while this process is small
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--quick", action="store_true", help="small journals and few runs: checks the script")
-    parser.add_argument("--sizes", type=parse_sizes, help="journal sizes, e.g. 1k,10k,100k")
-    parser.add_argument("--runs", type=int, help="timed runs per command (default 5, quick 2)")
+    parser.add_argument("--sizes", type=parse_sizes, help="journal sizes, e.g. 1k,10k,100k (default)")
+    parser.add_argument("--runs", type=int, default=3, help="timed runs per command (default 3)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="where to write the Markdown table")
-    parser.add_argument("--jrnl", help="a jrnl executable to time beside coach (default: $JRNL, bench/.jrnl-venv)")
-    parser.add_argument("--install-jrnl", action="store_true", help="install jrnl into bench/.jrnl-venv first")
-    parser.add_argument("--no-jrnl", action="store_true", help="do not time jrnl even when it is installed")
+    parser.add_argument("--work", type=Path, help="a folder for the journals (default: a temporary one)")
     args = parser.parse_args(list(argv) if argv is not None else None)
-    sizes = args.sizes or (QUICK_SIZES if args.quick else FULL_SIZES)
-    runs = args.runs or (2 if args.quick else 5)
-    jrnl = None if args.no_jrnl else find_jrnl(args.jrnl, args.install_jrnl)
-    results = run(sizes, runs, args.out, args.quick, jrnl)
+    results = run(args.sizes or FULL_SIZES, args.runs, args.out, args.work)
     _spawner.close()
     missed = [t.name for t in targets(results) if not t.met]
-    if missed and not args.quick:
+    if missed:
         progress("targets missed: " + "; ".join(missed))
     return 0
 

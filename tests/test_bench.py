@@ -1,5 +1,5 @@
-"""The benchmark script runs end to end (`--quick`, one timed run of each command on two small journals) and
-writes its table.
+"""The benchmark script runs end to end (one timed run of each command on two small journals) and writes its
+table.
 
 Speed is never asserted here: the figures of a quick run on a busy test machine mean nothing.
 """
@@ -21,7 +21,7 @@ def test_the_quick_benchmark_writes_its_table(tmp_path: Path) -> None:
     folder.mkdir()
     out = folder / "performance.md"
     done = subprocess.run(
-        [sys.executable, str(BENCH), "--quick", "--runs", "1", "--sizes", "100,200", "--no-jrnl", "--out", str(out)],
+        [sys.executable, str(BENCH), "--runs", "1", "--sizes", "100,200", "--out", str(out)],
         capture_output=True,
         text=True,
         cwd=folder,
@@ -37,12 +37,16 @@ def test_the_quick_benchmark_writes_its_table(tmp_path: Path) -> None:
         "`bare Typer app, one command`",
         "`coach --version`",
         "`coach sets list`",
-        "| record a scripted session |",
-        "| coach actions --rep X |",
-        "| coach sessions --limit 20 |",
-        "| coach recap |",
-        "| coach stats |",
-        "| coach export |",
+        "| coach actions --limit 40 |",
+        "| coach prep stalled-deal --rep Ana |",
+        "| coach start for Ana (scripted, reviews her backlog) |",
+        "| coach sessions --json |",
+        "| coach stats --json |",
+        "| coach export --format json |",
+        "| coach journal check |",
+        "| coach journal compact |",
+        "| the first read after the index is lost (rebuilds it) |",
+        "| coach done after the index is lost |",
         "| an append never rewrites the journal | same inode, old bytes unchanged |",
     ):
         assert row in table

@@ -8,6 +8,7 @@ element, so that what is not an export is refused after a bounded read, and memo
 from __future__ import annotations
 
 import codecs
+import contextlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,6 +35,16 @@ def load_export(path: Path) -> list[Session]:
     name = str(path)
     with open_input(path) as handle:
         return list(read_sessions(handle, name))
+
+
+@contextlib.contextmanager
+def export_sessions(path: Path) -> Iterator[Iterator[Session]]:
+    """The sessions of an export file, each validated as it is parsed (`read_sessions`): for `coach import`, which
+    writes each as it comes, so that a file of any size is imported in bounded memory."""
+    from coachcli.yamlsafe import open_input
+
+    with open_input(path) as handle:
+        yield read_sessions(handle, str(path))
 
 
 def parse_export(raw: bytes, name: str) -> list[Session]:

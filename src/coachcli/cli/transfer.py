@@ -128,10 +128,11 @@ def import_command(
     A bad file is refused whole, and so is one whose commitments share an id with each other or with the journal's.
     All or nothing, even if stopped midway.
     """
-    from coachcli.export_file import load_export
+    from coachcli.export_file import export_sessions
     from coachcli.wording import plural
 
-    sessions = load_export(file)
-    added, skipped = journal_for(ctx).import_sessions(sessions, str(file))
+    journal = journal_for(ctx)
+    with export_sessions(file) as sessions:  # read, checked and written a session at a time
+        added, skipped = journal.import_sessions(sessions, str(file))
     already = f"; skipped {skipped} already in the journal" if skipped else ""
     note(f"imported {plural(added, 'session')}{already}")

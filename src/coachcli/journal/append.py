@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 from coachcli.errors import JournalError
@@ -173,12 +174,13 @@ def _repair_tail(fd: int, size: int, unfinished_path: Path) -> tuple[int, bool]:
     return cut, False
 
 
-def append_durably(path: Path, payload: bytes, unfinished_path: Path) -> None:
-    """Append `payload` (whole lines) to the journal and fsync; the caller holds the lock.
+def append_durably(path: Path, payload: bytes | Iterable[bytes], unfinished_path: Path) -> None:
+    """Append `payload` (whole lines: bytes, or chunks as they come) to the journal and fsync; the caller holds
+    the lock.
 
     A write cut short or an import left open at the end of the journal is first set aside and cut off. A failed
-    write changes nothing:
-    whatever part of the payload got in is taken back, and a journal this call created is removed.
+    write changes nothing, nor does an error raised by the chunks' source midway (an import found bad): whatever
+    part of the payload got in is taken back, and a journal this call created is removed.
     """
     try:
         fd, created = _open_journal(path)
@@ -186,12 +188,14 @@ def append_durably(path: Path, payload: bytes, unfinished_path: Path) -> None:
         raise files.os_error(exc, "write", "the journal", path) from exc
     try:
         start, unterminated = _repair_tail(fd, os.fstat(fd).st_size, unfinished_path)
-        if unterminated:
-            payload = b"\n" + payload  # a whole last record without its newline (edited by hand)
+        # A whole last record without its newline (edited by hand) gets one before the first chunk.
+        lead = b"\n" if unterminated else b""
         try:
-            files.write_all(fd, payload)
+            for chunk in [payload] if isinstance(payload, bytes) else payload:
+                files.write_all(fd, lead + chunk)
+                lead = b""
             files.os_fsync(fd)
-        except OSError:
+        except Exception:  # not a stop (Ctrl-C, exit): that leaves a batch open, which the next writer sets aside
             # Take back whatever part of this batch got in, so a failed write changes nothing.
             with contextlib.suppress(OSError):
                 os.ftruncate(fd, start)

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import itertools
 import os
-import secrets
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
-from coachcli.errors import InputFileError, JournalDamagedError, JournalError, NotFoundError
-from coachcli.journal import append, files, index_update
+from coachcli.errors import JournalDamagedError, JournalError, NotFoundError
+from coachcli.journal import append, files, importing, index_update
 from coachcli.journal.codec import (
     DamagedLine,
     damaged_message,
@@ -190,41 +190,28 @@ class Journal:
         with self._locked():
             self._append_locked(payload)
 
-    def import_sessions(self, sessions: Sequence[Session], name: str = "the import") -> tuple[int, int]:
-        """Append the sessions whose ids are new, in one write, as one batch: all of them or, should the write be
-        cut short, none (see codec.py). Return (added, skipped). An action id of a new session that another new
-        one, or the journal, holds already refuses the whole import (InputFileError naming `name`): a status
-        change could then reach only one of the two."""
-        if not sessions:
-            return 0, 0
-        with self._locked():
-            self._update_index()
-            with self.query() as query:
-                known = query.session_ids()
-                fresh: list[Session] = []
-                held: dict[str, int] = {}  # action id -> the element holding it, among the new sessions
-                for element, session in enumerate(sessions):
-                    if session.id in known:
-                        continue
-                    known.add(session.id)
-                    fresh.append(session)
-                    for action in session.actions:
-                        where = f"element {element} (session {session.id}): action id {action.id}"
-                        if action.id in held:
-                            raise InputFileError.single(name, f"{where} is also in element {held[action.id]}")
-                        present = query.action_by_id(action.id)
-                        if present is not None:
-                            raise InputFileError.single(
-                                name, f"{where} is already in the journal (session {present.session_id})"
-                            )
-                        held[action.id] = element
-            if fresh:
-                # Exported actions are in their current state: folded, so their reviews are not replayed.
-                batch = secrets.token_hex(8)  # unique, not meaningful: it only tells one batch from the next
-                last = len(fresh) - 1
-                records = [session_record(s, folded=True, batch=batch, commit=n == last) for n, s in enumerate(fresh)]
-                self._append_locked(encode_records(records))
-        return len(fresh), len(sessions) - len(fresh)
+    def import_sessions(self, sessions: Iterable[Session], name: str = "the import") -> tuple[int, int]:
+        """Append the sessions whose ids are new, as one batch: all of them or, should the write be cut short, none
+        (see codec.py). Return (added, skipped). An action id of a new session that another new one, or the
+        journal, holds already refuses the whole import (InputFileError naming `name`): a status change could then
+        reach only one of the two.
+
+        `sessions` may be a stream (an export file read as it is parsed): they are spooled to a private temp file
+        first (importing.py), so memory holds ids, never the sessions, and a bad file touches nothing; a shared
+        action id found while appending takes back what was written.
+        """
+        counts = [0, 0]  # added, skipped
+        with importing.spool(sessions, name) as spooled:  # a bad file is refused here, having touched nothing
+            if not spooled.ids:
+                return 0, 0
+            with self._locked():
+                self._update_index()
+                with self.query() as query:
+                    lines = importing.batch_lines(spooled, query, name, counts)
+                    first = next(lines, None)
+                    if first is not None:
+                        self._append_locked(itertools.chain([first], lines))
+        return counts[0], counts[1]
 
     def compact(self) -> Path:
         """Rewrite the journal as one folded record per session; return the backup of the old file.
@@ -272,7 +259,7 @@ class Journal:
                     self._wrote = False
                     self._update_index()
 
-    def _append_locked(self, payload: bytes) -> None:
+    def _append_locked(self, payload: bytes | Iterable[bytes]) -> None:
         append.append_durably(self.real_path, payload, self.unfinished_path)
         self._wrote = True
 

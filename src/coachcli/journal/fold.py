@@ -49,11 +49,25 @@ def first_time(items: Iterable[ReviewItem], seen: list[ReviewItem]) -> Iterator[
             yield item
 
 
+def with_status(action: Action, status: ActionStatus, note: str | None, due: dt.date | None, at: dt.datetime) -> Action:
+    """The action after a status record or a review item changed it."""
+    return _with_status(action, status, note, due, at)
+
+
+# A change to an action held outside the fold: its id, status, note, due date and time.
+OutsideChange = tuple[str, ActionStatus, "str | None", "dt.date | None", dt.datetime]
+
+
 class Fold:
-    def __init__(self) -> None:
+    """`outside`: ids of actions held by sessions not in the fold (the index's, not primed); their changes are kept
+    in `outside_changes`, in journal order, for the index to apply to those actions alone."""
+
+    def __init__(self, outside: Iterable[str] = ()) -> None:
         self.sessions: dict[str, Session] = {}
         self._holder: dict[str, str] = {}  # action id -> id of the session holding it
         self._reviewed: dict[str, list[ReviewItem]] = {}
+        self._outside = set(outside)
+        self.outside_changes: list[OutsideChange] = []
 
     def prime(self, session: Session, reviewed: list[ReviewItem]) -> None:
         """Start from a session folded earlier (read back from the index), with the review items it applied."""
@@ -96,7 +110,9 @@ class Fold:
     ) -> None:
         session_id = self._holder.get(action_id)
         if session_id is None:
-            return  # no such action (its session's line may be damaged): nothing to change
+            if action_id in self._outside:
+                self.outside_changes.append((action_id, status, note, due, at))
+            return  # else no such action (its session's line may be damaged): nothing to change
         actions = self.sessions[session_id].actions
         for index, action in enumerate(actions):
             if action.id == action_id:

@@ -9,6 +9,7 @@ off, the bytes the index was built from are still there, unchanged.
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import stat
@@ -19,7 +20,7 @@ from pathlib import Path
 from coachcli.journal import files
 from coachcli.journal.codec import DamagedLine, ScannedLine, SessionEntry, StatusRecord, open_batch, scan
 from coachcli.journal.files import Source
-from coachcli.journal.fold import Fold
+from coachcli.journal.fold import Fold, OutsideChange, with_status
 from coachcli.journal.index_schema import (
     INDEX_BUSY_TIMEOUT,
     IndexLinked,
@@ -45,11 +46,11 @@ from coachcli.journal.index_schema import (
     write_meta,
     written_digest,
 )
-from coachcli.records import Session
+from coachcli.records import Action, Session
 
 # ---------------------------------------------------------------- folding lines over the index
 
-BATCH_LINES = 2000  # lines folded into the index at a time: bounds a rebuild's memory
+BATCH_LINES = 500  # lines folded into the index at a time: bounds a rebuild's memory
 
 
 @dataclass
@@ -63,10 +64,19 @@ class FoldedLines:
     fold: Fold = field(default_factory=Fold)
     damaged: list[ScannedLine] = field(default_factory=list)
     unfinished: DamagedLine | None = None
+    # With `outside`: changes to actions of indexed sessions left unprimed, as (seq, fold.OutsideChange).
+    outside: list[tuple[int, OutsideChange]] = field(default_factory=list)
 
 
-def fold_lines(db: sqlite3.Connection, source: Source, lines: Sequence[ScannedLine]) -> FoldedLines:
-    """Fold `lines` over a fold primed with exactly the indexed sessions they can change."""
+def fold_lines(
+    db: sqlite3.Connection, source: Source, lines: Sequence[ScannedLine], *, outside: bool = False
+) -> FoldedLines:
+    """Fold `lines` over a fold primed with exactly the indexed sessions they can change.
+
+    `outside` (writers): an indexed session the lines only change the actions of (status records, reviews) is not
+    read back and primed; the changes are kept aside for `_store` to apply to those actions' rows alone. Readers
+    need every changed session whole, to answer from it.
+    """
     session_ids: set[str] = set()
     action_ids: set[str] = set()
     for line in lines:
@@ -83,16 +93,18 @@ def fold_lines(db: sqlite3.Connection, source: Source, lines: Sequence[ScannedLi
         sql = f"SELECT action, session FROM holders WHERE action IN ({marks(len(chunk))})"
         holders.update((text_of(action), seq) for action, seq in db.execute(sql, chunk))
     rows = {row.seq: row for row in rows_where(db, "id", [blob(i) for i in sorted(session_ids)])}
-    missing = sorted(set(holders.values()) - set(rows))
+    aside = {action_id: seq for action_id, seq in holders.items() if seq not in rows} if outside else {}
+    missing = sorted(set(holders.values()) - set(rows) - set(aside.values()))
     rows.update((row.seq, row) for row in rows_where(db, "seq", missing))
 
-    folded = FoldedLines(rows=rows)
+    folded = FoldedLines(rows=rows, fold=Fold(outside=aside))
     for seq in sorted(rows):
         session = load_session(db, source, rows[seq])
         folded.fold.prime(session, reviewed_items(rows[seq], session))
     ids = {seq: row.id for seq, row in rows.items()}
     for action_id, seq in holders.items():
-        folded.fold.prime_holder(action_id, ids[seq])
+        if action_id not in aside:
+            folded.fold.prime_holder(action_id, ids[seq])
     for line in lines:
         if line.entry is not None:
             if isinstance(line.entry, SessionEntry):
@@ -103,6 +115,7 @@ def fold_lines(db: sqlite3.Connection, source: Source, lines: Sequence[ScannedLi
             folded.unfinished = line.damage
         else:
             folded.damaged.append(line)
+    folded.outside = [(aside[change[0]], change) for change in folded.fold.outside_changes]
     next_seq = _next_seq(db)
     by_id = {row.id: seq for seq, row in rows.items()}
     for session in folded.fold.sessions.values():
@@ -183,6 +196,27 @@ def _store(db: sqlite3.Connection, folded: FoldedLines) -> None:
         "INSERT OR REPLACE INTO holders (action, session) VALUES (?, ?)",
         [(blob(action_id), seqs[session_id]) for action_id, session_id in folded.fold.holders()],
     )
+    for seq, (action_id, status, note, due, at) in folded.outside:
+        found = db.execute(
+            "SELECT pos, body FROM actions WHERE session = ? AND id = ? ORDER BY pos LIMIT 1", (seq, blob(action_id))
+        ).fetchone()
+        if found is None:
+            raise IndexUnusable(f"no action {action_id} in session {seq} of the index")
+        pos, body = found
+        action = with_status(Action.model_validate(json.loads(text_of(body))), status, note, due, at)
+        db.execute(
+            "UPDATE actions SET status = ?, due = ?, due_key = ?, closed_day = ?, body = ?"
+            " WHERE session = ? AND pos = ?",
+            (
+                action.status,
+                action.due.isoformat() if action.due is not None else None,
+                due_key(action.due),
+                action.closed.date().isoformat() if action.closed is not None else None,
+                json_blob(action.model_dump(mode="json")),
+                seq,
+                pos,
+            ),
+        )
     db.executemany(
         "INSERT OR REPLACE INTO damaged VALUES (?, ?, ?, ?, ?, ?)",
         [
@@ -254,7 +288,7 @@ def _refresh(db: sqlite3.Connection, source: Source, *, rebuild: bool) -> None:
     offset, lines = meta.offset, meta.lines
     for batch, offset_after, lines_after in _whole_lines(source, meta.offset, meta.lines + 1, size):
         if batch:
-            _store(db, fold_lines(db, source, batch))
+            _store(db, fold_lines(db, source, batch, outside=True))
         offset, lines = offset_after, lines_after
     head, tail = fingerprint(source, offset)
     write_meta(db, Meta(offset, lines, head, tail))
