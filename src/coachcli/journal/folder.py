@@ -134,22 +134,24 @@ class FolderJournal(Journal):
                 finally:
                     self._holding = False
 
-    def _append_locked(self, payload: bytes) -> None:
+    def _append_locked(self, payload: bytes | Iterable[bytes]) -> None:
         """Stamp each record with a clock past every one read in the folder, and append them to our own file."""
-        view = self.view()
-        lines = payload.split(b"\n")[:-1]
-        clocks = ticks(view.latest_clock(), self.replica, len(lines))
-        records = []
-        for line, clock in zip(lines, clocks, strict=True):
-            record = {**json.loads(line), "hlc": clock.as_json()}
-            if record.get("type") == "status":
-                # What this change was made after: two changes after the same one were made on two machines.
-                latest = view.latest_change(str(record.get("action_id")))
-                record["after"] = latest.as_json() if latest is not None else None
-            records.append(encode_line(record))
-        stamped = b"".join(records)
-        append.append_durably(self.own_path, stamped, self.unfinished_path)
+        append.append_durably(self.own_path, self._stamped(payload, self.view()), self.unfinished_path)
         self._wrote = True
+
+    def _stamped(self, payload: bytes | Iterable[bytes], view: Manifest) -> Iterator[bytes]:
+        """The records of `payload` (whole lines, in one or more chunks), each with its clock, chunk by chunk."""
+        clocks = ticks(view.latest_clock(), self.replica)
+        for chunk in [payload] if isinstance(payload, bytes) else payload:
+            records = []
+            for line in chunk.split(b"\n")[:-1]:
+                record = {**json.loads(line), "hlc": next(clocks).as_json()}
+                if record.get("type") == "status":
+                    # What this change came after: two changes after the same one were made on two machines.
+                    latest = view.latest_change(str(record.get("action_id")))
+                    record["after"] = latest.as_json() if latest is not None else None
+                records.append(encode_line(record))
+            yield b"".join(records)
 
     def _update_index(self) -> None:
         """Under the lock: bring the view and its index up to date. An index failure warns; the write stands."""

@@ -9,7 +9,9 @@ id. The order is a function of the records alone: every machine holding the same
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,11 +55,13 @@ def now_ms() -> int:
     return int(clock.now().timestamp() * 1000)
 
 
-def ticks(latest: Hlc | None, replica: str, count: int) -> list[Hlc]:
-    """`count` fresh clocks for `replica`, each after `latest` (the greatest clock read) and after the last."""
+def ticks(latest: Hlc | None, replica: str) -> Iterator[Hlc]:
+    """Fresh clocks for `replica`, as many as asked for, each after `latest` (the greatest clock read) and after
+    the one before."""
     wall = now_ms()
     if latest is not None and latest.wall_ms >= wall:
         wall, counter = latest.wall_ms, latest.counter + 1
     else:
         counter = 0
-    return [Hlc(wall, counter + n, replica) for n in range(count)]
+    for step in itertools.count():
+        yield Hlc(wall, counter + step, replica)
