@@ -7,9 +7,12 @@ import json
 import os
 import random
 import shutil
+import stat
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from coachcli import clock
 from coachcli.journal import FolderJournal, Journal
@@ -391,3 +394,71 @@ def test_journal_replicas_lists_each_machine_with_its_name(tmp_path: Path, monke
     text = coach("--journal", str(folder), "journal", "replicas", env={"COACHCLI_HOME": str(tmp_path / "laptop")})
     assert "\x1b" not in text.stdout
     assert f"{laptop.replica}  -  1 records" in text.stdout and "(this machine)" in text.stdout
+
+
+# ---------------------------------------------------------------- fuzzed peers, and what a replica writes
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(peer=st.binary(max_size=600), tail=st.sampled_from([b"", b"\n", b'{"v":1,"type":"session","sess']))
+def test_a_fuzzed_peer_file_never_stops_a_read_or_a_write(
+    peer: bytes, tail: bytes, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base = tmp_path_factory.mktemp("fuzz")
+    folder = make_folder(base / "shared")
+    mine = replica(base / "mine", folder, monkeypatch)
+    mine.append_session(make_session("5e5510000001", ["ac0000000001"]))
+    hostile = folder / "0123456789abcdef.jsonl"
+    hostile.write_bytes(peer + tail)
+
+    mine.change_status("ac0000000001", "done")
+    mine.append_session(make_session("5e5510000002", []))
+    state = mine.read()
+    assert {"5e5510000001", "5e5510000002"} <= {s.id for s in state.sessions}
+    assert mine.checked().sessions >= 2
+    with mine.stream() as stream:
+        assert sum(1 for _ in stream.sessions()) == len(state.sessions)
+    assert hostile.read_bytes() == peer + tail
+
+
+def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
+    return {
+        str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mtime_ns) for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def test_a_replica_writes_only_its_own_files_in_the_shared_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every command of one replica, with the others' files watched byte for byte (and their times)."""
+    tiny = write_set(tmp_path / "sets")
+    answers = tmp_path / "answers.json"
+    answers.write_text(json.dumps(ANSWERS), encoding="utf-8")
+    folder = make_folder(tmp_path / "shared")
+    other = replica(tmp_path / "other", folder, monkeypatch)
+    other.append_session(make_session("5e5510000001", ["ac0000000001"]))
+    (folder / "fedcba9876543210.jsonl").write_bytes(b'{"v":1,"type":"session","sess')  # a peer mid-copy
+    watched = snapshot(folder)
+    home = tmp_path / "mine"
+    env = {"COACHCLI_HOME": str(home)}
+
+    def run(*args: str) -> None:
+        result = coach("--journal", str(folder), *args, env=env)
+        assert result.exit_code in (0, 1), (args, result.stderr)
+
+    run("start", str(tiny), "--rep", "Ana", "--answers", str(answers))
+    run("done", "ac0000000001", "--note", "Signed")
+    run("reopen", "ac0000000001", "--due", "2026-12-24")
+    for args in (["actions"], ["sessions"], ["recap"], ["stats"], ["export"], ["journal", "check"]):
+        run(*args)
+    exported = tmp_path / "export.json"
+    exported.write_text(coach("--journal", str(folder), "export", "--format", "json", env=env).stdout, encoding="utf-8")
+    run("import", str(exported))
+    run("journal", "replicas", "--name", "Mine")
+
+    mine = (home / "replica-id").read_text(encoding="ascii").strip()
+    after = snapshot(folder)
+    assert {name: after[name] for name in watched} == watched
+    assert set(after) - set(watched) == {f"{mine}.jsonl", f"{mine}.name"}
+    for name in (f"{mine}.jsonl", f"{mine}.name"):
+        assert stat.S_IMODE((folder / name).stat().st_mode) == 0o600

@@ -50,6 +50,7 @@ def journal_path_command(ctx: typer.Context) -> None:
 def journal_check(ctx: typer.Context, json_output: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """Report damaged lines with their numbers; exit 1 if there are any. Changes nothing."""
     from coachcli.console import data
+    from coachcli.journal import FolderJournal
     from coachcli.wording import plural
 
     journal = journal_for(ctx)
@@ -72,6 +73,12 @@ def journal_check(ctx: typer.Context, json_output: bool = typer.Option(False, "-
             f"before its last record), so they were never saved; the next write moves them to {journal.unfinished_path}"
         )
     count = len(state.damaged)
+    if count and isinstance(journal, FolderJournal):
+        note(
+            f"{plural(count, 'damaged line')} in the folder's files, skipped by every command; each file is mended "
+            "only on the machine that writes it (its name is its replica id, see `coach journal replicas`)"
+        )
+        raise typer.Exit(1)
     if count:
         if count == 1:
             kept = "1 damaged line, kept as it is; repair or delete it"
