@@ -105,10 +105,11 @@ def _version(value: bool) -> None:
 @app.callback(invoke_without_command=True)
 def _root(
     ctx: typer.Context,
-    journal: Path | None = typer.Option(
+    journal: list[Path] | None = typer.Option(
         None,
         "--journal",
-        help="The journal file (else $COACHCLI_JOURNAL, else $COACHCLI_HOME/journal.jsonl).",
+        help="The journal file or folder (else $COACHCLI_JOURNAL, else $COACHCLI_HOME/journal.jsonl). Given more "
+        "than once, the journals are read together, read-only (a team's stats, actions, sessions, export).",
     ),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks for unexpected errors."),
     version: bool = typer.Option(

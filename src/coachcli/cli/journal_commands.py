@@ -113,9 +113,13 @@ def journal_convert(
     line of this journal. The journal file stays as it is: delete it yourself once you use the folder."""
     from pathlib import Path
 
+    from coachcli.errors import UsageError
+    from coachcli.journal import TeamJournal
     from coachcli.journal.folder import convert
 
     journal = journal_for(ctx)
+    if isinstance(journal, TeamJournal):
+        raise UsageError("give one --journal: several journals at once are read-only")
     own, copied = convert(journal, Path(folder).expanduser())
     note(
         f"made {folder} a folder journal; this machine's file is {own.name} ({copied} bytes copied from "
@@ -132,12 +136,14 @@ def journal_replicas(
     """List the machines (replicas) writing to a folder journal: id, name, records and last change."""
     from coachcli.console import data
     from coachcli.errors import UsageError
-    from coachcli.journal import FolderJournal
+    from coachcli.journal import FolderJournal, TeamJournal
     from coachcli.journal.folder import replicas
     from coachcli.journal.replica import write_name
     from coachcli.safe_text import visible
 
     journal = journal_for(ctx)
+    if isinstance(journal, TeamJournal):
+        raise UsageError("give one --journal: several journals at once are read-only")
     if not isinstance(journal, FolderJournal):
         raise UsageError(f"{journal.path} is a journal file, not a folder journal (see `coach journal convert`)")
     if name is not None:
@@ -169,10 +175,12 @@ def journal_replicas(
 def journal_sync(ctx: typer.Context) -> None:
     """For a folder journal in a git repository: commit this machine's file, pull with rebase, push."""
     from coachcli.errors import UsageError
-    from coachcli.journal import FolderJournal
+    from coachcli.journal import FolderJournal, TeamJournal
     from coachcli.journal.sync import git_sync
 
     journal = journal_for(ctx)
+    if isinstance(journal, TeamJournal):
+        raise UsageError("give one --journal: several journals at once are read-only")
     if not isinstance(journal, FolderJournal):
         raise UsageError(f"{journal.path} is a journal file, not a folder journal (see `coach journal convert`)")
     result = git_sync(journal)

@@ -11,8 +11,8 @@ One job per module, each importing only those above it:
   tables, how writers bring it up to date, and how readers ask it;
 - `stream.py`: every session one at a time, for the commands that need them all (stats, export);
 - `facade.py`: `Journal`, which commands use;
-- `hlc.py`, `replica.py`, `merge.py`, `folder.py`: a journal that is a folder of replicas' files, one writer each
-  (`Journal(folder)` is a `FolderJournal`; see docs/replicas.md).
+- `hlc.py`, `replica.py`, `merge.py`, `folder.py`, `team.py`: a journal that is a folder of replicas' files, one
+  writer each (`Journal(folder)` is a `FolderJournal`; see docs/replicas.md), and several journals read as one.
 
 Commands import from here: `from coachcli.journal import Journal`.
 """
@@ -24,6 +24,7 @@ from coachcli.journal.fold import JournalState, fold_bytes
 from coachcli.journal.folder import FolderJournal
 from coachcli.journal.query import ActionPage, JournalQuery, SessionPage, StreamedSession
 from coachcli.journal.stream import SessionStream
+from coachcli.journal.team import TeamJournal
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -36,6 +37,7 @@ __all__ = [
     "SessionPage",
     "SessionStream",
     "StreamedSession",
+    "TeamJournal",
     "damaged_warning",
     "fold_bytes",
     "lock_timeout",

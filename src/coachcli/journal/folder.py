@@ -75,10 +75,13 @@ class FolderJournal(Journal):
     def view(self) -> Manifest:
         """The merged view, up to date with the folder's files (under the lock, as it writes the view)."""
         if self._holding:
-            return refresh(self.real_path, self.state)
+            return self._merge()
         files.make_folder(self.state, "coach's state folder")
         with files.held_lock(self.lock_path):
-            return refresh(self.real_path, self.state)
+            return self._merge()
+
+    def _merge(self) -> Manifest:
+        return refresh(self.real_path, self.state)
 
     def read(self) -> JournalState:
         damaged = self.view().damaged_lines()

@@ -197,7 +197,7 @@ class Placed:
 def _read_file(
     peer: PeerFile,
     name: str,
-    replica: str,
+    replica: str | None,
     mark: FileMark,
     span: tuple[int, int],
     into: list[Placed],
@@ -217,7 +217,7 @@ def _read_file(
             obj = json.loads(line.raw)
             if obj.get("hlc") is not None:
                 clock = parse_hlc(obj["hlc"])
-                if clock.replica != replica:
+                if replica is not None and clock.replica != replica:
                     raise BadClock("its clock names another replica than its file")
                 key = (1, clock.wall_ms, clock.counter, clock.replica, name, line.line_no)
                 if mark.last is None or clock > Hlc(*mark.last):
@@ -236,7 +236,8 @@ def _read_file(
     mark.head, mark.tail = peer.fingerprint(end)
 
 
-def _log_files(folder: Path) -> list[str]:
+def log_files(folder: Path) -> list[str]:
+    """The names of the replicas' files in a folder journal, sorted."""
     try:
         names = os.listdir(folder)
     except OSError as exc:
@@ -250,6 +251,12 @@ def refresh(folder: Path, state: Path) -> Manifest:
     The caller holds the folder journal's lock (replica.state_folder), so that one process at a time writes the
     view. Peers' files are only read.
     """
+    return merge_files({name: (folder / name, replica_of(name)) for name in log_files(folder)}, state)
+
+
+def merge_files(sources: dict[str, tuple[Path, str | None]], state: Path) -> Manifest:
+    """`refresh` over any files: name -> (path, the replica its clocks must name, None for any). The names order
+    the records without a clock, so they are the same on every machine for the same files."""
     merged = state / MERGED_NAME
     old = load_manifest(state / MANIFEST_NAME)
     if old is not None and (not files.is_regular(merged) or os.stat(merged).st_size != old.size):
@@ -261,14 +268,13 @@ def refresh(folder: Path, state: Path) -> Manifest:
     rebuild = old is None
     opened: dict[str, PeerFile] = {}
     try:
-        names = _log_files(folder)
+        names = sorted(sources)
         if old is not None and set(old.files) - set(names):
             rebuild = True  # a file went away: what it held must leave the view
         for name in names:
-            replica = replica_of(name)
-            assert replica is not None
+            path, replica = sources[name]
             try:
-                peer = PeerFile(folder / name)
+                peer = PeerFile(path)
             except OSError as exc:
                 reason = "not a regular file" if isinstance(exc, IsADirectoryError) else exc.strerror or str(exc)
                 manifest.files[name] = FileMark(damaged=[[0, f"could not be read ({reason}); skipped", ""]])
@@ -304,7 +310,7 @@ def refresh(folder: Path, state: Path) -> Manifest:
             for name, peer in opened.items():
                 mark = FileMark()
                 span = (0, manifest.files[name].end)
-                _read_file(peer, name, name[: -len(".jsonl")], mark, span, fresh, manifest.changes)
+                _read_file(peer, name, sources[name][1], mark, span, fresh, manifest.changes)
                 manifest.files[name] = mark
             manifest.top, manifest.top_clock, manifest.size = None, None, 0
         fresh.sort(key=lambda placed: placed.key)
