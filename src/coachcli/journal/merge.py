@@ -24,13 +24,13 @@ import hashlib
 import json
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from coachcli.journal import files
-from coachcli.journal.codec import DamagedLine, ScannedLine, open_batch, preview, scan
+from coachcli.journal.codec import BOM, BadRecord, DamagedLine, open_batch, parse_line, parse_record, preview
 from coachcli.journal.hlc import BadClock, Hlc, parse_hlc
 from coachcli.journal.replica import replica_of
 
@@ -38,6 +38,7 @@ MERGED_NAME = "merged.jsonl"
 MANIFEST_NAME = "manifest.json"
 FINGERPRINT_BYTES = 4096
 MANIFEST_FORMAT = 1
+CHUNK = 1 << 20  # bytes of the merged file written at a time
 # A record's place in the merged order: (has a clock, wall ms, counter, replica, file name, line number).
 SortKey = tuple[int, int, int, str, str, int]
 
@@ -110,7 +111,7 @@ def save_manifest(path: Path, manifest: Manifest) -> None:
     _replace_file(path, json.dumps(data, separators=(",", ":")).encode("utf-8"))
 
 
-def _replace_file(path: Path, data: bytes | list[bytes]) -> None:
+def _replace_file(path: Path, data: bytes | Iterable[bytes]) -> None:
     temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with contextlib.suppress(FileNotFoundError):
         temp.unlink()
@@ -166,8 +167,9 @@ class PeerFile:
         span = min(end, FINGERPRINT_BYTES)
         return _sha(self.read_at(0, span)), _sha(self.read_at(end - span, span))
 
-    def lines(self, start: int, first_line: int, end: int) -> Iterator[ScannedLine]:
-        """The non-blank lines from `start` (line `first_line`) to `end` (just after a newline)."""
+    def lines(self, start: int, first_line: int, end: int) -> Iterator[tuple[int, int, bytes]]:
+        """The non-blank lines from `start` (line `first_line`) to `end` (just after a newline): (number, offset,
+        bytes), unparsed."""
         offset, line_no = start, first_line
         while offset < end:
             data = self.read_at(offset, min(files.READ_CHUNK, end - offset))
@@ -176,12 +178,31 @@ class PeerFile:
                 data += self.read_at(offset + len(data), min(files.READ_CHUNK, end - offset - len(data)))
                 cut = data.rfind(b"\n") + 1
             if cut == 0:
-                return
-            data = data[:cut]
-            yield from scan(data, offset, line_no)
+                break
+            at = 0
+            for raw in data[: cut - 1].split(b"\n"):
+                here = offset + at
+                at += len(raw) + 1
+                if here == 0 and raw.startswith(BOM):
+                    raw, here = raw[len(BOM) :], len(BOM)
+                if raw.strip():
+                    yield line_no, here, raw
+                line_no += 1
             offset += cut
-            line_no += data.count(b"\n")
         self.last_line = line_no - 1
+
+
+def _parsed(raw: bytes) -> dict[str, Any]:
+    """The record's JSON object, checked to be a record as the fold reads it (BadRecord if not): JSON is read once
+    for a sound line; a bad one is read again by `parse_line`, for its reason."""
+    try:
+        obj = json.loads(raw.decode("utf-8"))
+        parse_record(obj)
+    except (ValueError, RecursionError):
+        parse_line(raw)
+        raise BadRecord("not a record") from None  # parse_line raised already; this only satisfies the types
+    assert isinstance(obj, dict)  # parse_record refuses anything else
+    return obj
 
 
 @dataclass(frozen=True)
@@ -207,19 +228,15 @@ def _read_file(
     it found into `mark`."""
     start, end = span
     peer.last_line = mark.lines
-    for line in peer.lines(start, mark.lines + 1, end):
-        if line.entry is None:
-            if line.damage is not None:
-                mark.damaged.append([line.line_no, line.damage.reason, line.damage.raw_preview])
-            continue
-        key: SortKey = (0, 0, 0, "", name, line.line_no)
+    for line_no, offset, raw in peer.lines(start, mark.lines + 1, end):
+        key: SortKey = (0, 0, 0, "", name, line_no)
         try:
-            obj = json.loads(line.raw)
+            obj = _parsed(raw)
             if obj.get("hlc") is not None:
                 clock = parse_hlc(obj["hlc"])
                 if replica is not None and clock.replica != replica:
                     raise BadClock("its clock names another replica than its file")
-                key = (1, clock.wall_ms, clock.counter, clock.replica, name, line.line_no)
+                key = (1, clock.wall_ms, clock.counter, clock.replica, name, line_no)
                 if mark.last is None or clock > Hlc(*mark.last):
                     mark.last = clock.as_json()
                 if obj.get("type") == "status":
@@ -227,10 +244,13 @@ def _read_file(
                     change = [*clock.as_json(), after, obj.get("status")]
                     changes.setdefault(str(obj.get("action_id")), []).append(change)
         except BadClock as exc:
-            mark.damaged.append([line.line_no, f"invalid record: {exc}", preview(line.raw)])
+            mark.damaged.append([line_no, f"invalid record: {exc}", preview(raw)])
+            continue
+        except BadRecord as exc:
+            mark.damaged.append([line_no, str(exc), preview(raw)])
             continue
         mark.records += 1
-        into.append(Placed(key, name, line.start, len(line.raw)))
+        into.append(Placed(key, name, offset, len(raw)))
     mark.lines = peer.last_line
     mark.end = end
     mark.head, mark.tail = peer.fingerprint(end)
@@ -266,6 +286,7 @@ def merge_files(sources: dict[str, tuple[Path, str | None]], state: Path) -> Man
     manifest.changes = {} if old is None else {key: list(value) for key, value in old.changes.items()}
     fresh: list[Placed] = []
     rebuild = old is None
+    partial = False  # some file was read from where the view stopped, not from its start
     opened: dict[str, PeerFile] = {}
     try:
         names = sorted(sources)
@@ -295,6 +316,7 @@ def merge_files(sources: dict[str, tuple[Path, str | None]], state: Path) -> Man
                 )
             ):
                 mark = FileMark(**{**asdict(known), "damaged": list(known.damaged)})
+                partial = partial or known.end > 0
                 _read_file(peer, name, replica, mark, (known.end, end), fresh, manifest.changes)
             else:
                 rebuild = rebuild or known is not None
@@ -304,7 +326,7 @@ def merge_files(sources: dict[str, tuple[Path, str | None]], state: Path) -> Man
         top = None if manifest.top is None else tuple(manifest.top)
         if not rebuild and fresh and top is not None and min(p.key for p in fresh) <= top:
             rebuild = True  # a record from before the view's last one: the order changes, so it is made again
-        if rebuild:
+        if rebuild and (partial or old is not None):  # made again from the files' starts, every one
             fresh = []
             manifest.changes = {}
             for name, peer in opened.items():
@@ -312,16 +334,18 @@ def merge_files(sources: dict[str, tuple[Path, str | None]], state: Path) -> Man
                 span = (0, manifest.files[name].end)
                 _read_file(peer, name, sources[name][1], mark, span, fresh, manifest.changes)
                 manifest.files[name] = mark
-            manifest.top, manifest.top_clock, manifest.size = None, None, 0
         fresh.sort(key=lambda placed: placed.key)
+        if rebuild:
+            manifest.top, manifest.top_clock, manifest.size = None, None, 0
         if rebuild or fresh:
-            payload = [opened[p.name].read_at(p.start, p.length) + b"\n" for p in fresh]
+            written = [0]
+            chunks = _chunks(opened, fresh, written)
             if rebuild:
-                _replace_file(merged, payload)
+                _replace_file(merged, chunks)
                 _drop_index(merged)
             else:
-                _append(merged, payload)
-            manifest.size += sum(len(line) for line in payload)
+                _append(merged, chunks)
+            manifest.size += written[0]
             if fresh:
                 manifest.top = list(fresh[-1].key)
                 clocks = [p.key for p in fresh if p.key[0]]
@@ -338,11 +362,28 @@ def merge_files(sources: dict[str, tuple[Path, str | None]], state: Path) -> Man
     return manifest
 
 
-def _append(merged: Path, payload: list[bytes]) -> None:
+def _chunks(opened: dict[str, PeerFile], placed: list[Placed], written: list[int]) -> Iterator[bytes]:
+    """The lines of the records `placed`, in that order, a chunk at a time; `written[0]` counts their bytes."""
+    pending: list[bytes] = []
+    held = 0
+    for record in placed:
+        pending.append(opened[record.name].read_at(record.start, record.length) + b"\n")
+        held += record.length + 1
+        if held >= CHUNK:
+            written[0] += held
+            yield b"".join(pending)
+            pending, held = [], 0
+    written[0] += held
+    if pending:
+        yield b"".join(pending)
+
+
+def _append(merged: Path, chunks: Iterator[bytes]) -> None:
     fd = files.open_own(merged, os.O_WRONLY | os.O_APPEND | os.O_CREAT | files.BINARY, "the merged journal")
     try:
         files.set_private(fd)
-        files.write_all(fd, b"".join(payload))
+        for chunk in chunks:
+            files.write_all(fd, chunk)
     finally:
         os.close(fd)
 
