@@ -48,6 +48,7 @@ class FolderJournal(Journal):
         self.own_path = self.real_path / log_name(self.replica)
         self.merged = Journal(self.state / MERGED_NAME)
         self._holding = False  # this process holds the lock: the view is refreshed without taking it again
+        self._cached: Manifest | None = None  # the view as refreshed under the lock, until this replica writes
 
     @staticmethod
     def holds_replicas(path: Path | str) -> bool:
@@ -75,7 +76,11 @@ class FolderJournal(Journal):
     def view(self) -> Manifest:
         """The merged view, up to date with the folder's files (under the lock, as it writes the view)."""
         if self._holding:
-            return self._merge()
+            # Under our lock only our own writes change our file; peers' files may grow meanwhile, which the view
+            # after our write reads (the cache is dropped there).
+            if self._cached is None:
+                self._cached = self._merge()
+            return self._cached
         files.make_folder(self.state, "coach's state folder")
         with files.held_lock(self.lock_path):
             return self._merge()
@@ -126,7 +131,7 @@ class FolderJournal(Journal):
     def _locked(self) -> Iterator[None]:
         files.make_folder(self.state, "coach's state folder")
         with files.held_lock(self.lock_path):
-            self._holding = True
+            self._holding, self._cached = True, None
             try:
                 yield
             finally:
@@ -135,11 +140,14 @@ class FolderJournal(Journal):
                         self._wrote = False
                         self._update_index()
                 finally:
-                    self._holding = False
+                    self._holding, self._cached = False, None
 
     def _append_locked(self, payload: bytes | Iterable[bytes]) -> None:
         """Stamp each record with a clock past every one read in the folder, and append them to our own file."""
-        append.append_durably(self.own_path, self._stamped(payload, self.view()), self.unfinished_path)
+        try:
+            append.append_durably(self.own_path, self._stamped(payload, self.view()), self.unfinished_path)
+        finally:
+            self._cached = None
         self._wrote = True
 
     def _stamped(self, payload: bytes | Iterable[bytes], view: Manifest) -> Iterator[bytes]:

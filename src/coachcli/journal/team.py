@@ -37,6 +37,7 @@ class TeamJournal(FolderJournal):
         self.own_path = self.state / "none"
         self.merged = Journal(self.state / MERGED_NAME)
         self._holding = False
+        self._cached = None
 
     def _merge(self) -> Manifest:
         sources: dict[str, tuple[Path, str | None]] = {}
