@@ -462,3 +462,23 @@ def test_a_replica_writes_only_its_own_files_in_the_shared_folder(
     assert set(after) - set(watched) == {f"{mine}.jsonl", f"{mine}.name"}
     for name in (f"{mine}.jsonl", f"{mine}.name"):
         assert stat.S_IMODE((folder / name).stat().st_mode) == 0o600
+
+
+def test_a_peer_file_that_goes_away_or_turns_unreadable_leaves_the_view(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = make_folder(tmp_path / "shared")
+    mine = replica(tmp_path / "mine", folder, monkeypatch)
+    other = replica(tmp_path / "other", folder, monkeypatch)
+    other.append_session(make_session("5e5510000001", []))
+    mine.append_session(make_session("5e5510000002", []))
+    assert len(mine.read().sessions) == 2
+    saved = other.own_path.read_bytes()
+    other.own_path.unlink()
+    other.own_path.mkdir()
+    state = mine.read()
+    assert [s.id for s in state.sessions] == ["5e5510000002"] and len(state.damaged) == 1
+    other.own_path.rmdir()
+    assert [s.id for s in mine.read().sessions] == ["5e5510000002"]
+    other.own_path.write_bytes(saved)
+    assert [s.id for s in mine.read().sessions] == ["5e5510000001", "5e5510000002"]

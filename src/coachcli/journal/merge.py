@@ -274,6 +274,11 @@ def refresh(folder: Path, state: Path) -> Manifest:
     return merge_files({name: (folder / name, replica_of(name)) for name in log_files(folder)}, state)
 
 
+def _still_holds(peer: PeerFile, known: FileMark, end: int) -> bool:
+    """Whether the file still begins with the bytes the view read of it (it only grew, if at all)."""
+    return known.end <= end and (known.end == 0 or peer.fingerprint(known.end) == (known.head, known.tail))
+
+
 def merge_files(sources: dict[str, tuple[Path, str | None]], state: Path) -> Manifest:
     """`refresh` over any files: name -> (path, the replica its clocks must name, None for any). The names order
     the records without a clock, so they are the same on every machine for the same files."""
@@ -299,22 +304,13 @@ def merge_files(sources: dict[str, tuple[Path, str | None]], state: Path) -> Man
             except OSError as exc:
                 reason = "not a regular file" if isinstance(exc, IsADirectoryError) else exc.strerror or str(exc)
                 manifest.files[name] = FileMark(damaged=[[0, f"could not be read ({reason}); skipped", ""]])
+                if old is not None and name in old.files and old.files[name].records:
+                    rebuild = True  # what it held must leave the view
                 continue
             opened[name] = peer
             end = peer.readable_end()
             known = None if old is None else old.files.get(name)
-            if (
-                known is not None
-                and known.end <= end
-                and (
-                    known.end == 0
-                    or peer.fingerprint(known.end)
-                    == (
-                        known.head,
-                        known.tail,
-                    )
-                )
-            ):
+            if known is not None and _still_holds(peer, known, end):
                 mark = FileMark(**{**asdict(known), "damaged": list(known.damaged)})
                 partial = partial or known.end > 0
                 _read_file(peer, name, replica, mark, (known.end, end), fresh, manifest.changes)
