@@ -416,7 +416,7 @@ def cases(journal: Journal, runs: int, largest: bool) -> dict[str, tuple[str, Ca
     done_ids = open_action_ids(journal, runs + 2)
     compact_env, compact_around = compact_copy(journal)
     import_env, import_around = import_fresh(journal)
-    once = 1 if largest else None  # each of these rebuilds the index: one run on the largest journal
+    once = 1 if largest else None  # each of these (re)builds the whole index: one run on the largest journal
     return {
         "coach actions --limit 40": ("listing", plain("actions", "--limit", "40")),
         "coach actions --overdue --limit 40": ("listing", plain("actions", "--overdue", "--limit", "40")),
@@ -443,7 +443,7 @@ def cases(journal: Journal, runs: int, largest: bool) -> dict[str, tuple[str, Ca
         "coach journal check": ("whole", plain("journal", "check")),
         "coach journal compact": (
             "whole",
-            Case(fixed([*coach, "journal", "compact"]), compact_env, folder, compact_around),
+            Case(fixed([*coach, "journal", "compact"]), compact_env, folder, compact_around, once),
         ),
         f"coach import (the first {IMPORT_SESSIONS:,} sessions' export)": (
             "whole",

@@ -148,6 +148,13 @@ def history(journal: Journal) -> None:
     )
 
 
+def json_texts(items: Any) -> list[str]:
+    """Each session's JSON as `sessions --json` writes it: cut from its record, or encoded from its object."""
+    return [
+        item if isinstance(item, str) else json.dumps(item, ensure_ascii=False, separators=(",", ":")) for item in items
+    ]
+
+
 PROBES: list[tuple[str, Callable[[Any], Any]]] = [
     ("damaged", lambda q: [(d.line_no, d.reason, d.raw_preview) for d in q.damaged]),
     ("unfinished", lambda q: q.unfinished and (q.unfinished.line_no, q.unfinished.reason)),
@@ -200,10 +207,10 @@ for filters in [
                 )
             )
 for filters in [{}, {"rep": "ANA"}, {"set_id": "call-debrief"}, {"since": dt.date(2026, 3, 3)}]:
-    PROBES.append((f"session bodies {filters}", lambda q, f=filters: list(q.session_bodies(**f))))
+    PROBES.append((f"session bodies {filters}", lambda q, f=filters: json_texts(q.session_bodies(**f))))
     for limit in [None, 1, 2]:
         PROBES.append((f"session page {filters} {limit}", lambda q, f=filters, n=limit: q.session_page(**f, limit=n)))
-PROBES.append(("session bodies grep", lambda q: list(q.session_bodies(grep="follow"))))
+PROBES.append(("session bodies grep", lambda q: json_texts(q.session_bodies(grep="follow"))))
 for prefix in ["5e55", "5e551", "5E5520000003", "1e5", "ac0000000001", "ac", "ffff", "  ", "torn"]:
     PROBES.append((f"session {prefix!r}", lambda q, p=prefix: q.session(p)))
     PROBES.append((f"action {prefix!r}", lambda q, p=prefix: q.action(p)))

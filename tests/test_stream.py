@@ -57,7 +57,11 @@ def reference_json(sessions: list[Session]) -> str:
 
     if not sessions:
         return "[]\n"
-    return "[\n" + ",\n".join(json.dumps(exported(s), ensure_ascii=False) for s in sessions) + "\n]\n"
+    return (
+        "[\n"
+        + ",\n".join(json.dumps(exported(s), ensure_ascii=False, separators=(",", ":")) for s in sessions)
+        + "\n]\n"
+    )
 
 
 def reference_csv(sessions: list[Session]) -> str:

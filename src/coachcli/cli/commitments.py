@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import typer
 
@@ -19,9 +19,7 @@ from coachcli.cli.common import (
 
 if TYPE_CHECKING:
     import datetime as dt
-    from collections.abc import Mapping, Sequence
-
-    from coachcli.records import Action
+    from collections.abc import Iterable
 
 LISTING_ROWS = 40  # rows a listing shows at a terminal unless told --all or --limit
 
@@ -67,39 +65,47 @@ def actions_command(
             print_json_rows(listed_json(body, day) for body in itertools.islice(bodies, limit))
         return
     shown_rows = listing_limit(all_rows, limit, LISTING_ROWS)
+    show_status = status is not StatusChoice.open
     with open_query(ctx) as query:
         if filters is None:
             page = ActionPage([], 0)
         else:
-            page = query.action_page(
-                rep=filters.rep, status=filters.status, due_before=filters.due_before, limit=shown_rows
-            )
-        shown = query.short_action_ids(a.id for a in page.actions) if len(page.actions) <= RICH_ROWS else {}
-    if not page.actions:
-        note("no commitments match")
-        return
-    _print_actions(page.actions, day, shown, show_status=status is not StatusChoice.open)
+            # No more actions loaded than Rich's table prints quickly: past that, the plain renderer streams them.
+            probe = RICH_ROWS + 1 if shown_rows is None else min(shown_rows, RICH_ROWS + 1)
+            page = query.action_page(rep=filters.rep, status=filters.status, due_before=filters.due_before, limit=probe)
+        if filters is not None and len(page.actions) > RICH_ROWS:
+            bodies = query.action_bodies(rep=filters.rep, status=filters.status, due_before=filters.due_before)
+            _print_plain(itertools.islice(bodies, shown_rows), day, show_status=show_status)
+            shown_count = page.total if shown_rows is None else min(shown_rows, page.total)
+        else:
+            shown = query.short_action_ids(a.id for a in page.actions)
+            shown_count = len(page.actions)
+    if filters is None or len(page.actions) <= RICH_ROWS:
+        if not page.actions:
+            note("no commitments match")
+            return
+        from coachcli.console import stdout_console
+        from coachcli.render.actions import actions_table
+
+        stdout_console().print(actions_table(page.actions, day, shown, show_status=show_status))
     from coachcli.cli.journal_commands import note_two_machines
 
-    note_two_machines(ctx, [action.id for action in page.actions])
-    more = more_rows(len(page.actions), page.total)
+    note_two_machines(ctx, [action.id for action in page.actions])  # the first shown: a long listing's too
+    more = more_rows(shown_count, page.total)
     if more is not None:
         note(more)
 
 
-def _print_actions(actions: Sequence[Action], day: dt.date, shown: Mapping[str, str], *, show_status: bool) -> None:
-    """A short listing as Rich's table; a long one by the plain renderer, which stays quick at any length."""
+def _print_plain(bodies: Iterable[dict[str, Any]], day: dt.date, *, show_status: bool) -> None:
+    """A long listing, by the plain renderer: each row printed as it is read, at any length."""
     import sys
 
     from coachcli.console import stdout_console
-    from coachcli.render.actions import RICH_ROWS, actions_plain, actions_table
+    from coachcli.render.actions import actions_plain
 
     console = stdout_console()
-    if len(actions) <= RICH_ROWS:
-        console.print(actions_table(actions, day, shown, show_status=show_status))
-        return
     color = console.is_terminal and not console.no_color
-    for line in actions_plain(actions, day, shown, console.width, color=color, show_status=show_status):
+    for line in actions_plain(bodies, day, console.width, color=color, show_status=show_status):
         sys.stdout.write(line + "\n")
 
 

@@ -40,6 +40,7 @@ def sessions_command(
 ) -> None:
     """Past sessions, newest first, with how many options and commitments each produced."""
     import itertools
+    import sys
 
     from coachcli.console import stdout_console
     from coachcli.render.actions import more_rows
@@ -60,9 +61,19 @@ def sessions_command(
             found = query.sessions(rep=rep, set_id=set_id, since=first, until=last, grep=grep, limit=shown_rows)
             total = len(found)
         else:
-            page = query.session_page(rep=rep, set_id=set_id, since=first, until=last, limit=shown_rows)
+            # No more sessions loaded than Rich's table prints quickly: past that, the plain renderer streams them.
+            probe = RICH_SESSIONS + 1 if shown_rows is None else min(shown_rows, RICH_SESSIONS + 1)
+            page = query.session_page(rep=rep, set_id=set_id, since=first, until=last, limit=probe)
             found, total = page.sessions, page.total
-        shown = query.short_session_ids(s.id for s in found) if len(found) <= RICH_SESSIONS else {}
+            if len(found) > RICH_SESSIONS:
+                # A long listing: each session's row printed as it is read, by the plain renderer (fixed widths).
+                from coachcli.render.sessions import sessions_plain
+
+                bodies = query.session_bodies(rep=rep, set_id=set_id, since=first, until=last)
+                for line in sessions_plain(itertools.islice(bodies, shown_rows)):
+                    sys.stdout.write(line + "\n")
+                return
+        shown = query.short_session_ids(s.id for s in found)
     if not found:
         note("no sessions match")
         return
@@ -73,7 +84,7 @@ def sessions_command(
 
 
 LISTING_ROWS = 40  # sessions a listing shows at a terminal unless told --all or --limit
-RICH_SESSIONS = 2000  # past this many, full ids: a short id asks the index twice per session
+RICH_SESSIONS = 200  # past this many, the plain renderer (Rich measures every cell of every row)
 
 
 def recap_command(

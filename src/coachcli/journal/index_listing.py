@@ -28,11 +28,12 @@ from coachcli.journal.index_schema import (
     rep_key,
     session_row,
     sha256,
+    spliced,
     started_key,
     text_of,
     validated,
 )
-from coachcli.journal.query import StreamedSession, action_matches, session_matches
+from coachcli.journal.query import JsonText, SessionJson, StreamedSession, action_matches, session_matches
 from coachcli.records import Action, Session, StatusFilter
 from coachcli.stats import Groups
 
@@ -51,7 +52,8 @@ def _action_where(rep: str | None, status: StatusFilter, due_before: dt.date | N
         where.append("status = ?")
         params.append(status)
     if due_before is not None:
-        where.append("due < ?")
+        # due_key, not due: the listing's indexes hold it, so the count reads no row (no date sorts as NO_DUE, last).
+        where.append("due_key < ?")
         params.append(due_before.isoformat())
     return (" WHERE " + " AND ".join(where) if where else ""), params
 
@@ -165,7 +167,7 @@ def session_bodies(
     set_id: str | None,
     since: dt.date | None,
     until: dt.date | None,
-) -> Iterator[dict[str, Any]]:
+) -> Iterator[SessionJson]:
     """Each session that passes the filters as `Session.public_dict()` gives it, newest first, read back one
     record at a time. A record as coach writes it is not validated again (see index_schema.py)."""
     where, params = _session_where(rep, set_id, since, until)
@@ -187,12 +189,16 @@ def session_bodies(
         row = session_row(values)
         raw = source.read_at(row.start, row.length)
         states = db.execute("SELECT pos, body FROM actions WHERE session = ? ORDER BY pos", (seq,)).fetchall()
-        body = overlaid(record_body(raw, row), states, row)
         if row.written is not None and sha256(raw) == row.written:
+            text = spliced(raw, [bytes(state) for _, state in states], keep_resume=False)
+            if text is not None:
+                yield JsonText(text)
+                continue
+            body = overlaid(record_body(raw, row), states, row)
             body.pop("resume", None)
             yield body
         else:
-            yield validated(body, row).public_dict()
+            yield validated(overlaid(record_body(raw, row), states, row), row).public_dict()
 
 
 def may_mention(db: sqlite3.Connection, source: Source, seq: int, start: int, length: int, text: str) -> bool:
@@ -234,11 +240,14 @@ def stream_sessions(db: sqlite3.Connection, source: Source, touched: Touched) ->
             pending = next(recent, None)
             continue
         raw = source.read_at(row.start, row.length)
-        body = overlaid(record_body(raw, row), mine, row)
         if row.written is not None and sha256(raw) == row.written:
-            yield StreamedSession(body=body)
+            text = spliced(raw, [bytes(state) for _, state in mine], keep_resume=True)
+            if text is not None:
+                yield StreamedSession(text=JsonText(text))
+            else:
+                yield StreamedSession(body=overlaid(record_body(raw, row), mine, row))
         else:
-            yield StreamedSession(validated(body, row))
+            yield StreamedSession(validated(overlaid(record_body(raw, row), mine, row), row))
     while pending is not None:
         yield StreamedSession(pending[1])
         pending = next(recent, None)

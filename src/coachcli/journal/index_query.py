@@ -38,6 +38,7 @@ from coachcli.journal.index_update import FoldedLines, fold_lines, readable_end
 from coachcli.journal.query import (
     ActionPage,
     QueryBase,
+    SessionJson,
     SessionPage,
     StateQuery,
     StreamedSession,
@@ -336,7 +337,7 @@ class IndexQuery(QueryBase):
         since: dt.date | None = None,
         until: dt.date | None = None,
         grep: str | None = None,
-    ) -> Iterator[dict[str, Any]]:
+    ) -> Iterator[SessionJson]:
         if grep:
             return (s.public_dict() for s in self.sessions(rep=rep, set_id=set_id, since=since, until=until, grep=grep))
         return self._guard_each(

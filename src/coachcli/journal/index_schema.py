@@ -36,6 +36,7 @@ from pydantic import ValidationError
 from coachcli.journal.codec import SessionEntry, dump_line, session_record
 from coachcli.journal.files import Source
 from coachcli.records import Action, ReviewItem, Session, utc_sort_key
+from coachcli.safe_text import json_safe
 
 FORMAT = 3  # PRAGMA user_version: a file of another format is rebuilt by writers and ignored by readers
 FINGERPRINT_BYTES = 4096
@@ -286,3 +287,47 @@ def rows_where(db: sqlite3.Connection, column: str, values: Sequence[Any]) -> li
         sql = f"SELECT {ROW_COLUMNS} FROM sessions WHERE {column} IN ({marks(len(chunk))})"
         found += [session_row(values) for values in db.execute(sql, chunk)]
     return found
+
+
+_SESSION_KEY = b'"session":{'
+_ACTIONS_KEY = b'"actions":['
+_REVIEW_KEY = b'],"review":['
+_RESUME_KEY = b',"resume":'
+
+
+def spliced(raw: bytes, bodies: Sequence[bytes], *, keep_resume: bool) -> str | None:
+    """The session object (safe to print: `safe_text.json_safe`) of a record as coach writes it (`written_digest`),
+    with its actions' JSON replaced by their current state (`bodies`, as the index holds them), cut from the
+    record's bytes without parsing them; `resume` left out, or kept when `keep_resume` and not null. None when it
+    cannot be cut so (the caller parses).
+
+    Sound because coach writes a session's keys in one order, compactly, strings escaped: a quote inside a string
+    is written \\", so `"actions":[`, `],"review":[` and `,"resume":` are found only as the session's own keys,
+    and an action (all scalars) holds no `]`. A record with \\u escapes is left to the parser: written by the
+    ASCII fallback of `codec.dump_line`, it would not read back byte for byte as the parser's output.
+    """
+    if b"\\u" in raw:
+        return None
+    at = raw.find(_SESSION_KEY)
+    if at < 0 or not raw.endswith(b"}}"):
+        return None
+    session = raw[at + len(_SESSION_KEY) - 1 : -1]
+    actions = session.find(_ACTIONS_KEY)
+    review = session.find(_REVIEW_KEY, actions) if actions >= 0 else -1
+    resume = session.find(_RESUME_KEY, review)
+    if actions < 0 or review < 0 or resume < review:
+        return None
+    held = session[actions + len(_ACTIONS_KEY) : review]
+    if (held.count(b',{"id":') + 1 if held else 0) != len(bodies):
+        return None
+    tail = session[review:]
+    if not keep_resume or session.endswith(b',"resume":null}'):
+        tail = session[review:resume] + b"}"
+    text = session[: actions + len(_ACTIONS_KEY)] + b",".join(bodies) + tail
+    try:
+        decoded = text.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    # DEL and the C1 controls (U+0080..U+009F, UTF-8 C2 80..C2 9F) written as escapes, as `json_safe` does; two
+    # byte searches spare most sessions the regular expression.
+    return json_safe(decoded) if b"\x7f" in text or b"\xc2" in text else decoded

@@ -7,6 +7,7 @@ else this module's `StateQuery` over the folded state: correct, only slower. Tes
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
@@ -19,31 +20,55 @@ from coachcli.records import Action, Session, StatusFilter, due_order, mentions,
 _Q = TypeVar("_Q", bound="QueryBase")
 
 
+class JsonText(str):
+    """JSON already written and safe to print (a session's object cut from its record, its actions in their current
+    state, `safe_text.json_safe` applied): printed as it stands by the writers of long JSON lists."""
+
+    __slots__ = ()
+
+
 class StreamedSession:
     """One session of a whole-journal read (`Journal.stream()`), as the fold leaves it.
 
-    `body` is its JSON object (`session.model_dump(mode="json")`) when its record is as coach writes it, so that an
-    export need not validate it; `session` validates that body only when asked for.
+    `text` is the JSON of its export element (`render.export`), when its record is as coach writes it: cut from the
+    record, nothing parsed. `body` is its JSON object (`session.model_dump(mode="json")`, but for a null `resume`,
+    which may be left out) when known, or parsed from `text` when asked for; `session` validates that body only
+    when asked for.
     """
 
-    __slots__ = ("_session", "body")
+    __slots__ = ("_body", "_session", "text")
 
-    def __init__(self, session: Session | None = None, body: dict[str, Any] | None = None) -> None:
-        if session is None and body is None:
-            raise ValueError("a streamed session needs its session or its body")
+    def __init__(
+        self, session: Session | None = None, body: dict[str, Any] | None = None, text: JsonText | None = None
+    ) -> None:
+        if session is None and body is None and text is None:
+            raise ValueError("a streamed session needs its session, its body or its text")
         self._session = session
-        self.body = body
+        self._body = body
+        self.text = text
+
+    @property
+    def body(self) -> dict[str, Any] | None:
+        if self._body is None and self.text is not None:
+            self._body = json.loads(self.text)
+        return self._body
 
     @property
     def session(self) -> Session:
         if self._session is None:
-            assert self.body is not None
-            self._session = Session.model_validate(self.body)
+            body = self.body
+            assert body is not None
+            self._session = Session.model_validate(body)
         return self._session
 
     def dump(self) -> dict[str, Any]:
         """`session.model_dump(mode="json")`, without validating when the body is known."""
-        return self.body if self.body is not None else self.session.model_dump(mode="json")
+        body = self.body
+        return body if body is not None else self.session.model_dump(mode="json")
+
+
+# A session of `sessions --json`: `Session.public_dict()`, or that object's JSON as coach writes it.
+SessionJson = dict[str, Any] | JsonText
 
 
 @dataclass(frozen=True)
@@ -137,8 +162,8 @@ class JournalQuery(Protocol):
         since: dt.date | None = None,
         until: dt.date | None = None,
         grep: str | None = None,
-    ) -> Iterator[dict[str, Any]]:
-        """Those sessions as `Session.public_dict()` gives them, newest first, one at a time."""
+    ) -> Iterator[SessionJson]:
+        """Those sessions as `Session.public_dict()` gives them (or its JSON), newest first, one at a time."""
         ...
 
     def session(self, prefix: str) -> Session:
@@ -283,7 +308,7 @@ class StateQuery(QueryBase):
         since: dt.date | None = None,
         until: dt.date | None = None,
         grep: str | None = None,
-    ) -> Iterator[dict[str, Any]]:
+    ) -> Iterator[SessionJson]:
         for session in self.sessions(rep=rep, set_id=set_id, since=since, until=until, grep=grep):
             yield session.public_dict()
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -135,35 +135,39 @@ RICH_ROWS = 200
 
 
 def actions_plain(
-    actions: Sequence[Action],
+    bodies: Iterable[Mapping[str, Any]],
     today: dt.date,
-    shown_ids: Mapping[str, str],
     width: int,
     *,
     color: bool,
     show_rep: bool = True,
     show_status: bool = False,
 ) -> Iterator[str]:
-    """The commitments table as plain lines (`actions_table`'s columns), laid out in one pass at any length."""
-    from coachcli.render.plain_table import Column, plain_rows
+    """The commitments table (`actions_table`'s columns) as plain lines, from each action's JSON object as it comes
+    (the index holds them so): fixed widths, the text folding in what is left, nothing held, at any length."""
+    from coachcli.render.plain_table import Column, fixed_rows
 
     columns = [Column("id", 16)]
     if show_rep:
-        columns.append(Column("rep", 14))
-    columns += [Column("text"), Column("due", 10), Column("age", 4, right=True), Column("set", 20)]
+        columns.append(Column("rep", 10))
+    columns += [Column("text"), Column("due", 10), Column("age", 4, right=True), Column("set", 16)]
     if show_status:
         columns.append(Column("status", 7))
-    rows = []
-    for action in actions:
-        row = [shown_ids.get(action.id, action.id)]
+    today_text = today.isoformat()
+
+    def row(body: Mapping[str, Any]) -> tuple[list[str], bool]:
+        due = body.get("due")
+        created = dt.datetime.fromisoformat(str(body.get("created")).replace("Z", "+00:00"))
+        cells = [str(body.get("id"))]
         if show_rep:
-            row.append(action.owner)
-        row += [action.text, action.due.isoformat() if action.due else NO_DATE, age(action.created, today), action.set]
+            cells.append(str(body.get("owner")))
+        cells += [str(body.get("text")), due or NO_DATE, age(created, today), str(body.get("set"))]
         if show_status:
-            row.append(action.status)
-        rows.append(row)
-    red = [is_overdue(action, today) for action in actions]
-    return plain_rows(columns, rows, width, red=red, color=color)
+            cells.append(str(body.get("status")))
+        overdue = body.get("status") == "open" and isinstance(due, str) and due < today_text
+        return cells, overdue
+
+    return fixed_rows(columns, (row(body) for body in bodies), width, color=color)
 
 
 def more_rows(shown: int, total: int) -> str | None:

@@ -72,7 +72,8 @@ def write_json(items: Iterable[StreamedSession], write: Write) -> int:
     returns how many."""
     count = 0
     for item in items:
-        write(("[\n" if count == 0 else ",\n") + json_element(_exported_body(item)))
+        text = item.text if item.text is not None else json_element(_exported_body(item))
+        write(("[\n" if count == 0 else ",\n") + text)
         count += 1
     write("\n]\n" if count else "[]\n")
     return count
@@ -83,7 +84,9 @@ def write_json_list(items: Iterable[Any], write: Write) -> int:
     length streams); returns how many."""
     count = 0
     for item in items:
-        write(("[\n" if count == 0 else ",\n") + json_element(item))
+        # JSON already written and made safe (`JsonText`, cut from the journal's record) is printed as it stands.
+        text = item if isinstance(item, str) else json_element(item)
+        write(("[\n" if count == 0 else ",\n") + text)
         count += 1
     write("\n]\n" if count else "[]\n")
     return count
@@ -107,9 +110,10 @@ def _exported_body(item: StreamedSession) -> dict[str, Any]:
 
 
 def json_element(value: Any) -> str:
-    """One element of a JSON list as coach writes long lists: on a line of its own, compact (Python's C encoder,
-    several times faster than indenting, which is done in pure Python), non-ASCII kept but for the C1 controls."""
-    return json_safe(json.dumps(value, ensure_ascii=False))
+    """One element of a JSON list as coach writes long lists: on a line of its own, compact as the journal writes
+    it (Python's C encoder, several times faster than indenting, done in pure Python; and a session as coach wrote
+    it can be copied from its record as it stands), non-ASCII kept but for the C1 controls."""
+    return json_safe(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
 
 
 def _cell(value: Any) -> str:

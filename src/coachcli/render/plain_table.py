@@ -8,7 +8,7 @@ what remains and folds, and each row is written as it comes. What is printed is 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from coachcli.safe_text import visible
@@ -62,31 +62,6 @@ def _pad(text: str, width: int, right: bool) -> str:
     return space + text if right else text + space
 
 
-def plain_rows(
-    columns: Sequence[Column], rows: Sequence[Sequence[str]], width: int, *, red: Sequence[bool] = (), color: bool
-) -> Iterator[str]:
-    """The table's lines, header first, in `width` cells. `red[n]`: row n's "due" cell is overdue, shown red
-    when `color`."""
-    cells = [[visible(cell) for cell in row] for row in rows]
-    widths = [
-        min(max(max((_width(row[n]) for row in cells), default=0), len(column.header)), column.cap) if column.cap else 0
-        for n, column in enumerate(columns)
-    ]
-    left = width - sum(widths) - len(GAP) * (len(columns) - 1)
-    widths = [w if column.cap else max(left, 12) for w, column in zip(widths, columns, strict=True)]
-    due = next((n for n, column in enumerate(columns) if column.header == "due"), None)
-    yield _line([column.header for column in columns], columns, widths)
-    for index, row in enumerate(cells):
-        parts = [
-            [_clip(cell, widths[n])] if column.cap else _fold(cell, widths[n])
-            for n, (cell, column) in enumerate(zip(row, columns, strict=True))
-        ]
-        marked = color and due is not None and index < len(red) and red[index]
-        for depth in range(max(len(piece) for piece in parts)):
-            texts = [piece[depth] if depth < len(piece) else "" for piece in parts]
-            yield _line(texts, columns, widths, due if marked and depth == 0 else None)
-
-
 def _clip(text: str, width: int) -> str:
     if _width(text) <= width:
         return text
@@ -100,3 +75,24 @@ def _line(texts: Sequence[str], columns: Sequence[Column], widths: Sequence[int]
     if red is not None:
         padded[red] = RED + padded[red] + RESET
     return GAP.join(padded).rstrip()
+
+
+def fixed_rows(
+    columns: Sequence[Column], rows: Iterable[tuple[Sequence[str], bool]], width: int = 0, *, color: bool = False
+) -> Iterator[str]:
+    """The table's lines, header first, written as the rows come (for a listing streamed without holding it):
+    each column as wide as its cap, the one without a cap taking what is left of `width` and folding. A row is
+    its cells and whether its "due" cell is overdue (red when `color`)."""
+    left = width - sum(column.cap for column in columns) - len(GAP) * (len(columns) - 1)
+    widths = [column.cap or max(left, 12) for column in columns]
+    due = next((n for n, column in enumerate(columns) if column.header == "due"), None)
+    yield _line([column.header for column in columns], columns, widths)
+    for cells, overdue in rows:
+        parts = [
+            [_clip(visible(cell), widths[n])] if column.cap else _fold(visible(cell), widths[n])
+            for n, (cell, column) in enumerate(zip(cells, columns, strict=True))
+        ]
+        marked = due if color and overdue else None
+        for depth in range(max(len(piece) for piece in parts)):
+            texts = [piece[depth] if depth < len(piece) else "" for piece in parts]
+            yield _line(texts, columns, widths, marked if depth == 0 else None)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from coachcli.records import Session
 from coachcli.render.actions import NARROW
@@ -87,3 +87,36 @@ class SessionsTable:
 def sessions_table(sessions: Sequence[Session], shown_ids: Mapping[str, str]) -> SessionsTable:
     """The sessions as a table that fits the terminal it is printed on."""
     return SessionsTable(sessions, shown_ids)
+
+
+def sessions_plain(bodies: Iterable[Mapping[str, Any] | str]) -> Iterator[str]:
+    """The sessions table as plain lines, a session at a time (its JSON object, or that JSON as text), in fixed
+    column widths: for listings too long for Rich, printed without holding them."""
+    import json
+
+    from coachcli.render.plain_table import Column, fixed_rows
+
+    columns = [
+        Column("id", 16),
+        Column("started", 16),
+        Column("rep", 14),
+        Column("set", 20),
+        Column("status", 11),
+        Column("options", 7, right=True),
+        Column("actions", 7, right=True),
+    ]
+
+    def row(item: Mapping[str, Any] | str) -> list[str]:
+        body = json.loads(item) if isinstance(item, str) else item
+        started = str(body.get("started", ""))[:16].replace("T", " ")  # as `_started` shows its own local time
+        counts = [str(len(body.get(key) or [])) for key in ("options", "actions")]
+        return [
+            str(body.get("id")),
+            started,
+            str(body.get("rep")),
+            str(body.get("set")),
+            str(body.get("status")),
+            *counts,
+        ]
+
+    return fixed_rows(columns, ((row(item), False) for item in bodies))
