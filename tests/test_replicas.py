@@ -482,3 +482,20 @@ def test_a_peer_file_that_goes_away_or_turns_unreadable_leaves_the_view(
     assert [s.id for s in mine.read().sessions] == ["5e5510000002"]
     other.own_path.write_bytes(saved)
     assert [s.id for s in mine.read().sessions] == ["5e5510000001", "5e5510000002"]
+
+
+def test_journal_check_and_compact_on_a_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = make_folder(tmp_path / "shared")
+    mine = replica(tmp_path / "mine", folder, monkeypatch)
+    mine.append_session(make_session("5e5510000001", []))
+    env = {"COACHCLI_HOME": str(tmp_path / "mine")}
+    sound = coach("--journal", str(folder), "journal", "check", env=env)
+    assert sound.exit_code == 0 and "the journal is sound: 1 session" in sound.stderr
+    (folder / "0123456789abcdef.jsonl").write_bytes(b"garbage\n")
+    damaged = coach("--journal", str(folder), "journal", "check", env=env)
+    assert damaged.exit_code == 1
+    assert "in 0123456789abcdef.jsonl: not valid JSON" in damaged.stdout
+    assert "only on the machine that writes it" in damaged.stderr
+    compact = coach("--journal", str(folder), "journal", "compact", env=env)
+    assert compact.exit_code == 1 and "is a folder journal" in compact.stderr
+    assert coach("--journal", str(folder), "journal", "path", env=env).stdout.strip() == str(folder)
