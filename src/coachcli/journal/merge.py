@@ -36,8 +36,9 @@ from coachcli.journal.replica import replica_of
 
 MERGED_NAME = "merged.jsonl"
 MANIFEST_NAME = "manifest.json"
+CHANGES_NAME = "changes.json"
 FINGERPRINT_BYTES = 4096
-MANIFEST_FORMAT = 1
+MANIFEST_FORMAT = 2
 CHUNK = 1 << 20  # bytes of the merged file written at a time
 # A record's place in the merged order: (has a clock, wall ms, counter, replica, file name, line number).
 SortKey = tuple[int, int, int, str, str, int]
@@ -62,29 +63,17 @@ class Manifest:
     top: list[Any] | None = None  # the greatest sort key in the merged file
     size: int = 0  # the merged file's size as written
     top_clock: list[Any] | None = None  # the greatest clock in the merged file
-    # action id -> its status changes that carry a clock: [wall, counter, replica, after, status], where `after` is
-    # the clock of the action's latest change its writer had read (see `two_machines`)
-    changes: dict[str, list[list[Any]]] = field(default_factory=dict)
+    # action id -> its changes, for the actions two machines changed without seeing each other's change (see
+    # `concurrent`); every change is in changes.json (`load_changes`), read only by writers and refreshes
+    conflicts: dict[str, list[list[Any]]] = field(default_factory=dict)
 
     def latest_clock(self) -> Hlc | None:
         return None if self.top_clock is None else Hlc(*self.top_clock)
 
-    def latest_change(self, action_id: str) -> Hlc | None:
-        """The clock of the latest change of an action read so far (None when none carries a clock)."""
-        known = self.changes.get(action_id)
-        return max(Hlc(*change[:3]) for change in known) if known else None
-
     def two_machines(self, action_id: str) -> list[tuple[Hlc, str]]:
         """The changes of an action, (clock, status) in clock order, when two machines changed it without seeing
-        each other's change: one change was written after another (by clock) without having read it. Else []."""
-        known = sorted(self.changes.get(action_id, []), key=lambda change: change[:3])
-        clocks = [Hlc(*change[:3]) for change in known]
-        for change, clock in zip(known, clocks, strict=True):
-            after = Hlc(*change[3]) if change[3] is not None else None
-            for other in clocks:
-                if other.replica != clock.replica and (after is None or after < other) and other < clock:
-                    return [(hlc, change[4]) for hlc, change in zip(clocks, known, strict=True)]
-        return []
+        each other's change. Else []."""
+        return [(Hlc(*change[:3]), change[4]) for change in self.conflicts.get(action_id, [])]
 
     def damaged_lines(self) -> list[DamagedLine]:
         """Every damaged line of every file, named by file: `line N of <file>: reason`."""
@@ -95,13 +84,42 @@ class Manifest:
         return found
 
 
+def concurrent(changes: list[list[Any]]) -> list[list[Any]]:
+    """An action's status changes that carry a clock, [wall, counter, replica, after, status] each (`after`: the
+    clock of the action's latest change its writer had read), sorted by clock when two machines made them without
+    seeing each other's: one was written after another (by clock) without having read it. Else []."""
+    known = sorted(changes, key=lambda change: change[:3])
+    clocks = [Hlc(*change[:3]) for change in known]
+    for change, clock in zip(known, clocks, strict=True):
+        after = Hlc(*change[3]) if change[3] is not None else None
+        for other in clocks:
+            if other.replica != clock.replica and (after is None or after < other) and other < clock:
+                return known
+    return []
+
+
+def latest_change(changes: dict[str, list[list[Any]]], action_id: str) -> Hlc | None:
+    """The clock of the latest change of an action (None when none carries a clock)."""
+    known = changes.get(action_id)
+    return max(Hlc(*change[:3]) for change in known) if known else None
+
+
+def load_changes(state: Path) -> dict[str, list[list[Any]]]:
+    """Every status change with a clock the view holds, by action id (see `concurrent`)."""
+    try:
+        raw = json.loads((state / CHANGES_NAME).read_bytes())
+        return raw if isinstance(raw, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
 def load_manifest(path: Path) -> Manifest | None:
     try:
         raw = json.loads(path.read_bytes())
         if raw.get("format") != MANIFEST_FORMAT:
             return None
         marks = {name: FileMark(**mark) for name, mark in raw["files"].items()}
-        return Manifest(marks, raw["top"], int(raw["size"]), raw["top_clock"], raw["changes"])
+        return Manifest(marks, raw["top"], int(raw["size"]), raw["top_clock"], raw["conflicts"])
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return None  # derived data: a lost or odd manifest only means a rebuild
 
@@ -222,7 +240,7 @@ def _read_file(
     mark: FileMark,
     span: tuple[int, int],
     into: list[Placed],
-    changes: dict[str, list[list[Any]]],
+    changes: list[tuple[str, list[Any]]],
 ) -> None:
     """Read the records of `peer` in `span` (start, end) into `into`, its status changes into `changes`, and what
     it found into `mark`."""
@@ -242,7 +260,7 @@ def _read_file(
                 if obj.get("type") == "status":
                     after = parse_hlc(obj["after"]).as_json() if obj.get("after") is not None else None
                     change = [*clock.as_json(), after, obj.get("status")]
-                    changes.setdefault(str(obj.get("action_id")), []).append(change)
+                    changes.append((str(obj.get("action_id")), change))
         except BadClock as exc:
             mark.damaged.append([line_no, f"invalid record: {exc}", preview(raw)])
             continue
@@ -288,7 +306,7 @@ def merge_files(sources: dict[str, tuple[Path, str | None]], state: Path) -> Man
         old = None
     manifest = Manifest(top=None if old is None else old.top, size=0 if old is None else old.size)
     manifest.top_clock = None if old is None else old.top_clock
-    manifest.changes = {} if old is None else {key: list(value) for key, value in old.changes.items()}
+    found: list[tuple[str, list[Any]]] = []  # the status changes with a clock read now
     fresh: list[Placed] = []
     rebuild = old is None
     partial = False  # some file was read from where the view stopped, not from its start
@@ -313,22 +331,21 @@ def merge_files(sources: dict[str, tuple[Path, str | None]], state: Path) -> Man
             if known is not None and _still_holds(peer, known, end):
                 mark = FileMark(**{**asdict(known), "damaged": list(known.damaged)})
                 partial = partial or known.end > 0
-                _read_file(peer, name, replica, mark, (known.end, end), fresh, manifest.changes)
+                _read_file(peer, name, replica, mark, (known.end, end), fresh, found)
             else:
                 rebuild = rebuild or known is not None
                 mark = FileMark()
-                _read_file(peer, name, replica, mark, (0, end), fresh, manifest.changes)
+                _read_file(peer, name, replica, mark, (0, end), fresh, found)
             manifest.files[name] = mark
         top = None if manifest.top is None else tuple(manifest.top)
         if not rebuild and fresh and top is not None and min(p.key for p in fresh) <= top:
             rebuild = True  # a record from before the view's last one: the order changes, so it is made again
         if rebuild and (partial or old is not None):  # made again from the files' starts, every one
-            fresh = []
-            manifest.changes = {}
+            fresh, found = [], []
             for name, peer in opened.items():
                 mark = FileMark()
                 span = (0, manifest.files[name].end)
-                _read_file(peer, name, sources[name][1], mark, span, fresh, manifest.changes)
+                _read_file(peer, name, sources[name][1], mark, span, fresh, found)
                 manifest.files[name] = mark
         fresh.sort(key=lambda placed: placed.key)
         if rebuild:
@@ -350,6 +367,20 @@ def merge_files(sources: dict[str, tuple[Path, str | None]], state: Path) -> Man
                     clock = Hlc(last[1], last[2], last[3])
                     if manifest.top_clock is None or clock > Hlc(*manifest.top_clock):
                         manifest.top_clock = clock.as_json()
+        manifest.conflicts = {} if rebuild or old is None else old.conflicts
+        if found:
+            changes = {} if rebuild or old is None else load_changes(state)
+            for action_id, change in found:
+                changes.setdefault(action_id, []).append(change)
+            for action_id in {action_id for action_id, _ in found}:
+                both = concurrent(changes[action_id])
+                if both:
+                    manifest.conflicts[action_id] = both
+                else:
+                    manifest.conflicts.pop(action_id, None)
+            _replace_file(state / CHANGES_NAME, json.dumps(changes, separators=(",", ":")).encode("utf-8"))
+        elif rebuild:
+            _replace_file(state / CHANGES_NAME, b"{}")
         if manifest != old:
             save_manifest(state / MANIFEST_NAME, manifest)
     finally:
