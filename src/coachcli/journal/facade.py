@@ -11,6 +11,7 @@ import contextlib
 import datetime as dt
 import itertools
 import os
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
@@ -26,6 +27,7 @@ from coachcli.journal.codec import (
 )
 from coachcli.journal.fold import JournalState, fold_bytes
 from coachcli.journal.index_query import IndexQuery, open_index_query
+from coachcli.journal.index_schema import IndexUnusable
 from coachcli.journal.query import JournalQuery, StateQuery
 from coachcli.journal.stream import (
     CheckResult,
@@ -227,26 +229,57 @@ class Journal:
             raise files.os_error(exc, "read", "the journal", self.path) from exc
         with self._locked():
             files.remove_stale_temps(self.real_path)
-            # Read in two passes and written as read (stream.py): memory holds a few facts per session, never the
-            # journal. Under the lock nobody appends meanwhile.
-            stream = JournalStream(files.open_source(self.real_path))
-            try:
-                if stream.damaged:
-                    raise JournalDamagedError(damaged_message(self.path, stream.damaged))
-                source = stream.source
-                cut = tail_cut(source)
-                try:
-                    if cut is not None:
-                        append.set_aside(self.unfinished_path, source.read_at(cut, source.size - cut))
-                except OSError as exc:
-                    raise files.os_error(exc, "write", "the journal", self.path) from exc
-                files.swap_in(
-                    self.real_path, self.backup_path, compacted_lines(stream), file_chunks(source, source.size)
-                )
-            finally:
-                stream.close()
+            self._update_index()
+            if not self._compact_from_index():
+                self._compact_in_two_passes()
             self._wrote = True
         return self.backup_path
+
+    def _compact_from_index(self) -> bool:
+        """Compact from the index when it holds the whole journal: each session's folded record copied from its
+        record (stream.py explains the rest), then the index pointed at the new lines. False when it cannot."""
+        index = open_index_query(self.index_path, self.real_path, self.read)
+        if index is None:
+            return False
+        moved: list[tuple[int, int, int, int, bytes]] = []
+        try:
+            found = index.compacted(moved)
+            if found is None:
+                return False
+            lines, source = found
+            if index.damaged:
+                raise JournalDamagedError(damaged_message(self.path, index.damaged))
+            self._set_aside_tail(source)
+            files.swap_in(self.real_path, self.backup_path, lines, file_chunks(source, source.size))
+        except (IndexUnusable, sqlite3.Error, ValueError):
+            return False  # a record not where the index says: nothing was swapped in; the journal is read instead
+        finally:
+            index.close()
+        with contextlib.suppress(Exception):  # derived: should this fail, the update at the lock's release rebuilds
+            index_update.relocate(self.index_path, self.real_path, moved)
+        return True
+
+    def _compact_in_two_passes(self) -> None:
+        """Compact from the journal alone: read in two passes and written as read (stream.py): memory holds a few
+        facts per session, never the journal."""
+        stream = JournalStream(files.open_source(self.real_path))
+        try:
+            if stream.damaged:
+                raise JournalDamagedError(damaged_message(self.path, stream.damaged))
+            self._set_aside_tail(stream.source)
+            source = stream.source
+            files.swap_in(self.real_path, self.backup_path, compacted_lines(stream), file_chunks(source, source.size))
+        finally:
+            stream.close()
+
+    def _set_aside_tail(self, source: files.Source) -> None:
+        """What was never saved at the journal's end (a write cut short, an import left open) to the side file."""
+        cut = tail_cut(source)
+        try:
+            if cut is not None:
+                append.set_aside(self.unfinished_path, source.read_at(cut, source.size - cut))
+        except OSError as exc:
+            raise files.os_error(exc, "write", "the journal", self.path) from exc
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:

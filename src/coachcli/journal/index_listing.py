@@ -17,6 +17,7 @@ import sqlite3
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from coachcli.journal.codec import SCHEMA_VERSION, encode_line, session_record
 from coachcli.journal.files import Source
 from coachcli.journal.index_schema import (
     ROW_COLUMNS,
@@ -29,11 +30,12 @@ from coachcli.journal.index_schema import (
     session_row,
     sha256,
     spliced,
+    spliced_bytes,
     started_key,
     text_of,
     validated,
 )
-from coachcli.journal.query import JsonText, SessionJson, StreamedSession, action_matches, session_matches
+from coachcli.journal.query import ActionPage, JsonText, SessionJson, StreamedSession, action_matches, session_matches
 from coachcli.records import Action, Session, StatusFilter
 from coachcli.stats import Groups
 
@@ -86,6 +88,25 @@ def listed_actions(
     )
     merged: Iterator[ListedAction] = heapq.merge(indexed, recent, key=lambda item: item[0])
     return merged if limit is None else itertools.islice(merged, limit)
+
+
+def action_page(
+    db: sqlite3.Connection,
+    touched: Touched,
+    rep: str | None,
+    status: StatusFilter,
+    due_before: dt.date | None,
+    limit: int | None,
+) -> ActionPage:
+    first = [action_of(item) for item in listed_actions(db, touched, rep, status, due_before, limit)]
+    total = len(first) if limit is None else count_actions(db, touched, rep, status, due_before)
+    return ActionPage(first, total)
+
+
+def action_bodies(
+    db: sqlite3.Connection, touched: Touched, rep: str | None, status: StatusFilter, due_before: dt.date | None
+) -> Iterator[dict[str, Any]]:
+    return (action_body(item) for item in listed_actions(db, touched, rep, status, due_before, None))
 
 
 def action_of(listed: ListedAction) -> Action:
@@ -251,6 +272,42 @@ def stream_sessions(db: sqlite3.Connection, source: Source, touched: Touched) ->
     while pending is not None:
         yield StreamedSession(pending[1])
         pending = next(recent, None)
+
+
+def compacted(db: sqlite3.Connection, source: Source, moved: list[tuple[int, int, int, int, bytes]]) -> Iterator[bytes]:
+    """The journal compacted, from the index: each session's folded record in journal order, a chunk of lines at a
+    time (`journal compact`). A record as coach writes it is copied with its actions' current state spliced in,
+    unparsed; any other is validated and written again. `moved` gets each new line's (seq, line number, offset,
+    length, SHA-256), for the index to point at it after (index_update.relocate)."""
+    head = b'{"v":%d,"type":"session","folded":true,"session":' % SCHEMA_VERSION
+    states = db.execute("SELECT session, pos, body FROM actions ORDER BY session, pos")
+    state = next(states, None)
+    offset, pending, held = 0, [], 0
+    for values in db.execute(f"SELECT {ROW_COLUMNS} FROM sessions ORDER BY seq"):
+        row = session_row(values)
+        mine: list[tuple[int, bytes]] = []
+        while state is not None and state[0] <= row.seq:
+            if state[0] == row.seq:
+                mine.append((state[1], state[2]))
+            state = next(states, None)
+        raw = source.read_at(row.start, row.length)
+        body = None
+        if row.written is not None and sha256(raw) == row.written:
+            body = spliced_bytes(raw, [bytes(state) for _, state in mine], resume="keep")
+        if body is not None:
+            line = head + body + b"}"
+        else:
+            line = encode_line(session_record(validated(overlaid(record_body(raw, row), mine, row), row), folded=True))
+            line = line[:-1]
+        moved.append((row.seq, len(moved) + 1, offset, len(line), sha256(line)))
+        offset += len(line) + 1
+        pending.append(line + b"\n")
+        held += len(line) + 1
+        if held >= 1 << 20:
+            yield b"".join(pending)
+            pending, held = [], 0
+    if pending:
+        yield b"".join(pending)
 
 
 def figure_groups(db: sqlite3.Connection, touched: Touched, today: dt.date) -> Groups:

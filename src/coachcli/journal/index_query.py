@@ -164,23 +164,18 @@ class IndexQuery(QueryBase):
         due_before: dt.date | None = None,
         limit: int | None = None,
     ) -> ActionPage:
-        def indexed() -> ActionPage:
-            listed = index_listing.listed_actions(self._db, self._touched, rep, status, due_before, limit)
-            first = [index_listing.action_of(item) for item in listed]
-            if limit is None:
-                return ActionPage(first, len(first))
-            return ActionPage(first, index_listing.count_actions(self._db, self._touched, rep, status, due_before))
-
-        return self._guard(indexed, lambda q: q.action_page(rep=rep, status=status, due_before=due_before, limit=limit))
+        return self._guard(
+            lambda: index_listing.action_page(self._db, self._touched, rep, status, due_before, limit),
+            lambda q: q.action_page(rep=rep, status=status, due_before=due_before, limit=limit),
+        )
 
     def action_bodies(
         self, *, rep: str | None = None, status: StatusFilter = "open", due_before: dt.date | None = None
     ) -> Iterator[dict[str, Any]]:
-        def indexed() -> Iterator[dict[str, Any]]:
-            listed = index_listing.listed_actions(self._db, self._touched, rep, status, due_before, None)
-            return (index_listing.action_body(item) for item in listed)
-
-        return self._guard_each(indexed, lambda q: q.action_bodies(rep=rep, status=status, due_before=due_before))
+        return self._guard_each(
+            lambda: index_listing.action_bodies(self._db, self._touched, rep, status, due_before),
+            lambda q: q.action_bodies(rep=rep, status=status, due_before=due_before),
+        )
 
     def _guard_each(
         self, indexed: Callable[[], Iterator[_T]], fallback: Callable[[StateQuery], Iterator[_T]]
@@ -306,6 +301,11 @@ class IndexQuery(QueryBase):
     def stream_sessions(self) -> Iterator[StreamedSession]:
         """Every session in journal order, read back one at a time."""
         return index_listing.stream_sessions(self._db, self._source, self._touched)
+
+    def compacted(self, moved: list[tuple[int, int, int, int, bytes]]) -> tuple[Iterator[bytes], Source] | None:
+        """The journal compacted from the index (index_listing.compacted), and the journal it was read from; None
+        when lines after the index were read."""
+        return None if self._touched else (index_listing.compacted(self._db, self._source, moved), self._source)
 
     def figure_groups(self, today: dt.date) -> Groups:
         """Every session counted into `coach stats`' groups, from the index's columns alone (no journal line)."""

@@ -295,11 +295,11 @@ _REVIEW_KEY = b'],"review":['
 _RESUME_KEY = b',"resume":'
 
 
-def spliced(raw: bytes, bodies: Sequence[bytes], *, keep_resume: bool) -> str | None:
-    """The session object (safe to print: `safe_text.json_safe`) of a record as coach writes it (`written_digest`),
-    with its actions' JSON replaced by their current state (`bodies`, as the index holds them), cut from the
-    record's bytes without parsing them; `resume` left out, or kept when `keep_resume` and not null. None when it
-    cannot be cut so (the caller parses).
+def spliced_bytes(raw: bytes, bodies: Sequence[bytes], *, resume: str) -> bytes | None:
+    """The session object of a record as coach writes it (`written_digest`), with its actions' JSON replaced by
+    their current state (`bodies`, as the index holds them), cut from the record's bytes without parsing them.
+    `resume`: "keep" it, leave it out ("drop"), or leave it out when null ("drop-null"). None when it cannot be
+    cut so (the caller parses).
 
     Sound because coach writes a session's keys in one order, compactly, strings escaped: a quote inside a string
     is written \\", so `"actions":[`, `],"review":[` and `,"resume":` are found only as the session's own keys,
@@ -314,16 +314,24 @@ def spliced(raw: bytes, bodies: Sequence[bytes], *, keep_resume: bool) -> str | 
     session = raw[at + len(_SESSION_KEY) - 1 : -1]
     actions = session.find(_ACTIONS_KEY)
     review = session.find(_REVIEW_KEY, actions) if actions >= 0 else -1
-    resume = session.find(_RESUME_KEY, review)
-    if actions < 0 or review < 0 or resume < review:
+    resume_at = session.find(_RESUME_KEY, review) if review >= 0 else -1
+    if actions < 0 or review < 0 or resume_at < 0:
         return None
     held = session[actions + len(_ACTIONS_KEY) : review]
     if (held.count(b',{"id":') + 1 if held else 0) != len(bodies):
         return None
     tail = session[review:]
-    if not keep_resume or session.endswith(b',"resume":null}'):
-        tail = session[review:resume] + b"}"
-    text = session[: actions + len(_ACTIONS_KEY)] + b",".join(bodies) + tail
+    if resume == "drop" or (resume == "drop-null" and session.endswith(b',"resume":null}')):
+        tail = session[review:resume_at] + b"}"
+    return session[: actions + len(_ACTIONS_KEY)] + b",".join(bodies) + tail
+
+
+def spliced(raw: bytes, bodies: Sequence[bytes], *, keep_resume: bool) -> str | None:
+    """`spliced_bytes` as text safe to print (`safe_text.json_safe`); `resume` kept when `keep_resume` and not
+    null, else left out."""
+    text = spliced_bytes(raw, bodies, resume="drop-null" if keep_resume else "drop")
+    if text is None:
+        return None
     try:
         decoded = text.decode("utf-8")
     except UnicodeDecodeError:

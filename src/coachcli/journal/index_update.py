@@ -323,6 +323,33 @@ def update(index_path: Path, journal_path: Path) -> None:
         source.close()
 
 
+def relocate(index_path: Path, journal_path: Path, moved: Sequence[tuple[int, int, int, int, bytes]]) -> None:
+    """After `journal compact` wrote the journal from the index: point each session's row at its new line, and the
+    index at the new file. What the rows hold is unchanged (each record now holds its actions' current state, and
+    its review items as applied). The caller holds the lock; a failure leaves an index that no longer matches, which
+    the next update rebuilds."""
+    db = _connect(index_path)
+    source = files.JournalFile(journal_path)
+    try:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.executemany(
+                "UPDATE sessions SET line = ?, start = ?, length = ?, written = ?, reviewed = NULL WHERE seq = ?",
+                [(line, start, length, digest, seq) for seq, line, start, length, digest in moved],
+            )
+            db.execute("DELETE FROM damaged")
+            head, tail = fingerprint(source, source.size)
+            write_meta(db, Meta(source.size, len(moved), head, tail))
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+    finally:
+        source.close()
+        db.close()
+
+
 def _connect(index_path: Path) -> sqlite3.Connection:
     """The index, opened for writing; IndexLinked when a link sits at its name or at its rollback journal's.
 
