@@ -53,14 +53,12 @@ class Journal:
     no path resolves to one: they still get two locks.)
     """
 
-    # folder.py: the journal of a folder of replicas' files, which `Journal(path)` gives for a folder.
-    folder_kind: ClassVar[type[Journal] | None] = None
+    # folder.py: whether a path is a folder journal, and its class, which `Journal(path)` then gives.
+    folder_kind: ClassVar[tuple[Callable[[Path | str], bool], type[Journal]] | None] = None
 
     def __new__(cls, path: Path | str, warn: Callable[[str], None] | None = None) -> Journal:
-        kind = Journal.folder_kind
-        if cls is Journal and kind is not None and kind.holds_replicas(path):
-            return object.__new__(kind)
-        return object.__new__(cls)
+        folder = Journal.folder_kind
+        return object.__new__(folder[1] if cls is Journal and folder is not None and folder[0](path) else cls)
 
     def __init__(self, path: Path | str, warn: Callable[[str], None] | None = None) -> None:
         self.path = Path(path)
@@ -68,11 +66,6 @@ class Journal:
         self.warn = warn
         self._wrote = False  # under the lock: the journal changed, so the index is brought up to date
         self._warned = False  # the index warning is given once per command
-
-    @staticmethod
-    def holds_replicas(path: Path | str) -> bool:
-        """Whether `path` is a folder journal (see folder.py); a plain journal file is not."""
-        return False
 
     @property
     def lock_path(self) -> Path:

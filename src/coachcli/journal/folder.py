@@ -179,7 +179,7 @@ class FolderJournal(Journal):
                 self.warn(f"could not update the journal's index {self.index_path} ({exc}); reads will be slower")
 
 
-Journal.folder_kind = FolderJournal
+Journal.folder_kind = (FolderJournal.holds_replicas, FolderJournal)
 
 
 def convert(journal: Journal, folder: Path) -> tuple[Path, int]:
