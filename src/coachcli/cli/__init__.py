@@ -109,11 +109,12 @@ def _version(value: bool) -> None:
 @app.callback(invoke_without_command=True)
 def _root(
     ctx: typer.Context,
-    journal: Path | None = typer.Option(
+    journal: list[Path] | None = typer.Option(
         None,
         "--journal",
-        metavar="FILE",
-        help="The journal file (else $COACHCLI_JOURNAL, else $COACHCLI_HOME/journal.jsonl).",
+        metavar="PATH",
+        help="The journal file or folder (else $COACHCLI_JOURNAL, else $COACHCLI_HOME/journal.jsonl). Given more "
+        "than once, the journals are read together, read-only (a team's stats, actions, sessions, export).",
     ),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks for unexpected errors."),
     no_pager: bool = typer.Option(False, "--no-pager", help="Print long output as it is, never through $PAGER."),

@@ -106,6 +106,9 @@ def actions_command(
         from coachcli.render.actions import actions_table
 
         show(actions_table(page.actions, day, shown, show_status=show_status))
+    from coachcli.cli.journal_commands import note_two_machines
+
+    note_two_machines(ctx, [action.id for action in page.actions])  # the first shown: a long listing's too
     more = more_rows(shown_count, page.total)
     if more is not None:
         note(more)

@@ -35,6 +35,12 @@ def journal_for(ctx: typer.Context) -> Journal:
     from coachcli.journal import Journal
 
     explicit = (ctx.find_root().obj or {}).get("journal")
+    if isinstance(explicit, list):
+        if len(explicit) > 1:  # several journals, read together and never written (journal/team.py)
+            from coachcli.journal import TeamJournal
+
+            return TeamJournal([journal_file(path) for path in explicit], warn=warning)
+        explicit = explicit[0] if explicit else None
     return Journal(journal_file(explicit), warn=warning)
 
 

@@ -140,6 +140,9 @@ def recap_command(
         except NotFoundError as exc:
             raise NotFoundError(exc.message + id_suggestion(ctx, session_id or "", "sessions")) from None
     print_recap(session, shape, page=True)
+    from coachcli.cli.journal_commands import note_two_machines
+
+    note_two_machines(ctx, [action.id for action in session.actions])
 
 
 def prep_command(

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
+
+if TYPE_CHECKING:
+    from coachcli.journal import StreamedSession
 
 from coachcli.cli.common import journal_for, note, warn_damaged
 from coachcli.cli.options import chosen_format, format_option
@@ -26,6 +30,9 @@ def export_command(
         help="Write to FILE instead of stdout. FILE is made private (mode 0600): it holds the whole journal. "
         "A symbolic link at FILE is refused, never written through.",
     ),
+    redact: bool = typer.Option(
+        False, "--redact", help="Figures and dates without what anyone said (answers, options, commitments, notes)."
+    ),
 ) -> None:
     """The whole journal for other tools; the JSON is what `coach import` reads back."""
     from coachcli.errors import UsageError
@@ -41,11 +48,21 @@ def export_command(
     # the index's read transaction meanwhile: a writer then leaves the index behind and the next write catches up.
     with journal.stream() as stream:
         warn_damaged(stream.damaged)
+        sessions = stream.sessions() if not redact else _redacted(stream.sessions())
         if output is None or str(output) == "-":
-            render(stream.sessions(), sys.stdout.write)
+            render(sessions, sys.stdout.write)
             return
-        count = _write_file(output, lambda write: render(stream.sessions(), write))
+        count = _write_file(output, lambda write: render(sessions, write))
     note(f"wrote {plural(count, 'session')} to {output}")
+
+
+def _redacted(sessions: Iterator[StreamedSession]) -> Iterator[StreamedSession]:
+    from coachcli.journal import StreamedSession
+    from coachcli.redact import redacted
+
+    for item in sessions:
+        body = item.body if item.body is not None else item.session.model_dump(mode="json")
+        yield StreamedSession(body=redacted(body))
 
 
 def _write_file(output: Path, fill: Callable[[Callable[[str], object]], int]) -> int:

@@ -10,7 +10,9 @@ One job per module, each importing only those above it:
 - `index_schema.py`, `index_update.py`, `index_query.py`: the derived SQLite index beside the journal, its
   tables, how writers bring it up to date, and how readers ask it;
 - `stream.py`: every session one at a time, for the commands that need them all (stats, export);
-- `facade.py`: `Journal`, which commands use.
+- `facade.py`: `Journal`, which commands use;
+- `hlc.py`, `replica.py`, `merge.py`, `folder.py`, `team.py`: a journal that is a folder of replicas' files, one
+  writer each (`Journal(folder)` is a `FolderJournal`; see docs/replicas.md), and several journals read as one.
 
 Commands import from here: `from coachcli.journal import Journal`.
 """
@@ -19,19 +21,23 @@ from coachcli.journal.codec import SCHEMA_VERSION, DamagedLine, damaged_warning,
 from coachcli.journal.facade import Journal
 from coachcli.journal.files import lock_timeout
 from coachcli.journal.fold import JournalState, fold_bytes
+from coachcli.journal.folder import FolderJournal
 from coachcli.journal.query import ActionPage, JournalQuery, SessionPage, StreamedSession
 from coachcli.journal.stream import SessionStream
+from coachcli.journal.team import TeamJournal
 
 __all__ = [
     "SCHEMA_VERSION",
     "ActionPage",
     "DamagedLine",
+    "FolderJournal",
     "Journal",
     "JournalQuery",
     "JournalState",
     "SessionPage",
     "SessionStream",
     "StreamedSession",
+    "TeamJournal",
     "damaged_warning",
     "fold_bytes",
     "lock_timeout",

@@ -14,7 +14,7 @@ import os
 import sqlite3
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from coachcli.errors import JournalDamagedError, JournalError, NotFoundError, UsageError
 from coachcli.journal import append, files, importing, index_update
@@ -52,6 +52,13 @@ class Journal:
     compaction replaces the file a link points at, never the link. (Hard links are one file under two names that
     no path resolves to one: they still get two locks.)
     """
+
+    # folder.py: whether a path is a folder journal, and its class, which `Journal(path)` then gives.
+    folder_kind: ClassVar[tuple[Callable[[Path | str], bool], type[Journal]] | None] = None
+
+    def __new__(cls, path: Path | str, warn: Callable[[str], None] | None = None) -> Journal:
+        folder = Journal.folder_kind
+        return object.__new__(folder[1] if cls is Journal and folder is not None and folder[0](path) else cls)
 
     def __init__(self, path: Path | str, warn: Callable[[str], None] | None = None) -> None:
         self.path = Path(path)

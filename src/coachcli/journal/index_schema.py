@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -264,7 +265,14 @@ def written_digest(entry: SessionEntry, raw: bytes) -> bytes | None:
         line = dump_line(session_record(entry.session, folded=entry.folded, batch=entry.batch, commit=entry.commit))
     except ValueError:  # NaN or infinity somewhere (a hand-edited resume state): not as coach writes it
         return None
-    return sha256(raw) if line == raw else None
+    if line == raw or (raw.startswith(line[:-1]) and _CLOCK_TAIL.fullmatch(raw, len(line) - 1) is not None):
+        return sha256(raw)
+    return None
+
+
+# What a folder journal adds after a session record's "session" (folder.py): its clock, and nothing else, so the
+# session object is still byte for byte what coach writes.
+_CLOCK_TAIL = re.compile(rb',"hlc":\[[0-9]{1,16},[0-9]{1,16},"[0-9a-f]{16}"\]\}')
 
 
 def reviewed_items(row: SessionRow, session: Session) -> list[ReviewItem]:

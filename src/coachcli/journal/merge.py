@@ -1,0 +1,422 @@
+"""The merged view of a folder journal: every replica's records, in the clock's order, as one derived file.
+
+A folder journal is one file per replica (`<folder>/<replica-id>.jsonl`). The fold is order-sensitive, so the
+records of all files are put in one order that depends on the records alone (hlc.py): records without a clock
+(a journal from before folders, converted) first, by file name and line; then the rest by their clock. That order
+is written to `merged.jsonl` in this machine's state folder (replica.state_folder), where the ordinary journal
+machinery (index, stream, fold) reads it as it reads a single-file journal.
+
+`manifest.json` beside it says what the view holds of each file: how far (to its last newline, before an import
+left open), a fingerprint of those bytes (SHA-256 of the first and last 4 KiB), its records, its greatest clock and
+its damaged lines. A refresh re-reads only what changed: a file that grew is read from where it stopped, and when
+all its new records sort after the view's last one (the usual case: new records carry new clocks) they are
+appended; anything else (a file replaced or shrunk, a record from the past) rebuilds the view from the files.
+
+A peer's file is only ever read. What follows its last newline is a write or a sync still under way: "not yet
+arrived", never damage. A line that is not a record, or whose clock is not its file's replica, is reported (file
+and line) and skipped, like a damaged line of a single-file journal.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import stat
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from coachcli.journal import files
+from coachcli.journal.codec import BOM, BadRecord, DamagedLine, open_batch, parse_line, parse_record, preview
+from coachcli.journal.hlc import BadClock, Hlc, parse_hlc
+from coachcli.journal.replica import replica_of
+
+MERGED_NAME = "merged.jsonl"
+MANIFEST_NAME = "manifest.json"
+CHANGES_NAME = "changes.json"
+FINGERPRINT_BYTES = 4096
+MANIFEST_FORMAT = 2
+CHUNK = 1 << 20  # bytes of the merged file written at a time
+# A record's place in the merged order: (has a clock, wall ms, counter, replica, file name, line number).
+SortKey = tuple[int, int, int, str, str, int]
+
+
+@dataclass
+class FileMark:
+    """What the merged view holds of one replica's file."""
+
+    end: int = 0  # bytes read: up to its last newline, before an import left open
+    lines: int = 0  # newlines in those bytes
+    head: str = ""
+    tail: str = ""
+    records: int = 0
+    last: list[Any] | None = None  # its greatest clock, as JSON
+    damaged: list[list[Any]] = field(default_factory=list)  # [line, reason, preview]
+
+
+@dataclass
+class Manifest:
+    files: dict[str, FileMark] = field(default_factory=dict)
+    top: list[Any] | None = None  # the greatest sort key in the merged file
+    size: int = 0  # the merged file's size as written
+    top_clock: list[Any] | None = None  # the greatest clock in the merged file
+    # action id -> its changes, for the actions two machines changed without seeing each other's change (see
+    # `concurrent`); every change is in changes.json (`load_changes`), read only by writers and refreshes
+    conflicts: dict[str, list[list[Any]]] = field(default_factory=dict)
+
+    def latest_clock(self) -> Hlc | None:
+        return None if self.top_clock is None else Hlc(*self.top_clock)
+
+    def two_machines(self, action_id: str) -> list[tuple[Hlc, str]]:
+        """The changes of an action, (clock, status) in clock order, when two machines changed it without seeing
+        each other's change. Else []."""
+        return [(Hlc(*change[:3]), change[4]) for change in self.conflicts.get(action_id, [])]
+
+    def damaged_lines(self) -> list[DamagedLine]:
+        """Every damaged line of every file, named by file: `line N of <file>: reason`."""
+        found = []
+        for name in sorted(self.files):
+            for line_no, reason, shown in self.files[name].damaged:
+                found.append(DamagedLine(line_no, f"in {name}: {reason}", shown))
+        return found
+
+
+def concurrent(changes: list[list[Any]]) -> list[list[Any]]:
+    """An action's status changes that carry a clock, [wall, counter, replica, after, status] each (`after`: the
+    clock of the action's latest change its writer had read), sorted by clock when two machines made them without
+    seeing each other's: one was written after another (by clock) without having read it. Else []."""
+    known = sorted(changes, key=lambda change: change[:3])
+    clocks = [Hlc(*change[:3]) for change in known]
+    for change, clock in zip(known, clocks, strict=True):
+        after = Hlc(*change[3]) if change[3] is not None else None
+        for other in clocks:
+            if other.replica != clock.replica and (after is None or after < other) and other < clock:
+                return known
+    return []
+
+
+def latest_change(changes: dict[str, list[list[Any]]], action_id: str) -> Hlc | None:
+    """The clock of the latest change of an action (None when none carries a clock)."""
+    known = changes.get(action_id)
+    return max(Hlc(*change[:3]) for change in known) if known else None
+
+
+def load_changes(state: Path) -> dict[str, list[list[Any]]]:
+    """Every status change with a clock the view holds, by action id (see `concurrent`)."""
+    try:
+        raw = json.loads((state / CHANGES_NAME).read_bytes())
+        return raw if isinstance(raw, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def load_manifest(path: Path) -> Manifest | None:
+    try:
+        raw = json.loads(path.read_bytes())
+        if raw.get("format") != MANIFEST_FORMAT:
+            return None
+        marks = {name: FileMark(**mark) for name, mark in raw["files"].items()}
+        return Manifest(marks, raw["top"], int(raw["size"]), raw["top_clock"], raw["conflicts"])
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None  # derived data: a lost or odd manifest only means a rebuild
+
+
+def save_manifest(path: Path, manifest: Manifest) -> None:
+    data = {"format": MANIFEST_FORMAT, **asdict(manifest)}
+    _replace_file(path, json.dumps(data, separators=(",", ":")).encode("utf-8"))
+
+
+def _replace_file(path: Path, data: bytes | Iterable[bytes]) -> None:
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with contextlib.suppress(FileNotFoundError):
+        temp.unlink()
+    files.write_new_file(temp, data)
+    files.os_replace(temp, path)
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class PeerFile:
+    """One replica's file, opened for reading without following a link; `size` fixed when opened."""
+
+    def __init__(self, path: Path) -> None:
+        flags = os.O_RDONLY | files.BINARY | files.NOFOLLOW | getattr(os, "O_NONBLOCK", 0)
+        self._fd = os.open(path, flags)
+        info = os.fstat(self._fd)
+        if not stat.S_ISREG(info.st_mode):
+            os.close(self._fd)
+            raise IsADirectoryError(0, "not a regular file")
+        self.size = info.st_size
+        self.last_line = 0  # the number of the last line `lines` went through
+
+    def read_at(self, offset: int, length: int) -> bytes:
+        blocks = []
+        while length > 0:
+            block = os.pread(self._fd, length, offset)
+            if not block:
+                break
+            blocks.append(block)
+            offset += len(block)
+            length -= len(block)
+        return b"".join(blocks)
+
+    def close(self) -> None:
+        os.close(self._fd)
+
+    def readable_end(self) -> int:
+        """Where its records end for a reader: its last newline, before an import left open at its end."""
+        end = self.size
+        while end > 0:
+            step = min(end, 1 << 16)
+            at = self.read_at(end - step, step).rfind(b"\n")
+            if at >= 0:
+                end = end - step + at + 1
+                break
+            end -= step
+        left_open = open_batch(self.read_at, end)
+        return end if left_open is None else left_open.start
+
+    def fingerprint(self, end: int) -> tuple[str, str]:
+        span = min(end, FINGERPRINT_BYTES)
+        return _sha(self.read_at(0, span)), _sha(self.read_at(end - span, span))
+
+    def lines(self, start: int, first_line: int, end: int) -> Iterator[tuple[int, int, bytes]]:
+        """The non-blank lines from `start` (line `first_line`) to `end` (just after a newline): (number, offset,
+        bytes), unparsed."""
+        offset, line_no = start, first_line
+        while offset < end:
+            data = self.read_at(offset, min(files.READ_CHUNK, end - offset))
+            cut = data.rfind(b"\n") + 1
+            while cut == 0 and offset + len(data) < end:  # a line longer than a chunk
+                data += self.read_at(offset + len(data), min(files.READ_CHUNK, end - offset - len(data)))
+                cut = data.rfind(b"\n") + 1
+            if cut == 0:
+                break
+            at = 0
+            for raw in data[: cut - 1].split(b"\n"):
+                here = offset + at
+                at += len(raw) + 1
+                if here == 0 and raw.startswith(BOM):
+                    raw, here = raw[len(BOM) :], len(BOM)
+                if raw.strip():
+                    yield line_no, here, raw
+                line_no += 1
+            offset += cut
+        self.last_line = line_no - 1
+
+
+def _parsed(raw: bytes) -> dict[str, Any]:
+    """The record's JSON object, checked to be a record as the fold reads it (BadRecord if not): JSON is read once
+    for a sound line; a bad one is read again by `parse_line`, for its reason."""
+    try:
+        obj = json.loads(raw.decode("utf-8"))
+        parse_record(obj)
+    except (ValueError, RecursionError):
+        parse_line(raw)
+        raise BadRecord("not a record") from None  # parse_line raised already; this only satisfies the types
+    assert isinstance(obj, dict)  # parse_record refuses anything else
+    return obj
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A record of one file, where it is and where it goes."""
+
+    key: SortKey
+    name: str
+    start: int
+    length: int
+
+
+def _read_file(
+    peer: PeerFile,
+    name: str,
+    replica: str | None,
+    mark: FileMark,
+    span: tuple[int, int],
+    into: list[Placed],
+    changes: list[tuple[str, list[Any]]],
+) -> None:
+    """Read the records of `peer` in `span` (start, end) into `into`, its status changes into `changes`, and what
+    it found into `mark`."""
+    start, end = span
+    peer.last_line = mark.lines
+    for line_no, offset, raw in peer.lines(start, mark.lines + 1, end):
+        key: SortKey = (0, 0, 0, "", name, line_no)
+        try:
+            obj = _parsed(raw)
+            if obj.get("hlc") is not None:
+                clock = parse_hlc(obj["hlc"])
+                if replica is not None and clock.replica != replica:
+                    raise BadClock("its clock names another replica than its file")
+                key = (1, clock.wall_ms, clock.counter, clock.replica, name, line_no)
+                if mark.last is None or clock > Hlc(*mark.last):
+                    mark.last = clock.as_json()
+                if obj.get("type") == "status":
+                    after = parse_hlc(obj["after"]).as_json() if obj.get("after") is not None else None
+                    change = [*clock.as_json(), after, obj.get("status")]
+                    changes.append((str(obj.get("action_id")), change))
+        except BadClock as exc:
+            mark.damaged.append([line_no, f"invalid record: {exc}", preview(raw)])
+            continue
+        except BadRecord as exc:
+            mark.damaged.append([line_no, str(exc), preview(raw)])
+            continue
+        mark.records += 1
+        into.append(Placed(key, name, offset, len(raw)))
+    mark.lines = peer.last_line
+    mark.end = end
+    mark.head, mark.tail = peer.fingerprint(end)
+
+
+def log_files(folder: Path) -> list[str]:
+    """The names of the replicas' files in a folder journal, sorted."""
+    try:
+        names = os.listdir(folder)
+    except OSError as exc:
+        raise files.os_error(exc, "read", "the journal folder", folder) from exc
+    return sorted(name for name in names if replica_of(name) is not None)
+
+
+def refresh(folder: Path, state: Path) -> Manifest:
+    """Bring the merged view in `state` up to date with the replicas' files in `folder`; return its manifest.
+
+    The caller holds the folder journal's lock (replica.state_folder), so that one process at a time writes the
+    view. Peers' files are only read.
+    """
+    return merge_files({name: (folder / name, replica_of(name)) for name in log_files(folder)}, state)
+
+
+def _still_holds(peer: PeerFile, known: FileMark, end: int) -> bool:
+    """Whether the file still begins with the bytes the view read of it (it only grew, if at all)."""
+    return known.end <= end and (known.end == 0 or peer.fingerprint(known.end) == (known.head, known.tail))
+
+
+def merge_files(sources: dict[str, tuple[Path, str | None]], state: Path) -> Manifest:
+    """`refresh` over any files: name -> (path, the replica its clocks must name, None for any). The names order
+    the records without a clock, so they are the same on every machine for the same files."""
+    merged = state / MERGED_NAME
+    old = load_manifest(state / MANIFEST_NAME)
+    if old is not None and (not files.is_regular(merged) or os.stat(merged).st_size != old.size):
+        old = None
+    manifest = Manifest(top=None if old is None else old.top, size=0 if old is None else old.size)
+    manifest.top_clock = None if old is None else old.top_clock
+    found: list[tuple[str, list[Any]]] = []  # the status changes with a clock read now
+    fresh: list[Placed] = []
+    rebuild = old is None
+    partial = False  # some file was read from where the view stopped, not from its start
+    opened: dict[str, PeerFile] = {}
+    try:
+        names = sorted(sources)
+        if old is not None and set(old.files) - set(names):
+            rebuild = True  # a file went away: what it held must leave the view
+        for name in names:
+            path, replica = sources[name]
+            try:
+                peer = PeerFile(path)
+            except OSError as exc:
+                reason = "not a regular file" if isinstance(exc, IsADirectoryError) else exc.strerror or str(exc)
+                manifest.files[name] = FileMark(damaged=[[0, f"could not be read ({reason}); skipped", ""]])
+                if old is not None and name in old.files and old.files[name].records:
+                    rebuild = True  # what it held must leave the view
+                continue
+            opened[name] = peer
+            end = peer.readable_end()
+            known = None if old is None else old.files.get(name)
+            if known is not None and _still_holds(peer, known, end):
+                mark = FileMark(**{**asdict(known), "damaged": list(known.damaged)})
+                partial = partial or known.end > 0
+                _read_file(peer, name, replica, mark, (known.end, end), fresh, found)
+            else:
+                rebuild = rebuild or known is not None
+                mark = FileMark()
+                _read_file(peer, name, replica, mark, (0, end), fresh, found)
+            manifest.files[name] = mark
+        top = None if manifest.top is None else tuple(manifest.top)
+        if not rebuild and fresh and top is not None and min(p.key for p in fresh) <= top:
+            rebuild = True  # a record from before the view's last one: the order changes, so it is made again
+        if rebuild and (partial or old is not None):  # made again from the files' starts, every one
+            fresh, found = [], []
+            for name, peer in opened.items():
+                mark = FileMark()
+                span = (0, manifest.files[name].end)
+                _read_file(peer, name, sources[name][1], mark, span, fresh, found)
+                manifest.files[name] = mark
+        fresh.sort(key=lambda placed: placed.key)
+        if rebuild:
+            manifest.top, manifest.top_clock, manifest.size = None, None, 0
+        if rebuild or fresh:
+            written = [0]
+            chunks = _chunks(opened, fresh, written)
+            if rebuild:
+                _replace_file(merged, chunks)
+                _drop_index(merged)
+            else:
+                _append(merged, chunks)
+            manifest.size += written[0]
+            if fresh:
+                manifest.top = list(fresh[-1].key)
+                clocks = [p.key for p in fresh if p.key[0]]
+                if clocks:
+                    last = max(clocks)
+                    clock = Hlc(last[1], last[2], last[3])
+                    if manifest.top_clock is None or clock > Hlc(*manifest.top_clock):
+                        manifest.top_clock = clock.as_json()
+        manifest.conflicts = {} if rebuild or old is None else old.conflicts
+        if found:
+            changes = {} if rebuild or old is None else load_changes(state)
+            for action_id, change in found:
+                changes.setdefault(action_id, []).append(change)
+            for action_id in {action_id for action_id, _ in found}:
+                both = concurrent(changes[action_id])
+                if both:
+                    manifest.conflicts[action_id] = both
+                else:
+                    manifest.conflicts.pop(action_id, None)
+            _replace_file(state / CHANGES_NAME, json.dumps(changes, separators=(",", ":")).encode("utf-8"))
+        elif rebuild:
+            _replace_file(state / CHANGES_NAME, b"{}")
+        if manifest != old:
+            save_manifest(state / MANIFEST_NAME, manifest)
+    finally:
+        for peer in opened.values():
+            peer.close()
+    return manifest
+
+
+def _chunks(opened: dict[str, PeerFile], placed: list[Placed], written: list[int]) -> Iterator[bytes]:
+    """The lines of the records `placed`, in that order, a chunk at a time; `written[0]` counts their bytes."""
+    pending: list[bytes] = []
+    held = 0
+    for record in placed:
+        pending.append(opened[record.name].read_at(record.start, record.length) + b"\n")
+        held += record.length + 1
+        if held >= CHUNK:
+            written[0] += held
+            yield b"".join(pending)
+            pending, held = [], 0
+    written[0] += held
+    if pending:
+        yield b"".join(pending)
+
+
+def _append(merged: Path, chunks: Iterator[bytes]) -> None:
+    fd = files.open_own(merged, os.O_WRONLY | os.O_APPEND | os.O_CREAT | files.BINARY, "the merged journal")
+    try:
+        files.set_private(fd)
+        for chunk in chunks:
+            files.write_all(fd, chunk)
+    finally:
+        os.close(fd)
+
+
+def _drop_index(merged: Path) -> None:
+    # The merged file was made again, records in new places: its index is rebuilt rather than trusted.
+    for suffix in (".idx.sqlite", ".idx.sqlite-journal"):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(f"{merged}{suffix}")

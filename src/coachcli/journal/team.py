@@ -1,0 +1,55 @@
+"""`TeamJournal`: several journals read together, read-only (`--journal` given more than once), so that a sales
+lead sees the team's figures, commitments and sessions.
+
+Each journal is a file or a folder journal; their files are merged as a folder journal's are (merge.py), into a
+view in this machine's home folder (`<home>/teams/<digest of the paths>/`), and nothing is ever written to any of
+them. A session found in two of them (an import of the other's) is one session: the later record stands.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+
+from coachcli.errors import UsageError
+from coachcli.journal.facade import Journal
+from coachcli.journal.folder import FolderJournal
+from coachcli.journal.merge import MERGED_NAME, Manifest, log_files, merge_files
+from coachcli.journal.replica import replica_of
+from coachcli.paths import coach_home
+
+TEAMS_FOLDER = "teams"
+
+
+class TeamJournal(FolderJournal):
+    """The journals at `paths`, read as one; every write is refused."""
+
+    def __init__(self, paths: Sequence[Path | str], warn: Callable[[str], None] | None = None) -> None:
+        Journal.__init__(self, paths[0], warn)
+        self.paths = [Path(path) for path in paths]
+        reals = [os.path.realpath(path) for path in self.paths]
+        key = hashlib.sha256("\0".join(reals).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+        self.replica = ""
+        self.state = coach_home() / TEAMS_FOLDER / key
+        self.own_path = self.state / "none"
+        self.merged = Journal(self.state / MERGED_NAME)
+        self._holding = False
+        self._cached = None
+
+    def _merge(self) -> Manifest:
+        sources: dict[str, tuple[Path, str | None]] = {}
+        for number, path in enumerate(self.paths):
+            real = Path(os.path.realpath(path))
+            if FolderJournal.holds_replicas(real):
+                for name in log_files(real):
+                    sources[f"{number:03d}-{name}"] = (real / name, replica_of(name))
+            else:
+                sources[f"{number:03d}-{real.name}"] = (real, None)
+        return merge_files(sources, self.state)
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        raise UsageError("several journals at once are read-only: give one --journal to change a journal")

@@ -1,0 +1,57 @@
+"""Several journals read together, read-only: `--journal` given more than once."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import coach
+from helpers import write_set
+from test_replicas import make_folder, make_session, replica, snapshot
+
+
+def test_several_journals_are_read_as_one_and_never_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tiny = write_set(tmp_path / "sets")
+    answers = tmp_path / "answers.json"
+    ana, ben = tmp_path / "ana" / "journal.jsonl", tmp_path / "ben" / "journal.jsonl"
+    for rep, journal in (("Ana", ana), ("Ben", ben)):
+        answers.write_text(
+            json.dumps(
+                {
+                    "answers": {"so-far": "x", "options": [f"Call for {rep}"], "useful": "y"},
+                    "commit": [{"text": f"Call for {rep}", "due": "2026-12-05"}],
+                }
+            ),
+            encoding="utf-8",
+        )
+        assert (
+            coach("--journal", str(journal), "start", str(tiny), "--rep", rep, "--answers", str(answers)).exit_code == 0
+        )
+    folder = make_folder(tmp_path / "cy")
+    replica(tmp_path / "cy-home", folder, monkeypatch).append_session(
+        make_session("5e5510000001", ["ac0000000001"], rep="Cy")
+    )
+    monkeypatch.setenv("COACHCLI_HOME", str(tmp_path / "lead"))
+    # Ben imported Ana's sessions too: one session, not two.
+    exported = tmp_path / "ana.json"
+    exported.write_text(coach("--journal", str(ana), "export").stdout, encoding="utf-8")
+    assert coach("--journal", str(ben), "import", str(exported)).exit_code == 0
+    team = ["--journal", str(ana), "--journal", str(ben), "--journal", str(folder)]
+    before = {str(p): snapshot(p.parent) for p in (ana, ben)} | {str(folder): snapshot(folder)}
+
+    owners = {a["owner"] for a in json.loads(coach(*team, "actions", "--json").stdout)}
+    assert owners == {"Ana", "Ben", "Cy"}
+    sessions = json.loads(coach(*team, "sessions", "--json").stdout)
+    assert sorted(s["rep"] for s in sessions) == ["Ana", "Ben", "Cy"]
+    stats = coach(*team, "stats", "--json")
+    assert stats.exit_code == 0 and "Cy" in stats.stdout
+    assert len(json.loads(coach(*team, "export", "--format", "json", "--redact").stdout)) == 3
+    action = json.loads(coach("--journal", str(ana), "actions", "--json").stdout)[0]["id"]
+    refused = coach(*team, "done", action)
+    assert refused.exit_code == 2
+    assert "read-only" in refused.stderr
+
+    after = {str(p): snapshot(p.parent) for p in (ana, ben)} | {str(folder): snapshot(folder)}
+    assert after == before
