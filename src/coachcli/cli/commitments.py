@@ -81,6 +81,9 @@ def actions_command(
             written = _write_listing(shape, itertools.islice(bodies, limit), day)
         if not written and shape == "tsv":
             note("no commitments match" + (rep_suggestion(rep, known_reps(ctx)) if rep else ""))
+        from coachcli.cli.journal_commands import note_two_machines
+
+        note_two_machines(ctx, written)
         return
     shown_rows = listing_limit(all_rows, limit, LISTING_ROWS)
     show_status = status != "open"
@@ -114,23 +117,22 @@ def actions_command(
         note(more)
 
 
-def _write_listing(shape: str, bodies: Iterable[dict[str, Any]], day: dt.date) -> int:
-    """Commitments, given as the index holds them, in a data format; returns how many were written."""
+def _write_listing(shape: str, bodies: Iterable[dict[str, Any]], day: dt.date) -> list[str]:
+    """Commitments, given as the index holds them, in a data format; returns the ids written."""
     from coachcli.records import Action
 
-    count = 0
+    written: list[str] = []
 
     def counted(rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-        nonlocal count
         for row in rows:
-            count += 1
+            written.append(str(row.get("id")))
             yield row
 
     if shape == "json":
         from coachcli.render.actions import listed_json
 
         print_json_rows(listed_json(body, day) for body in counted(bodies))
-        return count
+        return written
     actions = [Action.model_validate(body) for body in counted(bodies)]
     if shape == "ics":
         from coachcli.render.calendar import actions_calendar
@@ -144,7 +146,7 @@ def _write_listing(shape: str, bodies: Iterable[dict[str, Any]], day: dt.date) -
         from coachcli.render.tsv import actions_tsv
 
         write_text(actions_tsv(actions, day))
-    return count
+    return written
 
 
 def _print_plain(bodies: Iterable[dict[str, Any]], day: dt.date, *, show_status: bool) -> None:
