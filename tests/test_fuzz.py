@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from typer.testing import Result
 
+from coach_run import kept_files_under
 from coachcli import journal as journal_module
 from coachcli.errors import JournalError
 from coachcli.journal import Journal
@@ -47,10 +48,6 @@ def assert_no_crash(result: Result, allowed: set[int]) -> None:
     assert "Traceback" not in output, output
     assert result.exit_code in allowed, (result.exit_code, output)
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-
-
-def files_in(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 # ---------------------------------------------------------------- journals
@@ -223,7 +220,7 @@ def test_any_bytes_in_the_journal_are_read_without_a_crash_or_a_write(
     journal = folder / "journal.jsonl"
     data = mutate(BASE, mutations)
     journal.write_bytes(data)
-    before = files_in(folder)
+    before = kept_files_under(folder)
 
     try:
         state = Journal(journal).read()
@@ -235,7 +232,7 @@ def test_any_bytes_in_the_journal_are_read_without_a_crash_or_a_write(
         args = [str(tiny_path) if a == "SET" else a for a in READS[index]]
         # 1: damage found by check, an id that is gone, no session to recap.
         assert_no_crash(coach("--journal", str(journal), *args), {0, 1})
-    assert files_in(folder) == before
+    assert kept_files_under(folder) == before  # the derived index aside: a read may rebuild it
 
 
 index_mutation = st.one_of(
@@ -274,11 +271,11 @@ def test_a_stale_or_damaged_index_never_changes_what_read_commands_say(
     index = Journal(journal).index_path
     if index.exists():
         index.write_bytes(mutate(index.read_bytes(), index_mutations))
-    before = files_in(folder)
+    before = kept_files_under(folder)
     commands = [[str(tiny_path) if a == "SET" else a for a in READS[number]] for number in reads]
 
     with_index = [coach("--journal", str(journal), *args) for args in commands]
-    assert files_in(folder) == before  # reading wrote nothing, not even the index
+    assert kept_files_under(folder) == before  # reading changed no byte of the journal (it may rebuild the index)
     for path in folder.iterdir():
         if path.name != journal.name:
             path.unlink()  # the same journal, with no index at all
