@@ -11,15 +11,20 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any
 
-from coachcli.safe_text import markup, visible
+from coachcli.safe_text import UNWRAPPED, markup, visible
 
 if TYPE_CHECKING:
     from rich.console import Console
 
 
-# Wide enough that no line of data is ever wrapped when stdout is a pipe (the longest text coach keeps is 100,000
-# characters); renderers that pad to the full width (Padding, Panel) must not be used with expand=True.
-UNWRAPPED = 200_000
+# UNWRAPPED: wide enough that no line of data is ever wrapped when stdout is a pipe (the longest text coach keeps
+# is 100,000 characters); renderers that pad to the full width (Padding, Panel) must not be used with expand=True.
+__all__ = ["UNWRAPPED"]
+
+
+def is_pipe(console: Console) -> bool:
+    """Whether `console` renders for a pipe or a file (`unwrapped`): tables there give one line a record."""
+    return console.width >= UNWRAPPED
 
 
 def _plain_terminal() -> bool:
