@@ -125,10 +125,11 @@ def test_tsv_is_chosen_at_a_terminal_too_and_text_stays_a_table_there() -> None:
 
 
 def test_a_value_with_tabs_or_newlines_stays_on_its_record(tmp_path: object) -> None:
-    text = "First line\twith a tab"
+    text = "First line\twith a tab\nsecond line, C:\\temp and a \\n typed as such"
     start("Ana", {"answers": {"options": [text]}, "commit": [{"text": text}]}, set_id="stalled-deal")
     (line,) = lines_of("actions")
-    assert line.split("\t")[-1] == "First line\\twith a tab"
+    # A backslash is written first, so the field reads back unambiguously.
+    assert line.split("\t")[-1] == "First line\\twith a tab\\nsecond line, C:\\\\temp and a \\\\n typed as such"
 
 
 @pytest.mark.usefixtures("journal_with_work")
