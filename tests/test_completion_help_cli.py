@@ -166,3 +166,12 @@ def test_a_commitments_text_is_completion_help_on_one_short_line_never_markup(sh
     ids = [action_named(text).id for text in texts]
     assert len(got.splitlines()) == len(ids), got  # one line a candidate: nothing wrapped
     assert all(len(line) < 100 for line in got.splitlines())
+
+
+def test_reopen_completes_the_closed_commitments_and_done_the_open_ones() -> None:
+    start("Ana", FIRST)
+    cfo = action_named("Call the CFO directly")
+    assert coach("done", cfo.id).exit_code == 0
+    open_ids = sorted(a.id for a in state().actions() if a.status == "open")
+    assert complete("bash", "coach reopen ") == [cfo.id]
+    assert sorted(complete("bash", "coach done ")) == open_ids

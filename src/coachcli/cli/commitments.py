@@ -19,7 +19,7 @@ from coachcli.cli.common import (
     write_bytes,
     write_text,
 )
-from coachcli.cli.completion import complete_action_id, complete_rep
+from coachcli.cli.completion import complete_action_id, complete_closed_action_id, complete_rep
 from coachcli.cli.options import choice_option, chosen_format, format_option, json_option
 
 if TYPE_CHECKING:
@@ -101,7 +101,7 @@ def drop_command(
 
 def reopen_command(
     ctx: typer.Context,
-    action_id: str = typer.Argument(..., metavar="ID", autocompletion=complete_action_id, help=ACTION_ID_HELP),
+    action_id: str = typer.Argument(..., metavar="ID", autocompletion=complete_closed_action_id, help=ACTION_ID_HELP),
     due: str | None = typer.Option(None, "--due", metavar="DATE", help="A new due date (e.g. friday)."),
     note: str | None = typer.Option(None, "--note", metavar="TEXT", help="Why it is open again."),
 ) -> None:

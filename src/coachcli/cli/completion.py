@@ -56,6 +56,13 @@ def complete_action_id(ctx: typer.Context, incomplete: str) -> list[tuple[str, s
     return _matching(names(_journal(ctx)).actions, incomplete)
 
 
+def complete_closed_action_id(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    """For `reopen`: the done and dropped commitments."""
+    from coachcli.journal.names import names
+
+    return _matching(names(_journal(ctx), closed=True).actions, incomplete)
+
+
 def complete_session_id(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
     from coachcli.journal.names import names
 
