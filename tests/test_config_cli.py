@@ -55,7 +55,7 @@ def test_the_file_and_the_environment_say_where_each_value_came_from(isolated_ho
     assert settings["fiscal_year_start"]["value"] == 4
     assert settings["week_start"]["value"] == "sunday"
     assert settings["date_order"]["value"] == "dmy"
-    assert settings["journal"]["value"] == "elsewhere/journal.jsonl"
+    assert settings["journal"]["value"] == str(isolated_home / "elsewhere" / "journal.jsonl")  # beside the file
     at_a_terminal = {"TTY_COMPATIBLE": "1", "TERM": "dumb", "COLUMNS": "120", "LINES": "50", "COACHCLI_NAME": "Sam"}
     text = coach("config", env=at_a_terminal).stdout
     assert str(isolated_home / "config.toml") in text
@@ -81,6 +81,9 @@ def test_settings_for_dates_are_there_for_the_date_rules(isolated_home: Path) ->
         ('name = "Maria\n', 1, "not valid TOML"),
         ('date_order = "ymd"\n', 1, "date_order must be one of dmy, mdy"),
         ("color = true\n", 1, "color must be one of auto, always, never"),
+        ('name = "Maria"\n[colour]\nname = "x"\n', 2, "unknown setting 'colour'; did you mean color?"),
+        ('[[nmae]]\n', 1, "unknown setting 'nmae'"),
+        ('name = """\nnmae = 2\n"""\n\nnmae = 1\n', 5, "unknown setting 'nmae'"),
     ],
 )
 def test_a_bad_file_is_named_with_its_line_and_stops_every_command(
@@ -108,6 +111,16 @@ def test_the_settings_are_used(isolated_home: Path, tmp_path: Path) -> None:
     assert coach("journal", "path", env={"COACHCLI_JOURNAL": str(tmp_path / "k.jsonl")}).stdout.strip() == str(
         tmp_path / "k.jsonl"
     )
+
+
+def test_a_relative_journal_in_the_file_is_beside_the_file_wherever_coach_runs(
+    isolated_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config_file(isolated_home, 'journal = "notes/coach.jsonl"\n')
+    for folder in (tmp_path / "one", tmp_path / "two"):
+        folder.mkdir()
+        monkeypatch.chdir(folder)
+        assert coach("journal", "path").stdout.strip() == str(isolated_home / "notes" / "coach.jsonl")
 
 
 def test_colour_never_from_the_file(isolated_home: Path) -> None:

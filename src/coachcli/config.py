@@ -178,9 +178,22 @@ def _toml_problem(path: Path, exc: Exception) -> InputFileError:
 
 
 def _line_of(text: str, key: str) -> int | None:
-    pattern = re.compile(rf"^[ \t]*[\"']?{re.escape(key)}[\"']?[ \t]*=", re.MULTILINE)
-    found = pattern.search(text)
-    return text.count("\n", 0, found.start()) + 1 if found else None
+    """The line where the top-level `key` is set: `key = ...` before the first table, or a `[key]` (`[key.x]`,
+    `[[key]]`) table; never a line inside a multi-line string or a table."""
+    name = rf"[\"']?{re.escape(key)}[\"']?"
+    assignment = re.compile(rf"[ \t]*{name}[ \t]*=")
+    table = re.compile(rf"[ \t]*\[\[?[ \t]*{name}[ \t]*[\].]")
+    in_table = in_string = False
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not in_string:
+            if table.match(line):
+                return number
+            in_table = in_table or line.lstrip().startswith("[")
+            if not in_table and assignment.match(line):
+                return number
+        if (line.count('"""') + line.count("'''")) % 2:
+            in_string = not in_string
+    return None
 
 
 def _checked(path: Path, text: str, key: str, value: Any) -> Any:
@@ -196,7 +209,10 @@ def _checked(path: Path, text: str, key: str, value: Any) -> Any:
     if key in ("name", "default_set", "journal"):
         if not isinstance(value, str) or not value.strip():
             raise problem(f"{key} must be a non-empty string in quotes")
-        return Path(value).expanduser() if key == "journal" else value.strip()
+        if key != "journal":
+            return value.strip()
+        journal = Path(value).expanduser()
+        return journal if journal.is_absolute() else path.parent / journal  # beside the config, wherever coach runs
     if key == "fiscal_year_start":
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 12:
             raise problem(f"fiscal_year_start must be a month number, 1 to 12, not {value!r}")
