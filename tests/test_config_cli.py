@@ -82,7 +82,7 @@ def test_settings_for_dates_are_there_for_the_date_rules(isolated_home: Path) ->
         ('date_order = "ymd"\n', 1, "date_order must be one of dmy, mdy"),
         ("color = true\n", 1, "color must be one of auto, always, never"),
         ('name = "Maria"\n[colour]\nname = "x"\n', 2, "unknown setting 'colour'; did you mean color?"),
-        ('[[nmae]]\n', 1, "unknown setting 'nmae'"),
+        ("[[nmae]]\n", 1, "unknown setting 'nmae'"),
         ('name = """\nnmae = 2\n"""\n\nnmae = 1\n', 5, "unknown setting 'nmae'"),
     ],
 )

@@ -31,7 +31,9 @@ ANSWERS = {
         "so-far": "Sent two follow-ups, no reply since the demo, and a voicemail that went nowhere at all today.",
         "options": [LONG, "Call the CFO directly"],
     },
-    "commit": [{"text": LONG, "due": "2020-01-01"}, {"text": "Call the CFO directly", "due": "2099-12-05"},
+    "commit": [
+        {"text": LONG, "due": "2020-01-01"},
+        {"text": "Call the CFO directly", "due": "2099-12-05"},
         {"text": WIDE},
     ],
 }

@@ -59,6 +59,8 @@ class Action(_Record):
     created: dt.datetime
     closed: dt.datetime | None = None
     note: str | None = None
+    changed: dt.datetime | None = Field(default=None, description="When its status last changed.")
+    changes: int = Field(default=0, description="How many times its status has changed (done, dropped, reopened).")
     flagged: bool = Field(default=False, description="The ask-don't-tell guard read it as advice.")
 
 

@@ -20,8 +20,11 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from rich.console import Console, ConsoleOptions, RenderResult
+    from collections.abc import Iterable
+
+    from rich.console import Console, ConsoleOptions
     from rich.measure import Measurement
+    from rich.segment import Segment
     from rich.text import Text
 
 # C0 but tab and newline, DEL, C1; a CR is one unless a newline follows it.
@@ -76,7 +79,7 @@ def _data_text() -> type[Text]:
             text.expand_tabs(TAB_SIZE)
             return text
 
-        def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterable[Segment]:
             return self._laid_out(console).__rich_console__(console, options)
 
         def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:

@@ -41,7 +41,8 @@ def actions_command(
         None, "--due-before", metavar="DATE", help="Only those due before DATE (e.g. friday)."
     ),
     output_format: str | None = format_option(
-        ACTIONS_FORMATS, note=" (default: text at a terminal, tsv in a pipe; ics: a calendar of the due dates)"
+        ACTIONS_FORMATS,
+        note=" (default: text at a terminal, tsv in a pipe; ics: a calendar of the due dates, closed ones cancelled)",
     ),
     json_output: bool = json_option(),
 ) -> None:
@@ -55,6 +56,8 @@ def actions_command(
     day = today()
     with open_query(ctx) as query:
         chosen = cast("StatusFilter", status)  # checked against STATUSES by the option
+        if shape == "ics" and chosen == "open":
+            chosen = "all"  # closed ones go out cancelled, so that a calendar which has them takes them off
         found = select_actions(query, today=day, rep=rep, status=chosen, overdue=overdue, due_before=before)
         shown = query.short_action_ids(a.id for a in found) if shape == "text" and found else {}
     if shape == "json":

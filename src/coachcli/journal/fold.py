@@ -26,6 +26,8 @@ def _with_status(
     action: Action, status: ActionStatus, note: str | None, due: dt.date | None, at: dt.datetime
 ) -> Action:
     update: dict[str, Any] = {"status": status, "closed": None if status == "open" else at}
+    if status != action.status or (due is not None and due != action.due):  # a repeated record changes nothing
+        update |= {"changed": at, "changes": action.changes + 1}
     if note is not None:
         update["note"] = note
     if due is not None:
@@ -35,7 +37,7 @@ def _with_status(
 
 def _carry_status(action: Action, reached: Action) -> Action:
     return action.model_copy(
-        update={"status": reached.status, "closed": reached.closed, "note": reached.note, "due": reached.due}
+        update={name: getattr(reached, name) for name in ("status", "closed", "note", "due", "changed", "changes")}
     )
 
 

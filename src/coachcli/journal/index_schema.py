@@ -34,7 +34,7 @@ from coachcli.journal.codec import SessionEntry, dump_line, session_record
 from coachcli.journal.files import Source
 from coachcli.records import ReviewItem, Session, utc_sort_key
 
-FORMAT = 2  # PRAGMA user_version: a file of another format is rebuilt by writers and ignored by readers
+FORMAT = 3  # PRAGMA user_version: a file of another format is rebuilt by writers and ignored by readers
 FINGERPRINT_BYTES = 4096
 # Seconds to wait for the index while another process reads or writes it; past that a reader reads the journal
 # and a writer leaves the index behind (the next write catches up).
@@ -69,7 +69,7 @@ SCHEMA = [
         reason BLOB NOT NULL, preview BLOB NOT NULL)""",
 ]
 # The fields of an action that status records and reviews change; the rest is the session record's.
-STATE_FIELDS = {"status", "closed", "note", "due"}
+STATE_FIELDS = {"status", "closed", "note", "due", "changed", "changes"}
 
 
 class IndexUnusable(Exception):

@@ -1,6 +1,7 @@
 """The names a shell completes and a "did you mean" offers: open (or, for `reopen`, closed) commitments' ids with
-their text, recent sessions' ids, and the reps' names. Read from the index beside the journal, never by folding the whole journal: a shell waits
-for these on every Tab, so when the index is missing or stale there are simply fewer names.
+their text, recent sessions' ids, and the reps' names. Read from the index beside the journal, never by folding
+the whole journal: a shell waits for these on every Tab, so when the index is missing or stale there are simply
+fewer names.
 """
 
 from __future__ import annotations

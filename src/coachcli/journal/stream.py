@@ -53,7 +53,20 @@ class _Same:
 
 _SAME = _Same()
 # What status changes, reviews and a resumed record made of one action: status, closed, note, due.
-_Change = tuple[ActionStatus, dt.datetime | None, str | _Same | None, dt.date | _Same | None]
+# status, closed, note, due; then, to count changes as the fold does (a record that repeats the status changes
+# nothing): the first change's status, due and time (no status: carried from an earlier record), how many real
+# changes followed it and when the last of them was.
+_Change = tuple[
+    ActionStatus,
+    dt.datetime | None,
+    str | _Same | None,
+    dt.date | _Same | None,
+    ActionStatus | None,
+    dt.date | None,
+    dt.datetime | None,
+    int,
+    dt.datetime | None,
+]
 # What stats counts of a session, in one flat tuple (the smallest): rep, day, led by a manager, options, review
 # items; then of each action its proposer, status, due date and closing day as its record holds them.
 _Facts = tuple[Any, ...]
@@ -77,9 +90,23 @@ class _Held:
         self.facts: _Facts | None = None
 
 
+def _carried(reached: Action, changes_since: int) -> _Change:
+    """What a later record of a session takes over from the state the earlier one reached."""
+    state = (reached.status, reached.closed, reached.note, reached.due)
+    return (*state, None, None, None, changes_since, reached.changed)
+
+
 def _changed(action: Action, change: _Change) -> Action:
-    status, closed, note, due = change
-    update: dict[str, Any] = {"status": status, "closed": closed}
+    status, closed, note, due, first_status, first_due, first_at, later, last_at = change
+    first = first_status is not None and (
+        first_status != action.status or (first_due is not None and first_due != action.due)
+    )
+    update: dict[str, Any] = {
+        "status": status,
+        "closed": closed,
+        "changes": action.changes + first + later,
+        "changed": last_at if later else (first_at if first else action.changed),
+    }
     if not isinstance(note, _Same):
         update["note"] = note
     if not isinstance(due, _Same):
@@ -150,9 +177,10 @@ class JournalStream:
                 reached = {action.id: action for action in before.actions}
                 carried = [reached.get(action_id) for action_id in held.ids]
                 if any(action is not None for action in carried):
+                    news = [action.changes for action in session.actions]
                     held.changes = [
-                        None if action is None else (action.status, action.closed, action.note, action.due)
-                        for action in carried
+                        None if action is None else _carried(action, action.changes - now)
+                        for action, now in zip(carried, news, strict=True)
                     ]
         if self._figures:
             held.facts = self._facts(session)
@@ -177,12 +205,18 @@ class JournalStream:
                 if held.changes is None:
                     held.changes = [None] * len(held.ids)
                 old = held.changes[pos]
-                held.changes[pos] = (
+                state = (
                     status,
                     None if status == "open" else at,
                     note if note is not None else (old[2] if old is not None else _SAME),
                     due if due is not None else (old[3] if old is not None else _SAME),
                 )
+                if old is None:
+                    held.changes[pos] = (*state, status, due, at, 0, None)
+                elif status != old[0] or (due is not None and due != old[3]):
+                    held.changes[pos] = (*state, *old[4:7], old[7] + 1, at)
+                else:
+                    held.changes[pos] = (*state, *old[4:])
                 return
 
     def _one(self, value: Any) -> Any:

@@ -1,8 +1,11 @@
 """Commitments, and a coaching call, as an iCalendar file (RFC 5545, written by the `icalendar` library).
 
-Each open commitment with a due date is an all-day event on that date. Its UID is made from the commitment's id,
-so importing the file again updates the entry rather than adding a second one; DTSTAMP is the commitment's last
-change, so an unchanged commitment exports the same bytes.
+Each commitment with a due date is an all-day event on that date; a done or dropped one is a cancelled event, so
+that a calendar which imported it takes it off. Its UID is made from the commitment's id, so importing the file
+again updates the entry rather than adding a second one, and a calendar knows which is newer: DTSTAMP and
+LAST-MODIFIED are the last change of its status (its creation before any), SEQUENCE the number of those changes.
+Exported on the same day, an unchanged commitment gives the same bytes (its description says when it is overdue).
+A calendar with no event is refused rather than written: RFC 5545 wants at least one component.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from coachcli.errors import NotFoundError
 from coachcli.records import Action, is_overdue
 from coachcli.safe_text import visible
 
@@ -41,8 +45,12 @@ def _action_event(action: Action, today: dt.date) -> Event:
 
     assert action.due is not None
     event = Event()
+    changed = (action.changed or action.created).astimezone(dt.timezone.utc)
     event.add("uid", action_uid(action))
-    event.add("dtstamp", (action.closed or action.created).astimezone(dt.timezone.utc))
+    event.add("dtstamp", changed)
+    event.add("last-modified", changed)
+    event.add("sequence", action.changes)
+    event.add("status", "CONFIRMED" if action.status == "open" else "CANCELLED")
     event.add("dtstart", action.due)
     event.add("dtend", action.due + dt.timedelta(days=1))
     event.add("summary", visible(f"{action.owner}: {action.text}"))
@@ -57,11 +65,13 @@ def _action_event(action: Action, today: dt.date) -> Event:
 
 
 def actions_calendar(actions: Sequence[Action], today: dt.date) -> bytes:
-    """The open commitments among `actions` that have a due date, as all-day events."""
+    """The commitments among `actions` that have a due date, as all-day events (cancelled when closed)."""
     calendar = _calendar()
     for action in actions:
-        if action.status == "open" and action.due is not None:
+        if action.due is not None:
             calendar.add_component(_action_event(action, today))
+    if not calendar.subcomponents:
+        raise NotFoundError("no commitment with a due date: a calendar needs at least one event")
     return bytes(calendar.to_ical())
 
 
