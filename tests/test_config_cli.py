@@ -132,6 +132,18 @@ def test_colour_never_from_the_file(isolated_home: Path) -> None:
     assert "\x1b[" in coach("actions", env=env).stdout
 
 
+def test_colour_always_styles_a_pipe_too_unless_no_color(isolated_home: Path) -> None:
+    start("Ana", FIRST)
+    config_file(isolated_home, 'color = "always"\n')
+    piped = coach("recap").stdout  # CliRunner's stdout is a pipe
+    assert "\x1b[" in piped
+    assert not any(line.endswith(" ") for line in piped.splitlines())
+    assert "\x1b[" in coach("recap", env={"NO_COLOR": ""}).stdout  # empty: not set, as no-color.org says
+    assert "\x1b[" not in coach("recap", env={"NO_COLOR": "1"}).stdout
+    config_file(isolated_home, 'color = "auto"\n')
+    assert "\x1b[" not in coach("recap").stdout
+
+
 A_MONDAY = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.timezone.utc)
 
 

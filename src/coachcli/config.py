@@ -135,7 +135,7 @@ def load(path: Path, environ: Any) -> Settings:
     for key, variable in ENVIRONMENT.items():
         given = environ.get(variable, "")
         if key == "color":
-            if variable in environ:  # NO_COLOR: set, whatever its value, means no colour
+            if given:  # NO_COLOR: set and not empty, whatever its value, means no colour (no-color.org)
                 values[key] = Setting("never", "environment", variable)
         elif given.strip():
             value = Path(given).expanduser() if key == "journal" else given.strip()

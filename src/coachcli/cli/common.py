@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import enum
 import json
 import sys
 from collections.abc import Sequence
@@ -20,12 +19,6 @@ if TYPE_CHECKING:
     from coachcli.journal import DamagedLine, Journal, JournalQuery
     from coachcli.questions.loader import LoadedSet
     from coachcli.records import Session
-
-
-class TextFormat(str, enum.Enum):
-    text = "text"
-    md = "md"
-    json = "json"
 
 
 def journal_for(ctx: typer.Context) -> Journal:
@@ -111,12 +104,12 @@ def note(text: str) -> None:
     stderr_console().print(visible(text), markup=False, highlight=False, soft_wrap=True)
 
 
-def print_recap(session: Session, recap_format: TextFormat | str, *, page: bool = False) -> None:
+def print_recap(session: Session, recap_format: str, *, page: bool = False) -> None:
     """A session's recap on stdout, in the format asked for; `page`: through the pager when long at a terminal."""
     from coachcli.console import data, show
     from coachcli.render.recap import recap_json, recap_markdown, recap_text
 
-    shape = recap_format.value if isinstance(recap_format, TextFormat) else recap_format
+    shape = recap_format
     if shape == "json":
         print_json(recap_json(session))
     elif shape == "md":

@@ -79,7 +79,8 @@ def completion_command(
 
     Load it from your shell's start-up file (the examples show how), or run `coach --install-completion`.
     """
-    # typer.completion imports it from a private module of typer's and uses it for --show-completion.
+    # typer.completion imports it from a private module of typer's and uses it for --show-completion. Not public
+    # API: pyproject.toml pins typer to the minor versions tested with it.
     from typer.completion import get_completion_script  # type: ignore[attr-defined]
 
     write_text(get_completion_script(prog_name="coach", complete_var="_COACH_COMPLETE", shell=shell) + "\n")

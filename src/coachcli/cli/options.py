@@ -13,10 +13,6 @@ from typing import Any
 
 import typer
 
-# What each format is called in help and errors.
-ALL_FORMATS = ("text", "json", "md", "csv", "tsv", "ics")
-
-
 def words(choices: Sequence[str], last: str = "or") -> str:
     """ "text, md or json"."""
     if len(choices) < 2:
