@@ -13,6 +13,7 @@ from typing import Any
 
 import typer
 
+
 def words(choices: Sequence[str], last: str = "or") -> str:
     """ "text, md or json"."""
     if len(choices) < 2:
