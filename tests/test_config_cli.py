@@ -167,3 +167,14 @@ def test_the_fiscal_year_start_moves_the_quarters(isolated_home: Path) -> None:
         result = coach("prep", "stalled-deal", "--rep", "Ana", "--at", "eoq 10:00", "--format", "json")
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["call"] == "2027-01-31T10:00"  # Q4 of a year starting in February
+
+
+@pytest.mark.parametrize(("first_day", "week"), [("monday", "2026-11-30"), ("sunday", "2026-11-29")])
+def test_stats_weeks_start_on_the_week_start(isolated_home: Path, first_day: str, week: str) -> None:
+    config_file(isolated_home, f'week_start = "{first_day}"\n')
+    with clock.fixed(now=lambda: A_MONDAY):
+        start("Ana", FIRST)
+        result = coach("stats", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    last = json.loads(result.stdout)["overall"]["weeks"][-1]
+    assert (last["week_start"], last["sessions"]) == (week, 1)

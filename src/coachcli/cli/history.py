@@ -181,8 +181,9 @@ ownership       share of commitments proposed by the rep
 breadth         options per session (the "what else?" loop)
 reviews         earlier commitments reviewed at a session's start
 
-A week's figures are those of the sessions held that week (Monday to
-Sunday). A figure with nothing to divide by shows as - (null in JSON).
+A week's figures are those of the sessions held that week; weeks start
+on week_start in config.toml (Monday unless set). A figure with nothing
+to divide by shows as - (null in JSON).
 """
 
 
@@ -204,7 +205,10 @@ def stats_command(
     with journal_for(ctx).stream(figures=True) as stream:
         warn_damaged(stream.damaged)
         groups = stream.figure_groups(day)
-    report = report_from_groups(groups, day, rep=rep, since=since_date)
+    from coachcli.config import date_rules
+
+    first_weekday = date_rules().week_start
+    report = report_from_groups(groups, day, rep=rep, since=since_date, first_weekday=first_weekday)
     if rep and not report.overall.sessions:
         hint = rep_suggestion(rep, known_reps(ctx))
         if hint:
