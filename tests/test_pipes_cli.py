@@ -171,10 +171,10 @@ def test_a_wrong_format_lists_the_right_ones_in_words() -> None:
     result = coach("recap", "--format", "jsn")
     assert result.exit_code == 2
     flat = " ".join(result.stderr.replace("│", " ").split())
-    assert "choose text, md or json, not 'jsn'; did you mean json?" in flat
+    assert "choose text, md or json, not 'jsn'; did you mean 'json'?" in flat
     assert "Value error" not in result.stderr
     status = coach("actions", "--status", "opne")
-    assert "choose open, done, dropped or all, not 'opne'; did you mean open?" in " ".join(
+    assert "choose open, done, dropped or all, not 'opne'; did you mean 'open'?" in " ".join(
         status.stderr.replace("│", " ").split()
     )
 

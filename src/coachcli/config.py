@@ -17,7 +17,6 @@ Read once per process, and cheap when there is no file (one stat). Every value k
 
 from __future__ import annotations
 
-import difflib
 import errno
 import os
 import re
@@ -27,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from coachcli.errors import InputFileError, Problem
+from coachcli.wording import did_you_mean
 
 if TYPE_CHECKING:
     from coachcli.dates import DateRules
@@ -203,9 +203,7 @@ def _checked(path: Path, text: str, key: str, value: Any) -> Any:
         return InputFileError([Problem(str(path), message, _line_of(text, key))])
 
     if key not in DEFAULTS:
-        close = difflib.get_close_matches(key, KEYS, n=1)
-        hint = f"did you mean {close[0]}?" if close else f"known: {', '.join(KEYS)}"
-        raise problem(f"unknown setting '{key}'; {hint}")
+        raise problem(f"unknown setting '{key}'" + (did_you_mean(key, KEYS) or f"; known: {', '.join(KEYS)}"))
     if key in ("name", "default_set", "journal"):
         if not isinstance(value, str) or not value.strip():
             raise problem(f"{key} must be a non-empty string in quotes")
@@ -219,9 +217,7 @@ def _checked(path: Path, text: str, key: str, value: Any) -> Any:
         return value
     choices = {"date_order": ("dmy", "mdy"), "week_start": WEEKDAYS, "color": COLORS}[key]
     if not isinstance(value, str) or value.strip().lower() not in choices:
-        close = difflib.get_close_matches(str(value).lower(), choices, n=1)
-        hint = f"; did you mean {close[0]}?" if close else ""
-        raise problem(f"{key} must be one of {', '.join(choices)}, not {value!r}{hint}")
+        raise problem(f"{key} must be one of {', '.join(choices)}, not {value!r}{did_you_mean(str(value), choices)}")
     return value.strip().lower()
 
 

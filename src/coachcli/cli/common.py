@@ -7,7 +7,6 @@ Only the standard library and typer at module level: the heavy modules are impor
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import json
 import sys
 from collections.abc import Sequence
@@ -72,9 +71,10 @@ def parse_date_opt(text: str | None, option: str) -> dt.date | None:
         if option not in ("--since", "--until"):
             raise UsageError(f"{option}: {exc.message}") from None
         # These bound a stretch of the past: suggest words for the past, not the due dates' examples.
-        close = difflib.get_close_matches(text.strip().lower(), PAST_WORDS, n=1, cutoff=0.7)
-        hint = f"did you mean '{close[0]}'?" if close else "try 2026-11-01, yesterday, last week or 2 weeks ago"
-        raise UsageError(f"{option}: can't read '{text}' as a date; {hint}") from None
+        from coachcli.wording import did_you_mean
+
+        hint = did_you_mean(text, PAST_WORDS) or "; try 2026-11-01, yesterday, last week or 2 weeks ago"
+        raise UsageError(f"{option}: can't read '{text}' as a date{hint}") from None
 
 
 PAST_WORDS = (
@@ -140,14 +140,10 @@ def write_bytes(body: bytes) -> None:
 
 
 def rep_suggestion(rep: str | None, known: Sequence[str]) -> str:
-    """ "; did you mean Ana?" when `rep` is a letter away from a rep of the journal, else ""."""
-    import difflib
+    """ "; did you mean 'Ana'?" when `rep` is a letter away from a rep of the journal, else ""."""
+    from coachcli.wording import did_you_mean
 
-    if not rep:
-        return ""
-    by_key = {name.casefold(): name for name in known}
-    close = difflib.get_close_matches(rep.strip().casefold(), list(by_key), n=1, cutoff=0.75)
-    return f"; did you mean {by_key[close[0]]}?" if close else ""
+    return did_you_mean(rep, known) if rep else ""
 
 
 def known_reps(ctx: typer.Context) -> list[str]:
