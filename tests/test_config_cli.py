@@ -93,11 +93,27 @@ def test_a_bad_file_is_named_with_its_line_and_stops_every_command(
     for args in (["config"], ["actions"], ["sets", "list"]):
         result = coach(*args)
         assert result.exit_code == 2, args
-        assert result.stdout == ""
+        assert result.stdout == "" or args == ["config"]  # config shows what it can, then the problem
         message = " ".join(result.stderr.split())
         assert message.startswith(f"{path}:{line}:"), message
         assert words in message
     assert coach("--version").exit_code == 0  # nothing that reads no setting is stopped
+    assert "complete" in coach("completion", "bash").stdout
+
+
+def test_config_shows_the_settings_coach_uses(isolated_home: Path, tmp_path: Path) -> None:
+    body = json.loads(coach("config", "--format", "json").stdout)["settings"]
+    assert body["journal"] == {"value": str(isolated_home / "journal.jsonl"), "origin": "default", "source": None}
+    chosen = tmp_path / "chosen.jsonl"
+    body = json.loads(coach("--journal", str(chosen), "config", "--format", "json").stdout)["settings"]
+    assert body["journal"] == {"value": str(chosen), "origin": "option", "source": "--journal"}
+    piped = [line.split("\t") for line in coach("config").stdout.splitlines()]
+    assert piped[0] == ["file", "missing", str(isolated_home / "config.toml")]
+    assert ["journal", "default", str(isolated_home / "journal.jsonl")] in piped
+    config_file(isolated_home, 'nmae = "Maria"\n')
+    broken = coach("config")
+    assert broken.exit_code == 2 and "unknown setting 'nmae'" in broken.stderr
+    assert ["name", "default", ""] in [line.split("\t") for line in broken.stdout.splitlines()]
 
 
 def test_the_settings_are_used(isolated_home: Path, tmp_path: Path) -> None:

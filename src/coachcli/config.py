@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from coachcli.dates import DateRules
 
 CONFIG_NAME = "config.toml"
-Origin = Literal["default", "file", "environment"]
+Origin = Literal["default", "file", "environment", "option"]
 DateOrder = Literal["dmy", "mdy"]
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 COLORS = ("auto", "always", "never")
@@ -124,10 +124,11 @@ def settings() -> Settings:
     return _cached[key]
 
 
-def load(path: Path, environ: Any) -> Settings:
-    """The settings from the file at `path` (when there is one) and `environ`, over the defaults."""
+def load(path: Path, environ: Any, *, read_file: bool = True) -> Settings:
+    """The settings from the file at `path` (when there is one, and `read_file`) and `environ`, over the
+    defaults."""
     values = dict(defaults(path).values)
-    raw = _read(path)
+    raw = _read(path) if read_file else None
     if raw is not None:
         text, table = raw
         for key, value in table.items():
@@ -231,6 +232,14 @@ def settings_or_defaults() -> Settings:
         return settings()
     except InputFileError as exc:
         return defaults(Path(exc.problems[0].path) if exc.problems else Path(CONFIG_NAME))
+
+
+def without_the_file() -> Settings:
+    """The defaults and the environment, leaving out a config file coach cannot use: what `coach config` shows
+    beside the problem."""
+    from coachcli.paths import config_path
+
+    return load(config_path(), os.environ, read_file=False)
 
 
 def journal_file(explicit: Path | str | None = None) -> Path:
