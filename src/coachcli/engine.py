@@ -559,7 +559,8 @@ class Engine:
             "v": RESUME_VERSION,
             "steps": self._signature(),
             "state": self.state.to_json(),
-            "review_actions": [a.model_dump(mode="json") for a in self.review_actions],
+            # The pinned resume format: an action's change count and time are the journal's, not the session's.
+            "review_actions": [a.model_dump(mode="json", exclude={"changed", "changes"}) for a in self.review_actions],
         }
 
     def _signature(self) -> list[str]:
