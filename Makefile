@@ -35,8 +35,13 @@ install:
 	@if command -v pipx >/dev/null 2>&1; then pipx install --force .; \
 	elif command -v uv >/dev/null 2>&1; then uv tool install --force .; \
 	else $(MAKE) --no-print-directory $(STAMP_RUN) && mkdir -p "$(HOME)/.local/bin" && \
-		ln -sf "$(CURDIR)/$(BIN)/coach" "$(HOME)/.local/bin/coach" && \
-		echo "linked $(HOME)/.local/bin/coach to $(CURDIR)/$(BIN)/coach (put ~/.local/bin on your PATH if it is not)"; fi
+		link="$(HOME)/.local/bin/coach"; ours="$(CURDIR)/$(BIN)/coach"; \
+		if [ "$$(readlink "$$link" 2>/dev/null)" = "$$ours" ]; then echo "$$link already links to $$ours"; \
+		elif [ -e "$$link" ] || [ -L "$$link" ]; then \
+			echo "$$link exists and is not this checkout's coach: left alone (remove it, then run make install again)" >&2; \
+			exit 1; \
+		else ln -s "$$ours" "$$link" && \
+			echo "linked $$link to $$ours (put ~/.local/bin on your PATH if it is not)"; fi; fi
 	@echo "then: coach --version; shell completion: coach completion --help"
 
 define static_checks

@@ -82,6 +82,13 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         "COACHCLI_PROJECT_SETS",
         "EDITOR",
         "VISUAL",
+        # A developer's shell must not make a pipe look like a terminal, page, or set colour and size.
+        "TTY_COMPATIBLE",
+        "PAGER",
+        "LESS",
+        "NO_COLOR",
+        "COLUMNS",
+        "LINES",
     ):
         monkeypatch.delenv(name, raising=False)
     work = tmp_path / "work"

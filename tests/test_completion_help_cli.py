@@ -169,3 +169,24 @@ def test_metavars_say_what_they_hold() -> None:
     assert "Usage: coach import [OPTIONS] FILE" in flat("import")
     assert "Usage: coach sets find [OPTIONS] TEXT..." in flat("sets", "find")
     assert "--answers FILE" in flat("start") and "--limit N" in flat("sessions")
+
+
+@pytest.mark.parametrize("shell", ["zsh", "fish"])
+def test_a_commitments_text_is_completion_help_on_one_short_line_never_markup(shell: str) -> None:
+    texts = ["oops [/x] closing", "[bold]Call the CFO[/bold]", "first line\nsecond\tline", "long" + " text" * 60]
+    start("Ana", {"answers": {"options": texts[:2]}, "commit": [{"text": text} for text in texts]})
+    got = "\n".join(complete(shell, "coach done "))
+    assert "[bold]Call the CFO[/bold]" in got and "oops [/x] closing" in got
+    assert "first line second line" in got
+    ids = [action_named(text).id for text in texts]
+    assert len(got.splitlines()) == len(ids), got  # one line a candidate: nothing wrapped
+    assert all(len(line) < 100 for line in got.splitlines())
+
+
+def test_reopen_completes_the_closed_commitments_and_done_the_open_ones() -> None:
+    start("Ana", FIRST)
+    cfo = action_named("Call the CFO directly")
+    assert coach("done", cfo.id).exit_code == 0
+    open_ids = sorted(a.id for a in state().actions() if a.status == "open")
+    assert complete("bash", "coach reopen ") == [cfo.id]
+    assert sorted(complete("bash", "coach done ")) == open_ids

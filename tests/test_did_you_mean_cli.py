@@ -16,7 +16,7 @@ def said(result: object) -> str:
 def test_a_set_id_one_letter_off() -> None:
     result = coach("start", "staled-deal", "--rep", "Ana", input="")
     assert result.exit_code != 0
-    assert "no question set 'staled-deal'; did you mean stalled-deal?" in said(result)
+    assert "no question set 'staled-deal'; did you mean 'stalled-deal'?" in said(result)
     far = said(coach("sets", "show", "zzz"))
     assert "(known: " in far and "stalled-deal" in far
 
@@ -54,9 +54,9 @@ def test_an_id_prefix_one_letter_off() -> None:
 
 def test_a_rep_name_a_letter_off() -> None:
     start("Ana", FIRST)
-    assert "no commitments match; did you mean Ana?" in said(coach("actions", "--rep", "Anna"))
-    assert "did you mean Ana?" in said(coach("sessions", "--rep", "ANNA"))
-    assert "no earlier session with Anaa; did you mean Ana?" in said(coach("prep", "grow", "--rep", "Anaa"))
+    assert "no commitments match; did you mean 'Ana'?" in said(coach("actions", "--rep", "Anna"))
+    assert "did you mean 'Ana'?" in said(coach("sessions", "--rep", "ANNA"))
+    assert "no earlier session with Anaa; did you mean 'Ana'?" in said(coach("prep", "grow", "--rep", "Anaa"))
     assert "did you mean" not in said(coach("actions", "--rep", "Zoe"))
 
 

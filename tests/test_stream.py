@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from rich.console import Console
 
 from coach_run import FIRST, action_named, files_under, journal, kept_files_under, start
+from coachcli.date_spans import week_start
 from coachcli.journal import Journal, index_schema, session_record, status_record
 from coachcli.journal import files as journal_files
 from coachcli.journal.stream import JournalStream, SessionStream
@@ -34,7 +35,7 @@ from coachcli.render.export import (
 )
 from coachcli.render.recap import recap_markdown
 from coachcli.render.stats import stats_text
-from coachcli.stats import WEEKS, Figures, Report, Week, report_from_groups, week_start
+from coachcli.stats import WEEKS, Figures, Report, Week, report_from_groups
 from conftest import coach
 from test_index import (
     OPERATIONS,
@@ -130,10 +131,10 @@ def _reference_add(figures: Figures, session: Session, today: dt.date) -> None:
 
 def reference_report(sessions: list[Session], today: dt.date, rep: str | None = None, since: Any = None) -> Report:
     def weeks(chosen: list[Session]) -> list[Week]:
-        first = week_start(today) - dt.timedelta(weeks=WEEKS - 1)
+        first = week_start(today, 0) - dt.timedelta(weeks=WEEKS - 1)
         found = [Week(first + dt.timedelta(weeks=n)) for n in range(WEEKS)]
         for s in chosen:
-            index = (week_start(s.started.date()) - first).days // 7
+            index = (week_start(s.started.date(), 0) - first).days // 7
             if 0 <= index < WEEKS:
                 _reference_add(found[index].figures, s, today)
         return found

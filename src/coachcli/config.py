@@ -17,7 +17,6 @@ Read once per process, and cheap when there is no file (one stat). Every value k
 
 from __future__ import annotations
 
-import difflib
 import errno
 import os
 import re
@@ -27,12 +26,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from coachcli.errors import InputFileError, Problem
+from coachcli.wording import did_you_mean
 
 if TYPE_CHECKING:
     from coachcli.dates import DateRules
 
 CONFIG_NAME = "config.toml"
-Origin = Literal["default", "file", "environment"]
+Origin = Literal["default", "file", "environment", "option"]
 DateOrder = Literal["dmy", "mdy"]
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 COLORS = ("auto", "always", "never")
@@ -124,10 +124,11 @@ def settings() -> Settings:
     return _cached[key]
 
 
-def load(path: Path, environ: Any) -> Settings:
-    """The settings from the file at `path` (when there is one) and `environ`, over the defaults."""
+def load(path: Path, environ: Any, *, read_file: bool = True) -> Settings:
+    """The settings from the file at `path` (when there is one, and `read_file`) and `environ`, over the
+    defaults."""
     values = dict(defaults(path).values)
-    raw = _read(path)
+    raw = _read(path) if read_file else None
     if raw is not None:
         text, table = raw
         for key, value in table.items():
@@ -135,7 +136,7 @@ def load(path: Path, environ: Any) -> Settings:
     for key, variable in ENVIRONMENT.items():
         given = environ.get(variable, "")
         if key == "color":
-            if variable in environ:  # NO_COLOR: set, whatever its value, means no colour
+            if given:  # NO_COLOR: set and not empty, whatever its value, means no colour (no-color.org)
                 values[key] = Setting("never", "environment", variable)
         elif given.strip():
             value = Path(given).expanduser() if key == "journal" else given.strip()
@@ -178,9 +179,22 @@ def _toml_problem(path: Path, exc: Exception) -> InputFileError:
 
 
 def _line_of(text: str, key: str) -> int | None:
-    pattern = re.compile(rf"^[ \t]*[\"']?{re.escape(key)}[\"']?[ \t]*=", re.MULTILINE)
-    found = pattern.search(text)
-    return text.count("\n", 0, found.start()) + 1 if found else None
+    """The line where the top-level `key` is set: `key = ...` before the first table, or a `[key]` (`[key.x]`,
+    `[[key]]`) table; never a line inside a multi-line string or a table."""
+    name = rf"[\"']?{re.escape(key)}[\"']?"
+    assignment = re.compile(rf"[ \t]*{name}[ \t]*=")
+    table = re.compile(rf"[ \t]*\[\[?[ \t]*{name}[ \t]*[\].]")
+    in_table = in_string = False
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not in_string:
+            if table.match(line):
+                return number
+            in_table = in_table or line.lstrip().startswith("[")
+            if not in_table and assignment.match(line):
+                return number
+        if (line.count('"""') + line.count("'''")) % 2:
+            in_string = not in_string
+    return None
 
 
 def _checked(path: Path, text: str, key: str, value: Any) -> Any:
@@ -190,22 +204,21 @@ def _checked(path: Path, text: str, key: str, value: Any) -> Any:
         return InputFileError([Problem(str(path), message, _line_of(text, key))])
 
     if key not in DEFAULTS:
-        close = difflib.get_close_matches(key, KEYS, n=1)
-        hint = f"did you mean {close[0]}?" if close else f"known: {', '.join(KEYS)}"
-        raise problem(f"unknown setting '{key}'; {hint}")
+        raise problem(f"unknown setting '{key}'" + (did_you_mean(key, KEYS) or f"; known: {', '.join(KEYS)}"))
     if key in ("name", "default_set", "journal"):
         if not isinstance(value, str) or not value.strip():
             raise problem(f"{key} must be a non-empty string in quotes")
-        return Path(value).expanduser() if key == "journal" else value.strip()
+        if key != "journal":
+            return value.strip()
+        journal = Path(value).expanduser()
+        return journal if journal.is_absolute() else path.parent / journal  # beside the config, wherever coach runs
     if key == "fiscal_year_start":
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 12:
             raise problem(f"fiscal_year_start must be a month number, 1 to 12, not {value!r}")
         return value
     choices = {"date_order": ("dmy", "mdy"), "week_start": WEEKDAYS, "color": COLORS}[key]
     if not isinstance(value, str) or value.strip().lower() not in choices:
-        close = difflib.get_close_matches(str(value).lower(), choices, n=1)
-        hint = f"; did you mean {close[0]}?" if close else ""
-        raise problem(f"{key} must be one of {', '.join(choices)}, not {value!r}{hint}")
+        raise problem(f"{key} must be one of {', '.join(choices)}, not {value!r}{did_you_mean(str(value), choices)}")
     return value.strip().lower()
 
 
@@ -219,6 +232,14 @@ def settings_or_defaults() -> Settings:
         return settings()
     except InputFileError as exc:
         return defaults(Path(exc.problems[0].path) if exc.problems else Path(CONFIG_NAME))
+
+
+def without_the_file() -> Settings:
+    """The defaults and the environment, leaving out a config file coach cannot use: what `coach config` shows
+    beside the problem."""
+    from coachcli.paths import config_path
+
+    return load(config_path(), os.environ, read_file=False)
 
 
 def journal_file(explicit: Path | str | None = None) -> Path:

@@ -9,18 +9,24 @@ characters made visible (safe_text.py); these helpers apply that rule once more 
 from __future__ import annotations
 
 import os
+import re
 import sys
 from typing import TYPE_CHECKING, Any
 
-from coachcli.safe_text import markup, visible
+from coachcli.safe_text import UNWRAPPED, markup, visible
 
 if TYPE_CHECKING:
     from rich.console import Console
 
 
-# Wide enough that no line of data is ever wrapped when stdout is a pipe (the longest text coach keeps is 100,000
-# characters); renderers that pad to the full width (Padding, Panel) must not be used with expand=True.
-UNWRAPPED = 200_000
+# UNWRAPPED: wide enough that no line of data is ever wrapped when stdout is a pipe (the longest text coach keeps
+# is 100,000 characters); renderers that pad to the full width (Padding, Panel) must not be used with expand=True.
+__all__ = ["UNWRAPPED"]
+
+
+def is_pipe(console: Console) -> bool:
+    """Whether `console` renders for a pipe or a file (`unwrapped`): tables there give one line a record."""
+    return console.width >= UNWRAPPED
 
 
 def _plain_terminal() -> bool:
@@ -61,9 +67,16 @@ def _colour() -> dict[str, Any]:
     chosen = settings_or_defaults().color
     if chosen == "never":
         return {"color_system": None, "no_color": True}
-    if "NO_COLOR" in os.environ or _plain_terminal():
+    if os.environ.get("NO_COLOR") or _plain_terminal():  # an empty NO_COLOR does not count (no-color.org)
         return {"no_color": True}
     return {"force_terminal": True} if chosen == "always" else {}
+
+
+def _colour_in_pipe() -> bool:
+    """`color = "always"`: styles in a pipe or a file too, for `less -R`; NO_COLOR still wins."""
+    from coachcli.config import settings_or_defaults
+
+    return settings_or_defaults().color == "always" and not os.environ.get("NO_COLOR")
 
 
 def message(text: str) -> None:
@@ -80,9 +93,10 @@ def warning(text: str) -> None:
 
 def show(renderable: object, *, page: bool = True) -> None:
     """A Rich renderable on stdout: laid out to the terminal's width (through a pager when long, see pager.py),
-    or, for a pipe or a file, never wrapped or padded and with no trailing spaces on any line."""
+    or, for a pipe or a file, never wrapped or padded and with no trailing spaces on any line (styled only with
+    `color = "always"`)."""
     if not stdout_is_terminal():
-        sys.stdout.write(unwrapped(renderable))
+        sys.stdout.write(unwrapped(renderable, styled=_colour_in_pipe()))
         return
     from coachcli.pager import page as paged
 
@@ -95,18 +109,31 @@ def show(renderable: object, *, page: bool = True) -> None:
     paged(captured.get(), console.height)
 
 
-def unwrapped(renderable: object) -> str:
-    """What Rich prints of `renderable` with no styles, no wrapping and no trailing spaces."""
+def unwrapped(renderable: object, *, styled: bool = False) -> str:
+    """What Rich prints of `renderable` with no wrapping and no trailing spaces; with no styles unless `styled`."""
     import io
 
     from rich.console import Console
 
     buffer = io.StringIO()
     console = Console(
-        file=buffer, width=UNWRAPPED, color_system=None, force_terminal=False, highlight=False, emoji=False
+        file=buffer,
+        width=UNWRAPPED,
+        color_system="standard" if styled else None,
+        force_terminal=styled,
+        highlight=False,
+        emoji=False,
     )
     console.print(renderable)
-    return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())
+    return "".join(_without_trailing_spaces(line) + "\n" for line in buffer.getvalue().splitlines())
+
+
+_TRAILING = re.compile(r" +((?:\x1b\[[0-9;]*m)*)$")
+
+
+def _without_trailing_spaces(line: str) -> str:
+    """The line without the spaces at its end, also those a style's codes follow."""
+    return _TRAILING.sub(r"\1", line)
 
 
 def data(text: str) -> None:

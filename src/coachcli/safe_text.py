@@ -16,15 +16,25 @@ string, never as markup itself. JSON keeps its values: `json_safe` writes DEL an
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from rich.console import Console, ConsoleOptions
+    from rich.measure import Measurement
+    from rich.segment import Segment
     from rich.text import Text
 
 # C0 but tab and newline, DEL, C1; a CR is one unless a newline follows it.
 CONTROL = re.compile("[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f]|\r(?!\n)")
 _JSON_RAW = re.compile("[\x7f-\x9f]")
 _NAMED = {"\r": "\\r"}
+_LINE_BREAKS = str.maketrans({"\t": "\\t", "\n": "\\n", "\r": "\\r"})
+# The width of the console that renders for a pipe or a file (console.unwrapped): so wide that nothing wraps.
+UNWRAPPED = 200_000
+TAB_SIZE = 4
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -43,11 +53,39 @@ def visible(text: str) -> str:
     return CONTROL.sub(_escape, text) if CONTROL.search(text) else text
 
 
+def one_line(text: str) -> str:
+    """`text` made visible and kept on one line: tab, newline and carriage return written as \\t, \\n, \\r."""
+    return visible(text).translate(_LINE_BREAKS)
+
+
 def plain(text: str, style: str = "") -> Text:
-    """Data as a Rich `Text`: never read as markup, its control characters made visible."""
+    """Data as a Rich `Text`: never read as markup, its control characters made visible.
+
+    Laid out where it is printed: at a terminal its tabs are spaces before Rich measures it (Rich measures the
+    text, then expands its tabs, and so wraps at a tab); for a pipe or a file it is one line (`one_line`)."""
+    return _data_text()(visible(text), style=style)
+
+
+@cache
+def _data_text() -> type[Text]:
+    """The class of `plain`'s Text, made on first use: coach's pipes that print no Rich never import it."""
     from rich.text import Text
 
-    return Text(visible(text), style=style)
+    class Data(Text):
+        def _laid_out(self, console: Console) -> Text:
+            if console.width >= UNWRAPPED:
+                return Text(self.plain.translate(_LINE_BREAKS), style=self.style, end=self.end)
+            text = self.copy()
+            text.expand_tabs(TAB_SIZE)
+            return text
+
+        def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterable[Segment]:
+            return self._laid_out(console).__rich_console__(console, options)
+
+        def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+            return self._laid_out(console).__rich_measure__(console, options)
+
+    return Data
 
 
 def markup(text: str) -> str:

@@ -18,10 +18,11 @@ from coachcli.config import date_rules
 from coachcli.dates import DateParseError, read_due
 from coachcli.engine import Engine, Prompt, QuitSession
 from coachcli.errors import InputFileError, Problem, UsageError
-from coachcli.questions.loader import did_you_mean, pydantic_problems
+from coachcli.questions.loader import pydantic_problems
 from coachcli.questions.models import QuestionSet
 from coachcli.records import Action, ActionStatus, ProposedBy
 from coachcli.spoken import problem as spoken_problem
+from coachcli.wording import did_you_mean
 from coachcli.yamlsafe import Document, load_file
 
 

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from coachcli.date_spans import week_start
 from coachcli.records import ActionStatus, ProposedBy, Session
 
 WEEKS = 12
@@ -155,10 +156,6 @@ class Report:
         }
 
 
-def week_start(day: dt.date) -> dt.date:
-    return day - dt.timedelta(days=day.weekday())
-
-
 @dataclass
 class Group:
     """The counts of the sessions held on one day by one rep, spelled exactly so: what a report is summed from.
@@ -199,22 +196,34 @@ def _weeks(first: dt.date) -> list[Week]:
 
 
 def build_report(
-    sessions: Iterable[Session], today: dt.date, *, rep: str | None = None, since: dt.date | None = None
+    sessions: Iterable[Session],
+    today: dt.date,
+    *,
+    rep: str | None = None,
+    since: dt.date | None = None,
+    first_weekday: int = 0,
 ) -> Report:
     """The report over the journal's sessions (in journal order), optionally for one rep and from one date."""
     groups = Groups()
     for order, session in enumerate(sessions):
         groups.add_session(order, session, today)
-    return report_from_groups(groups, today, rep=rep, since=since)
+    return report_from_groups(groups, today, rep=rep, since=since, first_weekday=first_weekday)
 
 
 def report_from_groups(
-    groups: Iterable[Group], today: dt.date, *, rep: str | None = None, since: dt.date | None = None
+    groups: Iterable[Group],
+    today: dt.date,
+    *,
+    rep: str | None = None,
+    since: dt.date | None = None,
+    first_weekday: int = 0,
 ) -> Report:
     """The report summed from groups of sessions, optionally for one rep and from one date.
 
-    A week's figures are those of the sessions held in it (Monday to Sunday), for the last WEEKS weeks, oldest first.
+    A week's figures are those of the sessions held in it, weeks starting on `first_weekday` (0 Monday ... 6
+    Sunday, `week_start` in config.toml), for the last WEEKS weeks, oldest first.
     """
+
     chosen = sorted(
         (
             g
@@ -223,7 +232,7 @@ def report_from_groups(
         ),
         key=lambda g: g.first,
     )
-    first_week = week_start(today) - dt.timedelta(weeks=WEEKS - 1)
+    first_week = week_start(today, first_weekday) - dt.timedelta(weeks=WEEKS - 1)
     overall = Figures()
     overall_weeks = _weeks(first_week)
     # "ana" and "Ana" are one rep, shown as first written.
@@ -235,7 +244,7 @@ def report_from_groups(
         _, figures, weeks = by_rep[key]
         overall.add(group.figures)
         figures.add(group.figures)
-        index = (week_start(group.day) - first_week).days // 7
+        index = (week_start(group.day, first_weekday) - first_week).days // 7
         if 0 <= index < WEEKS:
             overall_weeks[index].figures.add(group.figures)
             weeks[index].figures.add(group.figures)

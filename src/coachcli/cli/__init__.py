@@ -129,9 +129,11 @@ def _root(
     if ctx.invoked_subcommand is None:
         typer.echo(ctx.get_help())
         return
+    if ctx.invoked_subcommand in ("completion", "config"):
+        return  # these read no setting (config shows a file it cannot use itself, with what it can show)
     from coachcli.config import settings
 
-    settings()  # a config file coach cannot use stops every command here, before it does anything
+    settings()  # a config file coach cannot use stops every other command here, before it does anything
 
 
 def _command(name: str, help_text: str | None = None) -> Any:

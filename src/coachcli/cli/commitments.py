@@ -20,7 +20,7 @@ from coachcli.cli.common import (
     write_bytes,
     write_text,
 )
-from coachcli.cli.completion import complete_action_id, complete_rep
+from coachcli.cli.completion import complete_action_id, complete_closed_action_id, complete_rep
 from coachcli.cli.options import at_least_one, choice_option, chosen_format, format_option, json_option
 
 if TYPE_CHECKING:
@@ -51,7 +51,8 @@ def actions_command(
     ),
     all_rows: bool = typer.Option(False, "--all", help=f"All of them (a terminal shows the first {LISTING_ROWS})."),
     output_format: str | None = format_option(
-        ACTIONS_FORMATS, note=" (default: text at a terminal, tsv in a pipe; ics: a calendar of the due dates)"
+        ACTIONS_FORMATS,
+        note=" (default: text at a terminal, tsv in a pipe; ics: a calendar of the due dates, closed ones cancelled)",
     ),
     json_output: bool = json_option(),
 ) -> None:
@@ -65,9 +66,10 @@ def actions_command(
     shape = chosen_format(output_format, json_output, piped="tsv")
     before = parse_date_opt(due_before, "--due-before")
     day = today()
-    filters = action_filters(
-        today=day, rep=rep, status=cast("StatusFilter", status), overdue=overdue, due_before=before
-    )  # status was checked against STATUSES by its option
+    chosen = cast("StatusFilter", status)  # checked against STATUSES by its option
+    if shape == "ics" and chosen == "open":
+        chosen = "all"  # closed ones go out cancelled, so that a calendar which has them takes them off
+    filters = action_filters(today=day, rep=rep, status=chosen, overdue=overdue, due_before=before)
     if shape != "text":
         if all_rows and limit is not None:
             listing_limit(all_rows, limit, LISTING_ROWS)  # refuses both
@@ -135,9 +137,10 @@ def _write_listing(shape: str, bodies: Iterable[dict[str, Any]], day: dt.date) -
         return written
     actions = [Action.model_validate(body) for body in counted(bodies)]
     if shape == "ics":
+        from coachcli.clock import now
         from coachcli.render.calendar import actions_calendar
 
-        write_bytes(actions_calendar(actions, day))
+        write_bytes(actions_calendar(actions, now()))
     elif shape == "csv":
         from coachcli.render.tsv import actions_csv
 
@@ -182,7 +185,7 @@ def drop_command(
 
 def reopen_command(
     ctx: typer.Context,
-    action_id: str = typer.Argument(..., metavar="ID", autocompletion=complete_action_id, help=ACTION_ID_HELP),
+    action_id: str = typer.Argument(..., metavar="ID", autocompletion=complete_closed_action_id, help=ACTION_ID_HELP),
     due: str | None = typer.Option(None, "--due", metavar="DATE", help="A new due date (e.g. friday)."),
     note: str | None = typer.Option(None, "--note", metavar="TEXT", help="Why it is open again."),
 ) -> None:

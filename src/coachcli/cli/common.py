@@ -7,8 +7,6 @@ Only the standard library and typer at module level: the heavy modules are impor
 from __future__ import annotations
 
 import datetime as dt
-import difflib
-import enum
 import json
 import sys
 from collections.abc import Iterable, Sequence
@@ -20,12 +18,6 @@ if TYPE_CHECKING:
     from coachcli.journal import DamagedLine, Journal, JournalQuery
     from coachcli.questions.loader import LoadedSet
     from coachcli.records import Session
-
-
-class TextFormat(str, enum.Enum):
-    text = "text"
-    md = "md"
-    json = "json"
 
 
 def journal_for(ctx: typer.Context) -> Journal:
@@ -85,9 +77,10 @@ def parse_date_opt(text: str | None, option: str) -> dt.date | None:
         if option not in ("--since", "--until"):
             raise UsageError(f"{option}: {exc.message}") from None
         # These bound a stretch of the past: suggest words for the past, not the due dates' examples.
-        close = difflib.get_close_matches(text.strip().lower(), PAST_WORDS, n=1, cutoff=0.7)
-        hint = f"did you mean '{close[0]}'?" if close else "try 2026-11-01, yesterday, last week or 2 weeks ago"
-        raise UsageError(f"{option}: can't read '{text}' as a date; {hint}") from None
+        from coachcli.wording import did_you_mean
+
+        hint = did_you_mean(text, PAST_WORDS) or "; try 2026-11-01, yesterday, last week or 2 weeks ago"
+        raise UsageError(f"{option}: can't read '{text}' as a date{hint}") from None
 
 
 PAST_WORDS = (
@@ -141,12 +134,12 @@ def note(text: str) -> None:
     stderr_console().print(visible(text), markup=False, highlight=False, soft_wrap=True)
 
 
-def print_recap(session: Session, recap_format: TextFormat | str, *, page: bool = False) -> None:
+def print_recap(session: Session, recap_format: str, *, page: bool = False) -> None:
     """A session's recap on stdout, in the format asked for; `page`: through the pager when long at a terminal."""
     from coachcli.console import data, show
     from coachcli.render.recap import recap_json, recap_markdown, recap_text
 
-    shape = recap_format.value if isinstance(recap_format, TextFormat) else recap_format
+    shape = recap_format
     if shape == "json":
         print_json(recap_json(session))
     elif shape == "md":
@@ -177,14 +170,10 @@ def write_bytes(body: bytes) -> None:
 
 
 def rep_suggestion(rep: str | None, known: Sequence[str]) -> str:
-    """ "; did you mean Ana?" when `rep` is a letter away from a rep of the journal, else ""."""
-    import difflib
+    """ "; did you mean 'Ana'?" when `rep` is a letter away from a rep of the journal, else ""."""
+    from coachcli.wording import did_you_mean
 
-    if not rep:
-        return ""
-    by_key = {name.casefold(): name for name in known}
-    close = difflib.get_close_matches(rep.strip().casefold(), list(by_key), n=1, cutoff=0.75)
-    return f"; did you mean {by_key[close[0]]}?" if close else ""
+    return did_you_mean(rep, known) if rep else ""
 
 
 def known_reps(ctx: typer.Context) -> list[str]:

@@ -25,11 +25,23 @@ def _journal(ctx: typer.Context) -> Path:
         return journal_path(explicit)
 
 
-def _matching(pairs: list[tuple[str, str]], incomplete: str) -> list[tuple[str, str]]:
-    from coachcli.safe_text import visible
+HELP_WIDTH = 60
 
+
+def _help(text: str) -> str:
+    """A stored text as completion help: one line, short enough that Typer never wraps it (fish would take each
+    wrapped line for a candidate), and escaped, since Typer reads help as Rich markup."""
+    from coachcli.safe_text import markup
+
+    line = " ".join(text.split())
+    if len(line) > HELP_WIDTH:
+        line = line[: HELP_WIDTH - 1].rstrip() + "…"
+    return markup(line)
+
+
+def _matching(pairs: list[tuple[str, str]], incomplete: str) -> list[tuple[str, str]]:
     wanted = incomplete.lower()
-    return [(value, visible(text)) for value, text in pairs if value.lower().startswith(wanted)]
+    return [(value, _help(text)) for value, text in pairs if value.lower().startswith(wanted)]
 
 
 def complete_set_id(incomplete: str) -> list[tuple[str, str]]:
@@ -42,6 +54,13 @@ def complete_action_id(ctx: typer.Context, incomplete: str) -> list[tuple[str, s
     from coachcli.journal.names import names
 
     return _matching(names(_journal(ctx)).actions, incomplete)
+
+
+def complete_closed_action_id(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    """For `reopen`: the done and dropped commitments."""
+    from coachcli.journal.names import names
+
+    return _matching(names(_journal(ctx), closed=True).actions, incomplete)
 
 
 def complete_session_id(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:

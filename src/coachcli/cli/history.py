@@ -187,11 +187,12 @@ def prep_command(
     elif shape == "md":
         data(prep_markdown(loaded.qset, facts, day, call))
     elif shape == "ics" and call is not None:
+        from coachcli.clock import now
         from coachcli.render.calendar import call_calendar
         from coachcli.render.prep import call_title
 
         sheet = prep_markdown(loaded.qset, facts, day, call)
-        write_bytes(call_calendar(call_title(loaded.qset, facts), call, facts.rep, sheet, facts.open_actions, day))
+        write_bytes(call_calendar(call_title(loaded.qset, facts), call, facts.rep, sheet, facts.open_actions, now()))
     else:
         show(prep_text(loaded.qset, facts, day, shown, call))
 
@@ -226,8 +227,9 @@ ownership       share of commitments proposed by the rep
 breadth         options per session (the "what else?" loop)
 reviews         earlier commitments reviewed at a session's start
 
-A week's figures are those of the sessions held that week (Monday to
-Sunday). A figure with nothing to divide by shows as - (null in JSON).
+A week's figures are those of the sessions held that week; weeks start
+on week_start in config.toml (Monday unless set). A figure with nothing
+to divide by shows as - (null in JSON).
 """
 
 
@@ -249,7 +251,10 @@ def stats_command(
     with journal_for(ctx).stream(figures=True) as stream:
         warn_damaged(stream.damaged)
         groups = stream.figure_groups(day)
-    report = report_from_groups(groups, day, rep=rep, since=since_date)
+    from coachcli.config import date_rules
+
+    first_weekday = date_rules().week_start
+    report = report_from_groups(groups, day, rep=rep, since=since_date, first_weekday=first_weekday)
     if rep and not report.overall.sessions:
         hint = rep_suggestion(rep, known_reps(ctx))
         if hint:

@@ -7,14 +7,12 @@ Only the standard library and typer at module level, as for the rest of cli/.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import typer
 
-# What each format is called in help and errors.
-ALL_FORMATS = ("text", "json", "md", "csv", "tsv", "ics")
+from coachcli.wording import did_you_mean
 
 
 def words(choices: Sequence[str], last: str = "or") -> str:
@@ -24,19 +22,13 @@ def words(choices: Sequence[str], last: str = "or") -> str:
     return f"{', '.join(choices[:-1])} {last} {choices[-1]}"
 
 
-def suggestion(wrong: str, known: Sequence[str]) -> str:
-    """ "; did you mean X?" when `wrong` is close to one of `known`, else ""."""
-    close = difflib.get_close_matches(wrong, list(known), n=1, cutoff=0.6)
-    return f"; did you mean {close[0]}?" if close else ""
-
-
 def checked_choice(option: str, choices: Sequence[str], kind: str) -> Callable[[str | None], str | None]:
     """A callback that refuses anything but `choices`, naming them in plain words."""
 
     def check(value: str | None) -> str | None:
         if value is None or value in choices:
             return value
-        raise typer.BadParameter(f"choose {words(choices)}, not '{value}'{suggestion(value, choices)}") from None
+        raise typer.BadParameter(f"choose {words(choices)}, not '{value}'{did_you_mean(value, choices)}") from None
 
     check.__name__ = f"check_{kind}"
     return check

@@ -1,6 +1,7 @@
-"""The names a shell completes and a "did you mean" offers: open commitments' ids with their text, recent sessions'
-ids, and the reps' names. Read from the index beside the journal, never by folding the whole journal: a shell waits
-for these on every Tab, so when the index is missing or stale there are simply fewer names.
+"""The names a shell completes and a "did you mean" offers: open (or, for `reopen`, closed) commitments' ids with
+their text, recent sessions' ids, and the reps' names. Read from the index beside the journal, never by folding
+the whole journal: a shell waits for these on every Tab, so when the index is missing or stale there are simply
+fewer names.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ class _WouldFold(Exception):
 
 @dataclass(frozen=True)
 class Names:
-    actions: list[tuple[str, str]] = field(default_factory=list)  # open commitments: (id, text)
+    actions: list[tuple[str, str]] = field(default_factory=list)  # open (or closed) commitments: (id, text)
     sessions: list[tuple[str, str]] = field(default_factory=list)  # newest first: (id, "date set rep")
     reps: list[str] = field(default_factory=list)
 
@@ -32,8 +33,9 @@ def _refuse() -> JournalState:
     raise _WouldFold
 
 
-def names(journal_path: Path, *, actions: bool = True) -> Names:
-    """What the index knows; empty lists when there is no usable index."""
+def names(journal_path: Path, *, actions: bool = True, closed: bool = False) -> Names:
+    """What the index knows; empty lists when there is no usable index. `closed`: the done and dropped commitments
+    rather than the open ones."""
     journal_path = Path(os.path.realpath(journal_path))  # as Journal.real_path: the index is beside the real file
     index_path = Path(f"{journal_path}.idx.sqlite")
     try:
@@ -46,7 +48,8 @@ def names(journal_path: Path, *, actions: bool = True) -> Names:
             query = open_index_query(index_path, journal_path, _refuse)
             if query is not None:
                 with query:
-                    found = [(a.id, a.text) for a in query.open_actions()]
+                    listed = query.actions(status="all") if closed else query.open_actions()
+                    found = [(a.id, a.text) for a in listed if (a.status != "open") == closed]
         except (_WouldFold, sqlite3.Error, OSError, ValueError):
             found = []
     return Names(actions=found, sessions=sessions, reps=reps)

@@ -13,7 +13,6 @@ Which files of a folder are sets is set_files.py's to say.
 from __future__ import annotations
 
 import contextlib
-import difflib
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -77,11 +76,10 @@ class _Found(Generic[_S]):
         self.sets[set_id] = found
 
     def _missing(self, set_id: str) -> NotFoundError:
-        close = difflib.get_close_matches(set_id, list(self.sets), n=1, cutoff=0.75)
-        if close:
-            return NotFoundError(f"no question set '{set_id}'; did you mean {close[0]}?")
+        from coachcli.wording import did_you_mean
+
         known = ", ".join(sorted(self.sets)) or "none"
-        return NotFoundError(f"no question set '{set_id}' (known: {known})")
+        return NotFoundError(f"no question set '{set_id}'" + (did_you_mean(set_id, self.sets) or f" (known: {known})"))
 
 
 @dataclass

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import difflib
 import typing
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,6 +12,7 @@ from pydantic import BaseModel, ValidationError
 from coachcli.errors import InputFileError, Problem
 from coachcli.questions.models import QuestionSet, semantic_problems
 from coachcli.safe_text import control_in
+from coachcli.wording import did_you_mean
 from coachcli.yamlsafe import Document, load_file
 
 
@@ -111,12 +110,6 @@ def _problem(error: Any, loc: tuple[str | int, ...], document: Document, model: 
     else:
         message = message[:1].lower() + message[1:]
     return document.problem(loc, f"{where}: {message}" if where else message)
-
-
-def did_you_mean(wrong: str, known: Iterable[str]) -> str:
-    """ "; did you mean X?" when `wrong` is a typo of one of `known`, else ""."""
-    close = difflib.get_close_matches(wrong, list(known), n=1, cutoff=0.7)
-    return f"; did you mean '{close[0]}'?" if close else ""
 
 
 def allowed_keys(model: type[BaseModel], loc: tuple[str | int, ...]) -> list[str]:

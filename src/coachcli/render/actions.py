@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from coachcli.dates import age
 from coachcli.records import Action, is_overdue
-from coachcli.safe_text import plain, visible
+from coachcli.safe_text import one_line, plain, visible
 
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderResult
@@ -30,6 +30,14 @@ def action_json(action: Action, today: dt.date) -> dict[str, Any]:
 
 
 OVERDUE_MARK = "!"
+GUTTER = "  "
+
+
+def record(fields: Sequence[str]) -> Text:
+    """A table's row as one line for a pipe: each field on one line (safe_text.one_line), two spaces between."""
+    from rich.text import Text
+
+    return Text(GUTTER.join(one_line(value) for value in fields))
 
 
 def listed_json(body: dict[str, Any], today: dt.date) -> dict[str, Any]:
@@ -65,7 +73,21 @@ class ActionsTable:
     show_status: bool = False
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        yield self.narrow() if options.max_width < NARROW else self.wide()
+        from coachcli.console import is_pipe
+
+        if is_pipe(console):
+            yield from self.records()
+        else:
+            yield self.narrow() if options.max_width < NARROW else self.wide()
+
+    def records(self) -> Iterator[Text]:
+        """For a pipe: one line a commitment, nothing padded (a table pads every cell to its longest text)."""
+        for action in self.actions:
+            fields = [self.shown_ids.get(action.id, action.id), *([action.owner] if self.show_rep else [])]
+            fields += [action.text, due_cell(action, self.today).plain, age(action.created, self.today), action.set]
+            if self.show_status:
+                fields.append(action.status)
+            yield record(fields)
 
     def _id(self, action: Action) -> Text:
         return plain(self.shown_ids.get(action.id, action.id))

@@ -1,8 +1,11 @@
 """Commitments, and a coaching call, as an iCalendar file (RFC 5545, written by the `icalendar` library).
 
-Each open commitment with a due date is an all-day event on that date. Its UID is made from the commitment's id,
-so importing the file again updates the entry rather than adding a second one; DTSTAMP is the commitment's last
-change, so an unchanged commitment exports the same bytes.
+Each commitment with a due date is an all-day event on that date; a done or dropped one is a cancelled event, so
+that a calendar which imported it takes it off. Its UID is made from the commitment's id, so importing the file
+again updates the entry rather than adding a second one. DTSTAMP is when the file was written: the journal does
+not keep when each commitment last changed, so each export is the newest revision of every entry, and a calendar
+that compares stamps takes it. A calendar with no event is refused rather than written: RFC 5545 wants at least
+one component.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from coachcli.errors import NotFoundError
 from coachcli.records import Action, is_overdue
 from coachcli.safe_text import visible
 
@@ -36,13 +40,14 @@ def _calendar() -> Calendar:
     return calendar
 
 
-def _action_event(action: Action, today: dt.date) -> Event:
+def _action_event(action: Action, today: dt.date, written: dt.datetime) -> Event:
     from icalendar import Event
 
     assert action.due is not None
     event = Event()
     event.add("uid", action_uid(action))
-    event.add("dtstamp", (action.closed or action.created).astimezone(dt.timezone.utc))
+    event.add("dtstamp", written.astimezone(dt.timezone.utc))
+    event.add("status", "CONFIRMED" if action.status == "open" else "CANCELLED")
     event.add("dtstart", action.due)
     event.add("dtend", action.due + dt.timedelta(days=1))
     event.add("summary", visible(f"{action.owner}: {action.text}"))
@@ -56,17 +61,20 @@ def _action_event(action: Action, today: dt.date) -> Event:
     return event
 
 
-def actions_calendar(actions: Sequence[Action], today: dt.date) -> bytes:
-    """The open commitments among `actions` that have a due date, as all-day events."""
+def actions_calendar(actions: Sequence[Action], written: dt.datetime) -> bytes:
+    """The commitments among `actions` that have a due date, as all-day events (cancelled when closed), in a file
+    written at `written`."""
     calendar = _calendar()
     for action in actions:
-        if action.status == "open" and action.due is not None:
-            calendar.add_component(_action_event(action, today))
+        if action.due is not None:
+            calendar.add_component(_action_event(action, written.date(), written))
+    if not calendar.subcomponents:
+        raise NotFoundError("no commitment with a due date: a calendar needs at least one event")
     return bytes(calendar.to_ical())
 
 
 def call_calendar(
-    title: str, at: dt.datetime, rep: str, notes: str, actions: Sequence[Action], today: dt.date
+    title: str, at: dt.datetime, rep: str, notes: str, actions: Sequence[Action], written: dt.datetime
 ) -> bytes:
     """The coaching call at `at` (local time), with the prep sheet as its notes, and the rep's dated commitments."""
     from icalendar import Event
@@ -82,5 +90,5 @@ def call_calendar(
     calendar.add_component(event)
     for action in actions:
         if action.status == "open" and action.due is not None:
-            calendar.add_component(_action_event(action, today))
+            calendar.add_component(_action_event(action, written.date(), written))
     return bytes(calendar.to_ical())

@@ -190,9 +190,14 @@ class _Commitments:
     session: Session
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        from coachcli.render.actions import NARROW
+        from coachcli.console import is_pipe
+        from coachcli.render.actions import NARROW, record
 
-        yield self.narrow() if options.max_width < NARROW else self.wide()
+        if is_pipe(console):
+            for action in self.session.actions:
+                yield record([action.text, _due(action), _idea(action, self.session), action.id[:6]])
+        else:
+            yield self.narrow() if options.max_width < NARROW else self.wide()
 
     def wide(self) -> Table:
         from rich.table import Table

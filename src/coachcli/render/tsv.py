@@ -1,8 +1,9 @@
 """Tables for scripts: what `coach actions`, `sessions`, `sets list` and `sets find` print to a pipe or a file,
 and with `--format tsv` anywhere. As gh does: one record a line, fields separated by a tab, whole values (full
 ids, ISO dates, the whole text), no header, no colour, nothing padded. A tab, newline or carriage return inside a
-value is written as \\t, \\n or \\r, so that a record never spans two lines; other control characters are shown as
-everywhere else (safe_text.visible).
+value is written as \\t, \\n or \\r, so that a record never spans two lines, and a backslash as \\\\ (first, so that
+\\t read back is a tab and \\\\t a backslash and a t); other control characters are shown as everywhere else
+(safe_text.visible).
 
 `actions --format csv` is here too: the same records, with a header, for a spreadsheet.
 """
@@ -15,20 +16,19 @@ import io
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from coachcli.safe_text import visible
+from coachcli.safe_text import one_line
 
 if TYPE_CHECKING:
     # Only for types: `sets list` in a pipe imports neither pydantic nor Rich.
     from coachcli.questions.summary import SetInfo
     from coachcli.records import Action
 
-_LINE_BREAKS = str.maketrans({"\t": "\\t", "\n": "\\n", "\r": "\\r"})
 ACTION_COLUMNS = ("id", "status", "due", "rep", "set", "created", "text")
 
 
 def field(value: object) -> str:
     """One whole value, on one line, with no tab in it."""
-    return visible("" if value is None else str(value)).translate(_LINE_BREAKS)
+    return one_line(("" if value is None else str(value)).replace("\\", "\\\\"))
 
 
 def tsv(rows: Iterable[Sequence[object]]) -> str:
