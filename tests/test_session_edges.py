@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+from collections.abc import Callable
 from pathlib import Path
 
 import pexpect
@@ -313,6 +314,12 @@ def test_when_only_tmpdir_takes_it_the_session_is_kept_there(
 def live(tmp_path: Path, journal: Journal, *typed: str) -> tuple[str, object]:
     """A live session of the tiny set, in this process, typed line by line; what it showed, and its result
     (or the error it stopped with)."""
+    feed = iter(typed)
+    return live_reading(tmp_path, journal, lambda: next(feed))
+
+
+def live_reading(tmp_path: Path, journal: Journal, read_line: Callable[[], str]) -> tuple[str, object]:
+    """A live session of the tiny set, in this process, each answer from `read_line`; as `live`."""
     import io
 
     from rich.console import Console
@@ -323,10 +330,9 @@ def live(tmp_path: Path, journal: Journal, *typed: str) -> tuple[str, object]:
 
     shown = io.StringIO()
     console = Console(file=shown, width=80, no_color=True)
-    feed = iter(typed)
     engine = Engine(tiny_set(), rep="Ana")
     try:
-        outcome: object = runner.run_interactive(engine, journal, console, set_path=None, read_line=lambda: next(feed))
+        outcome: object = runner.run_interactive(engine, journal, console, set_path=None, read_line=read_line)
     except Exception as exc:  # what the command would report
         outcome = exc
     return shown.getvalue(), outcome
@@ -368,3 +374,73 @@ def test_going_on_with_an_unwritable_journal_keeps_the_session_elsewhere(
     assert coach("import", str(kept)).exit_code == 0
     (record,) = journal_lines(journal_file(isolated_home))
     assert record["session"]["turns"][0]["answer"] == "Two emails"
+
+
+@pytest.mark.parametrize("temp", ["unusable", "none"])
+def test_with_the_working_folder_deleted_and_no_temp_folder_the_session_still_reaches_the_screen(
+    temp: str, tmp_path: Path, isolated_home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from coachcli.errors import JournalError
+
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()  # Path.cwd() raises now
+    if temp == "unusable":
+        (tmp_path / "a-file").write_text("not a folder", encoding="utf-8")
+        monkeypatch.setenv("TMPDIR", str(tmp_path / "a-file" / "temp"))
+    else:  # no $TMPDIR, and no usable temporary folder anywhere: gettempdir() raises
+
+        def no_temp_folder() -> str:
+            raise FileNotFoundError(2, "No usable temporary directory found")
+
+        monkeypatch.delenv("TMPDIR", raising=False)
+        monkeypatch.setattr("tempfile.gettempdir", no_temp_folder)
+    journal = Journal(journal_file(isolated_home))
+    with monkeypatch.context() as patch:
+        refuse_writes(patch)
+        patch.setattr("coachcli.journal.files.os_access", lambda path, mode: False)  # found before the first question
+        shown, outcome = live(tmp_path, journal, "", "Two emails", ":quit")
+    assert "cannot be saved in the journal" in shown
+    assert isinstance(outcome, JournalError)
+    assert "printed above (on stdout) as JSON" in outcome.message
+    (session,) = json.loads(capsys.readouterr().out)
+    assert session["turns"][0]["answer"] == "Two emails"
+
+
+def test_an_unexpected_error_while_saving_keeps_the_session_and_says_where(
+    tmp_path: Path, isolated_home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def broken(*args: object) -> None:
+        raise RuntimeError("a bug in the journal")
+
+    monkeypatch.setattr(Journal, "append_reviewed_session", broken)
+    _, outcome = live(tmp_path, Journal(journal_file(isolated_home)), "Two emails", ":quit")
+    assert isinstance(outcome, RuntimeError)  # the error goes on, to be reported as such
+    (kept,) = isolated_home.glob("unsaved-session-*.json")
+    assert f"The session is kept in {kept}" in " ".join(capsys.readouterr().err.split())
+    assert json.loads(kept.read_text(encoding="utf-8"))[0]["turns"][0]["answer"] == "Two emails"
+
+
+def test_when_a_session_stops_on_an_unexpected_error_the_person_is_told_where_it_was_kept(
+    tmp_path: Path, isolated_home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from coachcli.errors import JournalError
+
+    def refused(*args: object) -> None:
+        raise JournalError("the journal refused it")
+
+    def typed() -> str:
+        if not answered:
+            answered.append(True)
+            return "Two emails"
+        raise RuntimeError("the terminal broke")
+
+    answered: list[bool] = []
+    monkeypatch.setattr(Journal, "append_reviewed_session", refused)
+    _, outcome = live_reading(tmp_path, Journal(journal_file(isolated_home)), typed)
+    assert isinstance(outcome, RuntimeError)  # the error that stopped the session, not the saving's
+    (kept,) = isolated_home.glob("unsaved-session-*.json")
+    told = " ".join(capsys.readouterr().err.split())
+    assert "the journal refused it" in told
+    assert f"The session is kept in {kept}" in told

@@ -11,7 +11,7 @@ import getpass
 import os
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -151,8 +151,13 @@ def run_interactive(
         console.print()
         return RunResult(_save(engine, journal, "interrupted", set_path), "eof")
     except Exception:
-        with contextlib.suppress(CoachError):
+        try:
             _save(engine, journal, "interrupted", set_path)
+        except Exception as failed:  # the error that stopped the session is the one to report
+            if isinstance(failed, CoachError):  # where the session went, else it is lost from view
+                from coachcli.console import warning
+
+                warning(failed.message)
         raise
     status: Literal["complete", "interrupted"] = "complete" if completed else "interrupted"
     return RunResult(_save(engine, journal, status, set_path), "complete" if completed else "quit")
@@ -222,9 +227,14 @@ def _save(
         session.resume["set_path"] = str(set_path)
     seen = {action.id: action for action in engine.review_actions}
     try:
-        stale = journal.append_reviewed_session(session, seen)
+        saved, stale = journal.append_reviewed_session(session, seen)
     except JournalError as exc:
         raise JournalError(f"{exc.message}. {keep_unsaved(session, journal)}") from None
+    except Exception:  # a bug or an OS surprise: what was said is kept all the same, and the error goes on
+        from coachcli.console import warning
+
+        warning(f"The session could not be saved in the journal. {keep_unsaved(session, journal)}")
+        raise
     if stale:
         from coachcli.console import warning
 
@@ -233,8 +243,7 @@ def _save(
                 f"“{item.text}” was closed or given another date by another command while this session ran; your "
                 f"review of it ({item.status}) was left out, so that change stands (see `coach actions --status all`)"
             )
-        session = session.model_copy(update={"review": [item for item in session.review if item not in stale]})
-    return session
+    return saved
 
 
 def unsaved_export(session: Session) -> str:
@@ -253,7 +262,23 @@ def unsaved_folders(journal: Journal) -> list[Path]:
 
     from coachcli.paths import coach_home
 
-    folders = [journal.path.parent, coach_home(), Path.cwd(), Path(tempfile.gettempdir())]
+    def working_folder() -> Path:
+        return Path.cwd()  # raises when the working folder was deleted
+
+    def temporary_folder() -> Path:
+        # $TMPDIR as set, even if unusable now (the write then says why); gettempdir() raises when none works.
+        return Path(os.environ["TMPDIR"]) if os.environ.get("TMPDIR") else Path(tempfile.gettempdir())
+
+    def journal_folder() -> Path:
+        return journal.path.parent
+
+    candidates: list[Callable[[], Path]] = [journal_folder, coach_home, working_folder, temporary_folder]
+    folders: list[Path] = []
+    for candidate in candidates:
+        try:
+            folders.append(candidate())
+        except (OSError, CoachError):  # a folder that cannot even be named is one fewer place to try
+            continue
     return list(dict.fromkeys(folders))
 
 
@@ -277,7 +302,7 @@ def keep_unsaved(session: Session, journal: Journal) -> str:
                 files.os_fsync(descriptor)
             finally:
                 os.close(descriptor)
-        except (OSError, JournalError):
+        except Exception:  # whatever refuses this folder, the next one and at worst the screen remain
             if created:  # ours, and cut short: no copy to trust
                 with contextlib.suppress(OSError):
                     path.unlink()

@@ -25,7 +25,7 @@ from coachcli.journal.codec import (
     session_record,
     status_record,
 )
-from coachcli.journal.fold import JournalState, fold_bytes
+from coachcli.journal.fold import JournalState, fold_bytes, with_status
 from coachcli.journal.index_query import IndexQuery, open_index_query
 from coachcli.journal.index_schema import IndexUnusable
 from coachcli.journal.query import JournalQuery, StateQuery
@@ -154,23 +154,31 @@ class Journal:
         """Append a session; a later record with the same id replaces the earlier one in the fold."""
         self.append_records([session_record(session)])
 
-    def append_reviewed_session(self, session: Session, seen: Mapping[str, Action]) -> list[ReviewItem]:
+    def append_reviewed_session(self, session: Session, seen: Mapping[str, Action]) -> tuple[Session, list[ReviewItem]]:
         """Append a session whose review was answered against the commitments as `seen` when it began. Decided
         under the lock: a review item whose commitment changed since (closed or re-dated by another command) is
-        left out of the session, never applied over that change, and returned, so the person can be told."""
+        left out of the session, never applied over that change, and returned, so the person can be told.
+
+        A resumed session's interrupted record changed its commitments already: each is compared with what `seen`
+        becomes once that record's item applies, and that record's items stay in the session unless answered
+        again (the journal applied them). Returns the session as saved, and the items left out."""
         with self._locked():
             self._update_index()
             with self.query() as query:
-                applied = _reviewed_before(query, session) if session.review else []
+                earlier = _reviewed_before(query, session)
                 stale = [
                     item
                     for item in session.review
-                    if item not in applied and _changed(query.action_by_id(item.action_id), seen.get(item.action_id))
+                    if item not in earlier
+                    and _changed(query.action_by_id(item.action_id), _after(seen, earlier, item.action_id))
                 ]
-            if stale:
-                session = session.model_copy(update={"review": [i for i in session.review if i not in stale]})
+            kept = [item for item in session.review if item not in stale]
+            answered = {item.action_id for item in kept}
+            kept += [item for item in earlier if item.action_id not in answered and item not in kept]
+            if kept != session.review:
+                session = session.model_copy(update={"review": kept})
             self._append_locked(encode_records([session_record(session)]))
-        return stale
+        return session, stale
 
     def append_status(
         self,
@@ -338,6 +346,15 @@ def _reviewed_before(query: JournalQuery, session: Session) -> list[ReviewItem]:
         return query.session(session.id).review
     except NotFoundError:
         return []
+
+
+def _after(seen: Mapping[str, Action], earlier: Sequence[ReviewItem], action_id: str) -> Action | None:
+    """The commitment as the review saw it, with the last of the interrupted record's items for it applied."""
+    action = seen.get(action_id)
+    for item in earlier:
+        if action is not None and item.action_id == action_id:
+            action = with_status(action, item.status, item.note, item.due, item.at)
+    return action
 
 
 def _changed(now: Action | None, seen: Action | None) -> bool:
