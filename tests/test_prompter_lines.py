@@ -54,3 +54,15 @@ def test_text_written_with_e_is_shown_back(monkeypatch: pytest.MonkeyPatch) -> N
     shown = run(engine, [":e"])
     assert "  from $EDITOR: Written in the editor" in shown.splitlines()
     assert engine.record().turns[0].answer == "Written in the editor"
+
+
+def test_the_readline_markers_are_used_only_when_readline_is_loaded(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from coachcli.prompter import marker_prompt
+
+    monkeypatch.setitem(sys.modules, "readline", sys)  # loaded (any module will do: only its presence counts)
+    assert marker_prompt(colour=True) == "\001\x1b[1m\002›\001\x1b[0m\002 "
+    monkeypatch.delitem(sys.modules, "readline")  # `import readline` failed: input() writes the prompt as it is
+    assert marker_prompt(colour=True) == "\x1b[1m›\x1b[0m "
+    assert marker_prompt(colour=False) == "› "

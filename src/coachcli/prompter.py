@@ -44,10 +44,13 @@ MARKER = "›"
 
 
 def marker_prompt(colour: bool) -> str:
-    """The input marker as readline's own prompt: its escape codes wrapped in \\001...\\002, which tell readline they
-    take no room, so that Ctrl-U, Ctrl-W and long lines redraw the line without erasing the marker."""
+    """The input marker as input()'s prompt. With readline loaded, its escape codes are wrapped in \\001...\\002,
+    which tell readline they take no room, so that Ctrl-U, Ctrl-W and long lines redraw the line without erasing
+    the marker; without readline, input() writes the prompt as it is, and those bytes would reach the terminal."""
     if not colour:
         return f"{MARKER} "
+    if "readline" not in sys.modules:  # not every platform ships it (see _enable_line_editing)
+        return f"\x1b[1m{MARKER}\x1b[0m "
     return f"\001\x1b[1m\002{MARKER}\001\x1b[0m\002 "
 
 
