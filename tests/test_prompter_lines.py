@@ -66,3 +66,19 @@ def test_the_readline_markers_are_used_only_when_readline_is_loaded(monkeypatch:
     monkeypatch.delitem(sys.modules, "readline")  # `import readline` failed: input() writes the prompt as it is
     assert marker_prompt(colour=True) == "\x1b[1m›\x1b[0m "
     assert marker_prompt(colour=False) == "› "
+
+
+@pytest.mark.parametrize("written", ["?", ":quit", ":back", ":skip"])
+def test_text_written_with_e_is_an_answer_never_a_command(written: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EDITED", written)
+    monkeypatch.setenv("EDITOR", 'sh -c \'printf "%s" "$EDITED" > "$1"\' editor')
+    engine = Engine(tiny_set(), rep="Ana", now=fixed_now)
+    run(engine, [":e"])
+    assert engine.record().turns[0].answer == written
+
+
+def test_numbers_written_with_e_at_the_commit_list_are_the_commitment_s_words(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EDITOR", 'sh -c \'printf "1,2" > "$1"\' editor')
+    engine = Engine(tiny_set(), rep="Ana", now=fixed_now)
+    run(engine, ["", "Call the CFO", "Email the team", "", ":e", ""])
+    assert [action.text for action in engine.record().actions] == ["1,2"]

@@ -122,7 +122,8 @@ class TerminalPrompter:
         while (prompt := self.engine.prompt()) is not None:
             self.show(prompt)
             text = self._read()
-            if text.strip() == ":e":
+            from_editor = text.strip() == ":e"
+            if from_editor:
                 edited = self._edit()
                 if edited is None:
                     continue
@@ -130,7 +131,8 @@ class TerminalPrompter:
                 # What the editor gave is shown back, as it will be kept.
                 self.console.print(f"  [dim]from $EDITOR:[/dim] {markup(edited)}")
             try:
-                reply = self.engine.answer(text)
+                # Text written in the editor is the answer itself, taken literally: never a command or option numbers.
+                reply = self.engine.answer(text, literal=from_editor)
             except QuitSession:
                 return False
             if reply.date is not None:
