@@ -82,3 +82,17 @@ def test_numbers_written_with_e_at_the_commit_list_are_the_commitment_s_words(mo
     engine = Engine(tiny_set(), rep="Ana", now=fixed_now)
     run(engine, ["", "Call the CFO", "Email the team", "", ":e", ""])
     assert [action.text for action in engine.record().actions] == ["1,2"]
+
+
+def test_messages_wrap_to_a_dumb_terminal_s_real_width(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from coachcli.console import message
+
+    for name, value in {"TTY_COMPATIBLE": "1", "TERM": "dumb", "COLUMNS": "60"}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("LINES", raising=False)  # only the width known, as in most shells
+    message("A message long enough to wrap " * 4)
+    shown = capsys.readouterr().err.splitlines()
+    assert len(shown) > 1
+    assert max(len(line.rstrip()) for line in shown) <= 60

@@ -56,7 +56,24 @@ def stdout_console() -> Console:
 def stderr_console() -> Console:
     from rich.console import Console
 
-    return Console(file=sys.stderr, highlight=False, emoji=False, **_colour())
+    return Console(file=sys.stderr, highlight=False, emoji=False, **_colour(), **_plain_terminal_size())
+
+
+def _plain_terminal_size() -> dict[str, Any]:
+    """For TERM=dumb, the terminal's real size: Rich takes 80 columns there whatever the terminal is, and at 60
+    columns every long line would break. COLUMNS and LINES first, else the size of stdout's or stderr's terminal."""
+    if not _plain_terminal():
+        return {}
+    import shutil
+
+    columns, lines = shutil.get_terminal_size((0, 0))
+    if columns <= 0:  # stdout is a pipe (data), and no COLUMNS: ask stderr's terminal
+        try:
+            columns, lines = os.get_terminal_size(sys.stderr.fileno())
+        except (AttributeError, ValueError, OSError):  # not a terminal: Rich's own choice stands
+            return {}
+    # Rich reads the width only when given a height too; 25 lines, as Rich's own default, when none is known.
+    return {"width": columns, "height": lines if lines > 0 else 25} if columns > 0 else {}
 
 
 def _colour() -> dict[str, Any]:
