@@ -158,6 +158,15 @@ def test_prep_shows_the_last_complete_session_and_names_an_interrupted_one_to_re
         assert "Seeing that I had only tried email." in result.stdout  # the complete one, not the empty one
         assert f"`coach resume {interrupted.id}` continues it" in result.stdout
         assert "interrupted" not in result.stdout.split("Last session")[1].split("\n")[0]
+    sheet = json.loads(coach("prep", "stalled-deal", "--rep", "Ana", "--format", "json").stdout)
+    assert sheet["last_session"]["status"] == "complete"
+    assert sheet["interrupted"] == {
+        "id": interrupted.id,
+        "started": interrupted.started.isoformat(),
+        "answered": 1,
+        "resume": f"coach resume {interrupted.id}",
+    }
+    assert json.loads(coach("prep", "stalled-deal", "--rep", "Zoe", "--format", "json").stdout)["interrupted"] is None
 
 
 def test_prep_for_a_rep_with_no_history() -> None:

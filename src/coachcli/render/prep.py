@@ -65,6 +65,16 @@ def _interrupted_line(session: Session) -> str:
     )
 
 
+def _interrupted_json(session: Session) -> dict[str, Any]:
+    """An interrupted session as prep names it: enough to resume it, with the command that does."""
+    return {
+        "id": session.id,
+        "started": session.started.isoformat(),
+        "answered": len(session.turns),
+        "resume": f"coach resume {session.id}",
+    }
+
+
 def _due_words(action: Action, today: dt.date) -> str:
     if action.due is None:
         return "no date"
@@ -197,8 +207,8 @@ def prep_markdown(qset: QuestionSet, facts: PrepFacts, today: dt.date, call: dt.
 
 
 def prep_json(qset: QuestionSet, facts: PrepFacts, today: dt.date, call: dt.datetime | None = None) -> dict[str, Any]:
-    """The sheet's facts: the rep, the call, open commitments (action objects with `overdue`), the last session
-    (the session object) and the set's stages and questions."""
+    """The sheet's facts: the rep, the call, open commitments (action objects with `overdue`), the last complete
+    session (the session object), an interrupted one to resume (or null) and the set's stages and questions."""
     from coachcli.render.actions import action_json
 
     return {
@@ -208,6 +218,7 @@ def prep_json(qset: QuestionSet, facts: PrepFacts, today: dt.date, call: dt.date
         "open": [action_json(action, today) for action in facts.open_actions],
         "overdue": len(facts.overdue),
         "last_session": facts.last_session.public_dict() if facts.last_session else None,
+        "interrupted": _interrupted_json(facts.interrupted) if facts.interrupted else None,
         "stages": [
             {
                 "name": stage.name,
