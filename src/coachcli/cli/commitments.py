@@ -199,7 +199,7 @@ def due_command(
     date: str = typer.Argument(..., metavar="DATE", help="The new due date (e.g. friday, 2026-12-24)."),
     note: str | None = typer.Option(None, "--note", metavar="TEXT", help="Why the date moved."),
 ) -> None:
-    """Give an open commitment another due date; the journal keeps the old one in its history."""
+    """Give an open commitment another due date; the old one stays in the journal until `coach journal compact`."""
     _change_status(ctx, action_id, "open", note, date, only_from=("open",))
 
 
