@@ -205,3 +205,16 @@ def test_prep_bad_usage(args: list[str], code: int | None, isolated_home: Path) 
         assert result.exit_code == code
     assert "Traceback" not in result.stderr
     assert files_under(isolated_home) == {}
+
+
+def test_the_recap_of_an_interrupted_session_says_answers_gone_back_over_are_pending(tiny: Path) -> None:
+    stopped = coach("start", str(tiny), "--rep", "Ana", input="Two emails\nCall\n:back\n:back\n:quit\n")
+    assert stopped.exit_code == 0, stopped.stderr
+    (session,) = state().sessions
+    for args in ([], ["--format", "md"]):
+        result = coach("recap", *args, env={"COLUMNS": "200"})
+        assert result.exit_code == 0, result.stderr
+        assert f"2 answers pending (gone back over with :back): `coach resume {session.id}`" in result.stdout
+    resumed = coach("resume", "--recap", "json", input="\n\n\n\n\n\n")
+    assert resumed.exit_code == 0, resumed.stderr
+    assert "pending" not in coach("recap").stdout

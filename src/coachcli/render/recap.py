@@ -103,6 +103,16 @@ def _title(session: Session) -> str:
     return f"{title} with {who}, {when}{suffix}"
 
 
+def _pending(session: Session) -> str | None:
+    """For an interrupted session, the answers gone back over (`:back`) before it stopped: kept only for the
+    resume, which offers them again, so the recap says they are there."""
+    redo = (session.resume or {}).get("redo") if session.status == "interrupted" else None
+    if not isinstance(redo, list) or not redo:
+        return None
+    count = "1 answer" if len(redo) == 1 else f"{len(redo):,} answers"
+    return f"{count} pending (gone back over with :back): `coach resume {session.id}` offers them again."
+
+
 def recap_markdown(session: Session) -> str:
     lines = [f"# {_title(session)}", ""]
     if session.situation:
@@ -134,6 +144,9 @@ def recap_markdown(session: Session) -> str:
         lines.append("None.")
     stats = figures(session)
     lines += ["", f"_{stats.summary(', ')}._", ""]
+    pending = _pending(session)
+    if pending is not None:
+        lines += [pending, ""]
     # Markdown is read in a terminal too (`coach recap --format md`, `cat`): what the journal holds is shown, not sent.
     return visible("\n".join(lines))
 
@@ -174,6 +187,9 @@ def recap_text(session: Session) -> RenderableType:
         parts.append(_indented(Text("None.")))
     stats = figures(session)
     parts += [Text(""), Text(stats.summary(" · "))]
+    pending = _pending(session)
+    if pending is not None:
+        parts.append(plain(pending, style="yellow"))
     return Group(*parts)
 
 
