@@ -109,8 +109,8 @@ def _pending(session: Session) -> str | None:
     redo = (session.resume or {}).get("redo") if session.status == "interrupted" else None
     if not isinstance(redo, list) or not redo:
         return None
-    count = "1 answer" if len(redo) == 1 else f"{len(redo):,} answers"
-    return f"{count} pending (gone back over with :back): `coach resume {session.id}` offers them again."
+    count, them = ("1 answer", "it") if len(redo) == 1 else (f"{len(redo):,} answers", "them")
+    return f"{count} pending (gone back over with :back): `coach resume {session.id}` offers {them} again."
 
 
 def recap_markdown(session: Session) -> str:
