@@ -138,3 +138,14 @@ def test_ctrl_d_at_a_prompt_saves_an_interrupted_session(
     (session,) = Journal(journal_file(isolated_home)).read().sessions
     assert session.status == "interrupted"
     assert [t.answer for t in session.turns] == ["Sent two follow-ups"]
+
+
+def test_a_dumb_terminal_of_60_columns_is_laid_out_to_60_not_80(tiny: Path, children: list[pexpect.spawn]) -> None:
+    env = {name: value for name, value in os.environ.items() if name not in {"COLUMNS", "LINES"}}
+    env.update(TERM="dumb", NO_COLOR="1", PYTHONIOENCODING="utf-8", COACHCLI_NAME="Maria")
+    child = spawn_coach("start", str(tiny), "--rep", "Ana", env=env, columns=60, rows=20)  # the size from the pty
+    children.append(child)
+    shown = answer(child, "What have you done so far?", ":quit")
+    (top,) = [line for line in shown.splitlines() if line.startswith("╭")]
+    assert len(top.rstrip()) == 60  # the header's box spans the terminal, not Rich's 80 columns for a dumb one
+    finish(child)
