@@ -38,7 +38,7 @@ MERGED_NAME = "merged.jsonl"
 MANIFEST_NAME = "manifest.json"
 CHANGES_NAME = "changes.json"
 FINGERPRINT_BYTES = 4096
-MANIFEST_FORMAT = 2
+MANIFEST_FORMAT = 3  # 3: clocks within hlc.py's limits, files' inode and mtime
 CHUNK = 1 << 20  # bytes of the merged file written at a time
 # A record's place in the merged order: (has a clock, wall ms, counter, replica, file name, line number).
 SortKey = tuple[int, int, int, str, str, int]
@@ -55,6 +55,8 @@ class FileMark:
     records: int = 0
     last: list[Any] | None = None  # its greatest clock, as JSON
     damaged: list[list[Any]] = field(default_factory=list)  # [line, reason, preview]
+    inode: int = 0  # the file's inode and modification time when read: a change that leaves its size alone
+    mtime_ns: int = 0  # (an edit in the middle, a copy put in its place) shows in them, not in the fingerprint
 
 
 @dataclass
@@ -152,6 +154,7 @@ class PeerFile:
             os.close(self._fd)
             raise IsADirectoryError(0, "not a regular file")
         self.size = info.st_size
+        self.inode, self.mtime_ns = info.st_ino, info.st_mtime_ns
         self.last_line = 0  # the number of the last line `lines` went through
 
     def read_at(self, offset: int, length: int) -> bytes:
@@ -272,6 +275,7 @@ def _read_file(
     mark.lines = peer.last_line
     mark.end = end
     mark.head, mark.tail = peer.fingerprint(end)
+    mark.inode, mark.mtime_ns = peer.inode, peer.mtime_ns
 
 
 def log_files(folder: Path) -> list[str]:
@@ -293,8 +297,15 @@ def refresh(folder: Path, state: Path) -> Manifest:
 
 
 def _still_holds(peer: PeerFile, known: FileMark, end: int) -> bool:
-    """Whether the file still begins with the bytes the view read of it (it only grew, if at all)."""
-    return known.end <= end and (known.end == 0 or peer.fingerprint(known.end) == (known.head, known.tail))
+    """Whether the file still begins with the bytes the view read of it: unchanged since, or it only grew past its
+    old end. A file changed otherwise (same length, a new inode or time), or one that grew while holding damaged
+    lines (a half-copied middle may have arrived whole), is read again from its start: the fingerprint covers only
+    its first and last bytes."""
+    if known.end == 0 or end < known.end or peer.fingerprint(known.end) != (known.head, known.tail):
+        return False
+    if (peer.inode, peer.mtime_ns) == (known.inode, known.mtime_ns):
+        return True
+    return end > known.end and not known.damaged
 
 
 def merge_files(sources: dict[str, tuple[Path, str | None]], state: Path) -> Manifest:
@@ -330,10 +341,12 @@ def merge_files(sources: dict[str, tuple[Path, str | None]], state: Path) -> Man
             known = None if old is None else old.files.get(name)
             if known is not None and _still_holds(peer, known, end):
                 mark = FileMark(**{**asdict(known), "damaged": list(known.damaged)})
-                partial = partial or known.end > 0
+                partial = True
                 _read_file(peer, name, replica, mark, (known.end, end), fresh, found)
             else:
-                rebuild = rebuild or known is not None
+                # Nothing of it in the view (new, empty or unreadable until now): read like a new file. Else what
+                # the view holds of it may have changed: the view is made again.
+                rebuild = rebuild or (known is not None and known.end > 0)
                 mark = FileMark()
                 _read_file(peer, name, replica, mark, (0, end), fresh, found)
             manifest.files[name] = mark
