@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from coachcli import clock
+from coachcli.journal.codec import LINE_CAP
 from coachcli.journal.hlc import COUNTER_LIMIT, MAX_WALL_MS, Hlc, parse_hlc, ticks, wall_time
 from conftest import coach
 from test_replicas import make_folder, make_session, replica
@@ -163,3 +164,21 @@ def test_a_damaged_middle_line_of_a_peer_that_arrives_whole_is_read_again(
     state = mine.read()
     assert [s.id for s in state.sessions] == [f"5e55100000{n:02d}" for n in range(41)]
     assert state.damaged == []
+
+
+def test_a_peers_huge_lines_are_reported_and_skipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = make_folder(tmp_path / "shared")
+    mine = replica(tmp_path / "mine", folder, monkeypatch)
+    mine.append_session(make_session("5e5510000001", ["ac0000000001"]))
+    huge = b'{"v":1,"type":"note","text":"' + b"x" * (9 << 20) + b'"}\n'  # longer than a read chunk
+    long = b'{"v":1,"type":"note","text":"' + b"\x1b" * (LINE_CAP + 1) + b'"}\n'  # longer than the cap
+    (folder / f"{PEER}.jsonl").write_bytes(huge + long + status_line([MAX_WALL_MS - 10, 0, PEER]))
+
+    mine.append_session(make_session("5e5510000002", []))
+    state = mine.read()
+    assert [s.id for s in state.sessions] == ["5e5510000001", "5e5510000002"]
+    assert state.sessions[0].actions[0].status == "done"  # the line after them is read
+    reasons = [(d.line_no, d.reason) for d in state.damaged]
+    assert reasons == [(n, f"in {PEER}.jsonl: a line longer than {LINE_CAP} bytes; skipped") for n in (1, 2)]
+    check = coach("--journal", str(folder), "journal", "check", env={"COACHCLI_HOME": str(tmp_path / "mine")})
+    assert check.exit_code == 1 and "\x1b" not in check.stdout + check.stderr

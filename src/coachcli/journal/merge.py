@@ -20,24 +20,29 @@ and line) and skipped, like a damaged line of a single-file journal.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
-import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from coachcli.journal import files
-from coachcli.journal.codec import BOM, BadRecord, DamagedLine, open_batch, parse_line, parse_record, preview
+from coachcli.journal.codec import (
+    LINE_CAP,
+    BadRecord,
+    DamagedLine,
+    parse_line,
+    parse_record,
+    preview,
+)
 from coachcli.journal.hlc import BadClock, Hlc, parse_hlc
+from coachcli.journal.peer_file import PeerFile
 from coachcli.journal.replica import replica_of
 
 MERGED_NAME = "merged.jsonl"
 MANIFEST_NAME = "manifest.json"
 CHANGES_NAME = "changes.json"
-FINGERPRINT_BYTES = 4096
 MANIFEST_FORMAT = 3  # 3: clocks within hlc.py's limits, files' inode and mtime
 CHUNK = 1 << 20  # bytes of the merged file written at a time
 # A record's place in the merged order: (has a clock, wall ms, counter, replica, file name, line number).
@@ -139,80 +144,6 @@ def _replace_file(path: Path, data: bytes | Iterable[bytes]) -> None:
     files.os_replace(temp, path)
 
 
-def _sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-class PeerFile:
-    """One replica's file, opened for reading without following a link; `size` fixed when opened."""
-
-    def __init__(self, path: Path) -> None:
-        flags = os.O_RDONLY | files.BINARY | files.NOFOLLOW | getattr(os, "O_NONBLOCK", 0)
-        self._fd = os.open(path, flags)
-        info = os.fstat(self._fd)
-        if not stat.S_ISREG(info.st_mode):
-            os.close(self._fd)
-            raise IsADirectoryError(0, "not a regular file")
-        self.size = info.st_size
-        self.inode, self.mtime_ns = info.st_ino, info.st_mtime_ns
-        self.last_line = 0  # the number of the last line `lines` went through
-
-    def read_at(self, offset: int, length: int) -> bytes:
-        blocks = []
-        while length > 0:
-            block = os.pread(self._fd, length, offset)
-            if not block:
-                break
-            blocks.append(block)
-            offset += len(block)
-            length -= len(block)
-        return b"".join(blocks)
-
-    def close(self) -> None:
-        os.close(self._fd)
-
-    def readable_end(self) -> int:
-        """Where its records end for a reader: its last newline, before an import left open at its end."""
-        end = self.size
-        while end > 0:
-            step = min(end, 1 << 16)
-            at = self.read_at(end - step, step).rfind(b"\n")
-            if at >= 0:
-                end = end - step + at + 1
-                break
-            end -= step
-        left_open = open_batch(self.read_at, end)
-        return end if left_open is None else left_open.start
-
-    def fingerprint(self, end: int) -> tuple[str, str]:
-        span = min(end, FINGERPRINT_BYTES)
-        return _sha(self.read_at(0, span)), _sha(self.read_at(end - span, span))
-
-    def lines(self, start: int, first_line: int, end: int) -> Iterator[tuple[int, int, bytes]]:
-        """The non-blank lines from `start` (line `first_line`) to `end` (just after a newline): (number, offset,
-        bytes), unparsed."""
-        offset, line_no = start, first_line
-        while offset < end:
-            data = self.read_at(offset, min(files.READ_CHUNK, end - offset))
-            cut = data.rfind(b"\n") + 1
-            while cut == 0 and offset + len(data) < end:  # a line longer than a chunk
-                data += self.read_at(offset + len(data), min(files.READ_CHUNK, end - offset - len(data)))
-                cut = data.rfind(b"\n") + 1
-            if cut == 0:
-                break
-            at = 0
-            for raw in data[: cut - 1].split(b"\n"):
-                here = offset + at
-                at += len(raw) + 1
-                if here == 0 and raw.startswith(BOM):
-                    raw, here = raw[len(BOM) :], len(BOM)
-                if raw.strip():
-                    yield line_no, here, raw
-                line_no += 1
-            offset += cut
-        self.last_line = line_no - 1
-
-
 def _parsed(raw: bytes) -> dict[str, Any]:
     """The record's JSON object, checked to be a record as the fold reads it (BadRecord if not): JSON is read once
     for a sound line; a bad one is read again by `parse_line`, for its reason."""
@@ -251,6 +182,10 @@ def _read_file(
     peer.last_line = mark.lines
     for line_no, offset, raw in peer.lines(start, mark.lines + 1, end):
         key: SortKey = (0, 0, 0, "", name, line_no)
+        if raw is None:
+            reason = f"a line longer than {LINE_CAP} bytes; skipped"
+            mark.damaged.append([line_no, reason, preview(peer.read_at(offset, 256))])
+            continue
         try:
             obj = _parsed(raw)
             if obj.get("hlc") is not None:
