@@ -15,7 +15,7 @@ from coachcli.journal import FolderJournal, Journal
 from coachcli.journal.sync import git_sync
 from coachcli.records import ReviewItem
 from conftest import coach
-from test_replicas import make_session
+from test_replicas import latest_changes, make_session, statuses
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs the git command")
 
@@ -172,6 +172,7 @@ def test_three_clones_with_random_operations_and_syncs_converge(
     sessions = json.loads(exports[0])
     assert sorted(s["id"] for s in sessions) == sorted(made)
     assert sorted(a["id"] for s in sessions for a in s["actions"]) == sorted(actions)
+    assert statuses(exports[0]) == latest_changes(clones[0] / "journal")  # as its latest change by clock left it
     for where in clones:
         assert git(where, "status", "--porcelain") == ""  # every replica's file committed, nothing left over
 
