@@ -242,7 +242,7 @@ def test_sync_leaves_a_tracked_marker_alone_and_names_an_unrelated_uncommitted_c
     assert "Traceback" not in result.stderr
 
 
-def test_a_git_message_that_is_not_utf8_is_shown_escaped(tmp_path: Path, remote: Path) -> None:
+def test_a_git_message_that_is_not_utf8_is_shown_not_a_traceback(tmp_path: Path, remote: Path) -> None:
     a = clone(remote, tmp_path / "a")
     hook = a / ".git" / "hooks" / "pre-push"
     hook.write_bytes(b"#!/bin/sh\nprintf 'refused: \\377\\376 caf\\351\\n' >&2\nexit 1\n")
@@ -253,7 +253,7 @@ def test_a_git_message_that_is_not_utf8_is_shown_escaped(tmp_path: Path, remote:
     result = coach("--journal", str(a / "journal"), "journal", "sync", env=env)
 
     assert result.exit_code == 1, result.stderr
-    assert "git push failed" in result.stderr and "refused:" in result.stderr
+    assert "git push failed" in result.stderr and "refused:" in result.stderr and " caf" in result.stderr
     assert "Traceback" not in result.stderr
 
 

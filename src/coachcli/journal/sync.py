@@ -8,7 +8,7 @@ nothing is pushed, and the error says what git said.
 git is run as the user set it up, with only what a sync needs on top: an identity when none is set (`coach`,
 `<replica>@coach.invalid`), no commit signing (a sync has no one to ask for a passphrase), and `add -f` (a global
 gitignore of `*.jsonl` must not keep the journal out). Its output is read as bytes: a path or a message that is not
-UTF-8 is shown escaped, never a crash.
+UTF-8 is shown (its odd bytes replaced), never a crash.
 """
 
 from __future__ import annotations
