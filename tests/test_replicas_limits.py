@@ -182,3 +182,26 @@ def test_a_peers_huge_lines_are_reported_and_skipped(tmp_path: Path, monkeypatch
     assert reasons == [(n, f"in {PEER}.jsonl: a line longer than {LINE_CAP} bytes; skipped") for n in (1, 2)]
     check = coach("--journal", str(folder), "journal", "check", env={"COACHCLI_HOME": str(tmp_path / "mine")})
     assert check.exit_code == 1 and "\x1b" not in check.stdout + check.stderr
+
+
+def test_a_peer_with_a_damaged_line_that_only_grows_is_read_on_not_made_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A garbage line that stays: the peer's new records are appended to the view, which is not made again (its
+    file keeps its inode), and the damage is reported once."""
+    folder = make_folder(tmp_path / "shared")
+    mine = replica(tmp_path / "mine", folder, monkeypatch)
+    other = replica(tmp_path / "other", folder, monkeypatch)
+    other.append_session(make_session("5e5510000001", []))
+    with other.own_path.open("ab") as file:
+        file.write(b"garbage\n")
+    assert len(mine.read().damaged) == 1
+    merged = mine.state / "merged.jsonl"
+    before = os.stat(merged).st_ino
+
+    other.append_session(make_session("5e5510000002", []))
+    state = mine.read()
+
+    assert [s.id for s in state.sessions] == ["5e5510000001", "5e5510000002"]
+    assert len(state.damaged) == 1
+    assert os.stat(merged).st_ino == before

@@ -43,8 +43,9 @@ from coachcli.journal.replica import replica_of
 MERGED_NAME = "merged.jsonl"
 MANIFEST_NAME = "manifest.json"
 CHANGES_NAME = "changes.json"
-MANIFEST_FORMAT = 3  # 3: clocks within hlc.py's limits, files' inode and mtime
+MANIFEST_FORMAT = 3  # 3: clocks within hlc.py's limits, files' inode, mtime and damaged lines
 CHUNK = 1 << 20  # bytes of the merged file written at a time
+HOLE_CAP = 1 << 16  # bytes of a damaged line kept an eye on: a huge line is watched by its start
 # A record's place in the merged order: (has a clock, wall ms, counter, replica, file name, line number).
 SortKey = tuple[int, int, int, str, str, int]
 
@@ -60,6 +61,8 @@ class FileMark:
     records: int = 0
     last: list[Any] | None = None  # its greatest clock, as JSON
     damaged: list[list[Any]] = field(default_factory=list)  # [line, reason, preview]
+    holes: list[list[int]] = field(default_factory=list)  # [offset, length] of its damaged lines (length capped)
+    holes_sha: str = ""  # their bytes' SHA-256: a damaged line that changed (its rest arrived) shows here
     inode: int = 0  # the file's inode and modification time when read: a change that leaves its size alone
     mtime_ns: int = 0  # (an edit in the middle, a copy put in its place) shows in them, not in the fingerprint
 
@@ -185,6 +188,7 @@ def _read_file(
         if raw is None:
             reason = f"a line longer than {LINE_CAP} bytes; skipped"
             mark.damaged.append([line_no, reason, preview(peer.read_at(offset, 256))])
+            mark.holes.append([offset, HOLE_CAP])
             continue
         try:
             obj = _parsed(raw)
@@ -201,15 +205,18 @@ def _read_file(
                     changes.append((str(obj.get("action_id")), change))
         except BadClock as exc:
             mark.damaged.append([line_no, f"invalid record: {exc}", preview(raw)])
+            mark.holes.append([offset, min(len(raw), HOLE_CAP)])
             continue
         except BadRecord as exc:
             mark.damaged.append([line_no, str(exc), preview(raw)])
+            mark.holes.append([offset, min(len(raw), HOLE_CAP)])
             continue
         mark.records += 1
         into.append(Placed(key, name, offset, len(raw)))
     mark.lines = peer.last_line
     mark.end = end
     mark.head, mark.tail = peer.fingerprint(end)
+    mark.holes_sha = peer.spans_digest(mark.holes) if mark.holes else ""
     mark.inode, mark.mtime_ns = peer.inode, peer.mtime_ns
 
 
@@ -233,14 +240,14 @@ def refresh(folder: Path, state: Path) -> Manifest:
 
 def _still_holds(peer: PeerFile, known: FileMark, end: int) -> bool:
     """Whether the file still begins with the bytes the view read of it: unchanged since, or it only grew past its
-    old end. A file changed otherwise (same length, a new inode or time), or one that grew while holding damaged
-    lines (a half-copied middle may have arrived whole), is read again from its start: the fingerprint covers only
-    its first and last bytes."""
+    old end. The fingerprint covers only its first and last bytes, so a file changed otherwise (same length, a new
+    inode or time), or one whose damaged lines changed as it grew (a half-copied middle arrived whole), is read
+    again from its start."""
     if known.end == 0 or end < known.end or peer.fingerprint(known.end) != (known.head, known.tail):
         return False
     if (peer.inode, peer.mtime_ns) == (known.inode, known.mtime_ns):
         return True
-    return end > known.end and not known.damaged
+    return end > known.end and (not known.holes or peer.spans_digest(known.holes) == known.holes_sha)
 
 
 def merge_files(sources: dict[str, tuple[Path, str | None]], state: Path) -> Manifest:

@@ -67,6 +67,14 @@ class PeerFile:
         span = min(end, FINGERPRINT_BYTES)
         return _sha(self.read_at(0, span)), _sha(self.read_at(end - span, span))
 
+    def spans_digest(self, spans: list[list[int]]) -> str:
+        """SHA-256 of the bytes at these [offset, length] spans: whether damaged lines still hold what they held."""
+        digest = hashlib.sha256()
+        for offset, length in spans:
+            digest.update(self.read_at(offset, length))
+            digest.update(b"\n")
+        return digest.hexdigest()
+
     def lines(self, start: int, first_line: int, end: int) -> Iterator[tuple[int, int, bytes | None]]:
         """The non-blank lines from `start` (line `first_line`) to `end` (just after a newline): (number, offset,
         bytes), unparsed. A line longer than LINE_CAP comes without its bytes (None) and is never held whole, so
