@@ -15,7 +15,7 @@ from coachcli.journal import FolderJournal, Journal
 from coachcli.journal.sync import git_sync
 from coachcli.records import ReviewItem
 from conftest import coach
-from test_replicas import make_session
+from test_replicas import latest_changes, make_session, statuses
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs the git command")
 
@@ -101,11 +101,12 @@ def test_a_conflict_git_reports_stops_the_sync_and_says_so(
     a, b = clone(remote, tmp_path / "a"), clone(remote, tmp_path / "b")
     for where in (a, b):  # a file changed by hand on both sides: what one writer per file rules out
         (where / "journal" / "coach-journal.txt").write_text(f"edited in {where.name}\n", encoding="utf-8")
+        git(where, "commit", "--quiet", "-am", "by hand")
     monkeypatch.setenv("COACHCLI_HOME", str(tmp_path / "home-a"))
     assert coach("--journal", str(a / "journal"), "journal", "sync").exit_code == 0
     result = coach("--journal", str(b / "journal"), "journal", "sync", env={"COACHCLI_HOME": str(tmp_path / "home-b")})
     assert result.exit_code != 0
-    assert "git pull --rebase stopped" in result.stderr and "nothing was pushed" in result.stderr
+    assert "git rebase stopped" in result.stderr and "nothing was pushed" in result.stderr
     assert "rebase" not in git(b, "status")  # the rebase was undone, not left half-way
 
 
@@ -171,5 +172,134 @@ def test_three_clones_with_random_operations_and_syncs_converge(
     sessions = json.loads(exports[0])
     assert sorted(s["id"] for s in sessions) == sorted(made)
     assert sorted(a["id"] for s in sessions for a in s["actions"]) == sorted(actions)
+    assert statuses(exports[0]) == latest_changes(clones[0] / "journal")  # as its latest change by clock left it
     for where in clones:
         assert git(where, "status", "--porcelain") == ""  # every replica's file committed, nothing left over
+
+
+def bare_clone(remote: Path, where: Path) -> Path:
+    """A clone with nothing set up: no identity of its own."""
+    git(remote.parent, "clone", "--quiet", str(remote), str(where))
+    return where
+
+
+@pytest.fixture
+def no_git_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No global or system git configuration: the user set no identity anywhere."""
+    home = tmp_path / "user-home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    for name in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL", "EMAIL"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_sync_commits_without_an_identity_signing_or_despite_an_ignore_of_jsonl(
+    tmp_path: Path, remote: Path, monkeypatch: pytest.MonkeyPatch, no_git_config: None
+) -> None:
+    a = bare_clone(remote, tmp_path / "a")
+    assert subprocess.run(["git", "-C", str(a), "config", "user.name"], check=False).returncode != 0
+    git(a, "config", "commit.gpgsign", "true")  # with no key to sign with
+    ignore = tmp_path / "ignore"
+    ignore.write_text("*.jsonl\n", encoding="utf-8")
+    git(a, "config", "core.excludesFile", str(ignore))
+    env = {"COACHCLI_HOME": str(tmp_path / "home-a")}
+    monkeypatch.setenv("COACHCLI_HOME", str(tmp_path / "home-a"))
+    journal = Journal(a / "journal")
+    assert isinstance(journal, FolderJournal)
+    journal.append_session(make_session("5e5510000001", []))
+
+    synced = coach("--journal", str(a / "journal"), "journal", "sync", env=env)
+
+    assert synced.exit_code == 0, synced.stderr
+    assert "committed, pulled and pushed" in synced.stderr
+    author = git(a, "log", "-1", "--format=%an <%ae>").strip()
+    assert author == f"coach <{journal.replica}@coach.invalid>"
+    assert f"journal/{journal.replica}.jsonl" in git(a, "ls-tree", "-r", "--name-only", "origin/main")
+    assert git(a, "status", "--porcelain") == ""
+
+
+def test_sync_leaves_a_tracked_marker_alone_and_names_an_unrelated_uncommitted_change(
+    tmp_path: Path, remote: Path
+) -> None:
+    a, b = clone(remote, tmp_path / "a"), clone(remote, tmp_path / "b")
+    env_a, env_b = {"COACHCLI_HOME": str(tmp_path / "home-a")}, {"COACHCLI_HOME": str(tmp_path / "home-b")}
+    (b / "notes.txt").write_text("mine\n", encoding="utf-8")
+    git(b, "add", "notes.txt")
+    git(b, "commit", "--quiet", "-m", "notes")
+    (b / "notes.txt").write_text("mine, edited\n", encoding="utf-8")  # not coach's, not committed
+    (b / "journal" / "coach-journal.txt").write_text("edited by hand\n", encoding="utf-8")
+    assert coach("--journal", str(a / "journal"), "journal", "replicas", "--name", "A", env=env_a).exit_code == 0
+    assert coach("--journal", str(a / "journal"), "journal", "sync", env=env_a).exit_code == 0
+
+    result = coach("--journal", str(b / "journal"), "journal", "sync", env=env_b)
+
+    assert result.exit_code == 1
+    assert "unrelated uncommitted change" in result.stderr and "nothing was pushed" in result.stderr
+    assert "notes.txt" in result.stderr
+    assert "coach-journal.txt" not in git(b, "show", "--name-only", "--format=", "HEAD")  # the marker: tracked
+    assert "Traceback" not in result.stderr
+
+
+def test_a_git_message_that_is_not_utf8_is_shown_not_a_traceback(tmp_path: Path, remote: Path) -> None:
+    a = clone(remote, tmp_path / "a")
+    hook = a / ".git" / "hooks" / "pre-push"
+    hook.write_bytes(b"#!/bin/sh\nprintf 'refused: \\377\\376 caf\\351\\n' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    env = {"COACHCLI_HOME": str(tmp_path / "home-a")}
+    assert coach("--journal", str(a / "journal"), "journal", "replicas", "--name", "A", env=env).exit_code == 0
+
+    result = coach("--journal", str(a / "journal"), "journal", "sync", env=env)
+
+    assert result.exit_code == 1, result.stderr
+    assert "git push failed" in result.stderr and "refused:" in result.stderr and " caf" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+LOCK_PROBE = """
+import fcntl, os, sys
+lock, log, command = sys.argv[1:4]
+state = "free"
+if os.path.exists(lock):
+    fd = os.open(lock, os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(fd, fcntl.LOCK_UN)
+    except OSError:
+        state = "held"
+with open(log, "a") as file:
+    file.write(f"{command} {state}\\n")
+os.execvp("git", ["git", command, *sys.argv[4:]])
+"""
+
+
+def test_sync_holds_the_journal_lock_neither_while_fetching_nor_while_pushing(
+    tmp_path: Path, remote: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """git runs the remote's side of a fetch and a push as commands we name: each looks at the journal's lock."""
+    import sys
+
+    a, b = clone(remote, tmp_path / "a"), clone(remote, tmp_path / "b")
+    env_a, env_b = {"COACHCLI_HOME": str(tmp_path / "home-a")}, {"COACHCLI_HOME": str(tmp_path / "home-b")}
+    monkeypatch.setenv("COACHCLI_HOME", str(tmp_path / "home-b"))
+    Journal(b / "journal").append_session(make_session("5e5510000002", []))
+    assert coach("--journal", str(b / "journal"), "journal", "sync", env=env_b).exit_code == 0
+    monkeypatch.setenv("COACHCLI_HOME", str(tmp_path / "home-a"))
+    journal = Journal(a / "journal")
+    assert isinstance(journal, FolderJournal)
+    journal.append_session(make_session("5e5510000001", []))
+    probe, log = tmp_path / "probe.py", tmp_path / "probe.log"
+    probe.write_text(LOCK_PROBE, encoding="utf-8")
+    for command in ("upload-pack", "receive-pack"):
+        script = tmp_path / command
+        line = f'exec "{sys.executable}" "{probe}" "{journal.lock_path}" "{log}" {command} "$@"'
+        script.write_text(f"#!/bin/sh\n{line}\n", encoding="utf-8")
+        script.chmod(0o755)
+        git(a, "config", f"remote.origin.{command.replace('-', '')}", str(script))
+
+    result = coach("--journal", str(a / "journal"), "journal", "sync", env=env_a)
+
+    assert result.exit_code == 0, result.stderr
+    assert log.read_text(encoding="utf-8").splitlines() == ["upload-pack free", "receive-pack free"]
+    assert sorted(s.id for s in journal.read().sessions) == ["5e5510000001", "5e5510000002"]

@@ -23,20 +23,20 @@ app = typer.Typer(
 def note_two_machines(ctx: typer.Context, action_ids: list[str]) -> None:
     """A note for each of these actions that two machines changed at once (a folder journal): which change stands.
     Nothing for a journal file."""
-    import datetime as dt
-
     from coachcli.journal import FolderJournal
+    from coachcli.journal.hlc import wall_time
     from coachcli.safe_text import visible
 
     journal = journal_for(ctx)
     if not isinstance(journal, FolderJournal) or not action_ids:
         return
+
+    def when(wall_ms: int) -> str:
+        date = wall_time(wall_ms)
+        return "an unreadable time" if date is None else f"{date:%Y-%m-%d %H:%M} UTC"
+
     for action_id, changes in journal.two_machines(action_ids).items():
-        steps = ", then ".join(
-            f"{status} on {clock.replica[:6]} at "
-            f"{dt.datetime.fromtimestamp(clock.wall_ms / 1000, dt.timezone.utc):%Y-%m-%d %H:%M} UTC"
-            for clock, status in changes
-        )
+        steps = ", then ".join(f"{status} on {clock.replica[:6]} at {when(clock.wall_ms)}" for clock, status in changes)
         note(f"{visible(action_id)} was changed on two machines: {visible(steps)}; the later change stands")
 
 

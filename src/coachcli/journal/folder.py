@@ -24,7 +24,7 @@ from coachcli.journal import append, files, index_update
 from coachcli.journal.codec import encode_line
 from coachcli.journal.facade import Journal
 from coachcli.journal.fold import JournalState
-from coachcli.journal.hlc import Hlc, ticks
+from coachcli.journal.hlc import Hlc, ticks, wall_time
 from coachcli.journal.merge import MERGED_NAME, Manifest, latest_change, load_changes, refresh
 from coachcli.journal.query import JournalQuery
 from coachcli.journal.replica import (
@@ -228,9 +228,7 @@ def replicas(journal: FolderJournal) -> list[ReplicaInfo]:
     found = []
     for name, mark in sorted(journal.view().files.items()):
         replica = name[: -len(LOG_SUFFIX)]
-        last = None
-        if mark.last is not None:
-            last = dt.datetime.fromtimestamp(mark.last[0] / 1000, dt.timezone.utc)
+        last = None if mark.last is None else wall_time(mark.last[0])
         found.append(
             ReplicaInfo(
                 replica,

@@ -9,7 +9,7 @@ id. The order is a function of the records alone: every machine holding the same
 
 from __future__ import annotations
 
-import itertools
+import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,10 +18,13 @@ from typing import Any
 from coachcli import clock
 
 REPLICA_ID = re.compile(r"[0-9a-f]{16}")
-# Beyond any real date: a clock past it is refused (the record is reported as damaged), so that no peer can push
-# the clock beyond what JSON numbers hold exactly. A peer whose clock runs ahead drags later records' wall time
-# with it (they must sort after what their writer read): see docs/replicas.md, "Limits".
-MAX_WALL_MS = 1 << 53
+# The greatest clock a record may carry: wall time up to the last millisecond of the year 9999 (what a date can
+# show), a counter below 2^32. A clock past them is refused (the record is reported as damaged), so no peer can
+# push the clocks out of what JSON numbers and dates hold, and a writer can always tick past what it read (`ticks`).
+# A peer whose clock runs ahead drags later records' wall time with it: see docs/replicas.md, "Limits".
+MAX_WALL_MS = 253402300799999
+COUNTER_LIMIT = 1 << 32
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 
 
 @dataclass(frozen=True, order=True)
@@ -43,9 +46,10 @@ def parse_hlc(value: object) -> Hlc:
     if not isinstance(value, list) or len(value) != 3:
         raise BadClock('"hlc" must be [wall_ms, counter, replica]')
     wall, counter, replica = value
-    for number in (wall, counter):
-        if type(number) is not int or not 0 <= number < MAX_WALL_MS:
-            raise BadClock('"hlc" wall time and counter must be whole numbers')
+    if type(wall) is not int or not 0 <= wall <= MAX_WALL_MS:
+        raise BadClock('"hlc" wall time must be a whole number of milliseconds up to the year 9999')
+    if type(counter) is not int or not 0 <= counter < COUNTER_LIMIT:
+        raise BadClock('"hlc" counter must be a whole number below 2^32')
     if not isinstance(replica, str) or REPLICA_ID.fullmatch(replica) is None:
         raise BadClock('"hlc" replica must be 16 lowercase hex characters')
     return Hlc(wall, counter, replica)
@@ -55,13 +59,30 @@ def now_ms() -> int:
     return int(clock.now().timestamp() * 1000)
 
 
+def wall_time(wall_ms: int) -> dt.datetime | None:
+    """A clock's wall time as a UTC date; None when no date holds it."""
+    try:
+        return EPOCH + dt.timedelta(milliseconds=wall_ms)
+    except (OverflowError, ValueError, OSError):
+        return None
+
+
+def _after(wall: int, counter: int) -> tuple[int, int]:
+    """The (wall, counter) just after these: the counter's next value, else the next millisecond's first. At the
+    very greatest clock there is none: it stays (records then sort by replica id and line, never refused)."""
+    if counter + 1 < COUNTER_LIMIT:
+        return wall, counter + 1
+    if wall < MAX_WALL_MS:
+        return wall + 1, 0
+    return wall, counter
+
+
 def ticks(latest: Hlc | None, replica: str) -> Iterator[Hlc]:
     """Fresh clocks for `replica`, as many as asked for, each after `latest` (the greatest clock read) and after
-    the one before."""
-    wall = now_ms()
+    the one before, all within the limits `parse_hlc` reads."""
+    wall, counter = min(now_ms(), MAX_WALL_MS), 0
     if latest is not None and latest.wall_ms >= wall:
-        wall, counter = latest.wall_ms, latest.counter + 1
-    else:
-        counter = 0
-    for step in itertools.count():
-        yield Hlc(wall, counter + step, replica)
+        wall, counter = _after(latest.wall_ms, latest.counter)
+    while True:
+        yield Hlc(wall, counter, replica)
+        wall, counter = _after(wall, counter)

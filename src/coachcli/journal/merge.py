@@ -20,26 +20,32 @@ and line) and skipped, like a damaged line of a single-file journal.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
-import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from coachcli.journal import files
-from coachcli.journal.codec import BOM, BadRecord, DamagedLine, open_batch, parse_line, parse_record, preview
+from coachcli.journal.codec import (
+    LINE_CAP,
+    BadRecord,
+    DamagedLine,
+    parse_line,
+    parse_record,
+    preview,
+)
 from coachcli.journal.hlc import BadClock, Hlc, parse_hlc
+from coachcli.journal.peer_file import PeerFile
 from coachcli.journal.replica import replica_of
 
 MERGED_NAME = "merged.jsonl"
 MANIFEST_NAME = "manifest.json"
 CHANGES_NAME = "changes.json"
-FINGERPRINT_BYTES = 4096
-MANIFEST_FORMAT = 2
+MANIFEST_FORMAT = 3  # 3: clocks within hlc.py's limits, files' inode, mtime and damaged lines
 CHUNK = 1 << 20  # bytes of the merged file written at a time
+HOLE_CAP = 1 << 16  # bytes of a damaged line kept an eye on: a huge line is watched by its start
 # A record's place in the merged order: (has a clock, wall ms, counter, replica, file name, line number).
 SortKey = tuple[int, int, int, str, str, int]
 
@@ -55,6 +61,10 @@ class FileMark:
     records: int = 0
     last: list[Any] | None = None  # its greatest clock, as JSON
     damaged: list[list[Any]] = field(default_factory=list)  # [line, reason, preview]
+    holes: list[list[int]] = field(default_factory=list)  # [offset, length] of its damaged lines (length capped)
+    holes_sha: str = ""  # their bytes' SHA-256: a damaged line that changed (its rest arrived) shows here
+    inode: int = 0  # the file's inode and modification time when read: a change that leaves its size alone
+    mtime_ns: int = 0  # (an edit in the middle, a copy put in its place) shows in them, not in the fingerprint
 
 
 @dataclass
@@ -137,79 +147,6 @@ def _replace_file(path: Path, data: bytes | Iterable[bytes]) -> None:
     files.os_replace(temp, path)
 
 
-def _sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-class PeerFile:
-    """One replica's file, opened for reading without following a link; `size` fixed when opened."""
-
-    def __init__(self, path: Path) -> None:
-        flags = os.O_RDONLY | files.BINARY | files.NOFOLLOW | getattr(os, "O_NONBLOCK", 0)
-        self._fd = os.open(path, flags)
-        info = os.fstat(self._fd)
-        if not stat.S_ISREG(info.st_mode):
-            os.close(self._fd)
-            raise IsADirectoryError(0, "not a regular file")
-        self.size = info.st_size
-        self.last_line = 0  # the number of the last line `lines` went through
-
-    def read_at(self, offset: int, length: int) -> bytes:
-        blocks = []
-        while length > 0:
-            block = os.pread(self._fd, length, offset)
-            if not block:
-                break
-            blocks.append(block)
-            offset += len(block)
-            length -= len(block)
-        return b"".join(blocks)
-
-    def close(self) -> None:
-        os.close(self._fd)
-
-    def readable_end(self) -> int:
-        """Where its records end for a reader: its last newline, before an import left open at its end."""
-        end = self.size
-        while end > 0:
-            step = min(end, 1 << 16)
-            at = self.read_at(end - step, step).rfind(b"\n")
-            if at >= 0:
-                end = end - step + at + 1
-                break
-            end -= step
-        left_open = open_batch(self.read_at, end)
-        return end if left_open is None else left_open.start
-
-    def fingerprint(self, end: int) -> tuple[str, str]:
-        span = min(end, FINGERPRINT_BYTES)
-        return _sha(self.read_at(0, span)), _sha(self.read_at(end - span, span))
-
-    def lines(self, start: int, first_line: int, end: int) -> Iterator[tuple[int, int, bytes]]:
-        """The non-blank lines from `start` (line `first_line`) to `end` (just after a newline): (number, offset,
-        bytes), unparsed."""
-        offset, line_no = start, first_line
-        while offset < end:
-            data = self.read_at(offset, min(files.READ_CHUNK, end - offset))
-            cut = data.rfind(b"\n") + 1
-            while cut == 0 and offset + len(data) < end:  # a line longer than a chunk
-                data += self.read_at(offset + len(data), min(files.READ_CHUNK, end - offset - len(data)))
-                cut = data.rfind(b"\n") + 1
-            if cut == 0:
-                break
-            at = 0
-            for raw in data[: cut - 1].split(b"\n"):
-                here = offset + at
-                at += len(raw) + 1
-                if here == 0 and raw.startswith(BOM):
-                    raw, here = raw[len(BOM) :], len(BOM)
-                if raw.strip():
-                    yield line_no, here, raw
-                line_no += 1
-            offset += cut
-        self.last_line = line_no - 1
-
-
 def _parsed(raw: bytes) -> dict[str, Any]:
     """The record's JSON object, checked to be a record as the fold reads it (BadRecord if not): JSON is read once
     for a sound line; a bad one is read again by `parse_line`, for its reason."""
@@ -248,6 +185,11 @@ def _read_file(
     peer.last_line = mark.lines
     for line_no, offset, raw in peer.lines(start, mark.lines + 1, end):
         key: SortKey = (0, 0, 0, "", name, line_no)
+        if raw is None:
+            reason = f"a line longer than {LINE_CAP} bytes; skipped"
+            mark.damaged.append([line_no, reason, preview(peer.read_at(offset, 256))])
+            mark.holes.append([offset, HOLE_CAP])
+            continue
         try:
             obj = _parsed(raw)
             if obj.get("hlc") is not None:
@@ -263,15 +205,19 @@ def _read_file(
                     changes.append((str(obj.get("action_id")), change))
         except BadClock as exc:
             mark.damaged.append([line_no, f"invalid record: {exc}", preview(raw)])
+            mark.holes.append([offset, min(len(raw), HOLE_CAP)])
             continue
         except BadRecord as exc:
             mark.damaged.append([line_no, str(exc), preview(raw)])
+            mark.holes.append([offset, min(len(raw), HOLE_CAP)])
             continue
         mark.records += 1
         into.append(Placed(key, name, offset, len(raw)))
     mark.lines = peer.last_line
     mark.end = end
     mark.head, mark.tail = peer.fingerprint(end)
+    mark.holes_sha = peer.spans_digest(mark.holes) if mark.holes else ""
+    mark.inode, mark.mtime_ns = peer.inode, peer.mtime_ns
 
 
 def log_files(folder: Path) -> list[str]:
@@ -293,8 +239,15 @@ def refresh(folder: Path, state: Path) -> Manifest:
 
 
 def _still_holds(peer: PeerFile, known: FileMark, end: int) -> bool:
-    """Whether the file still begins with the bytes the view read of it (it only grew, if at all)."""
-    return known.end <= end and (known.end == 0 or peer.fingerprint(known.end) == (known.head, known.tail))
+    """Whether the file still begins with the bytes the view read of it: unchanged since, or it only grew past its
+    old end. The fingerprint covers only its first and last bytes, so a file changed otherwise (same length, a new
+    inode or time), or one whose damaged lines changed as it grew (a half-copied middle arrived whole), is read
+    again from its start."""
+    if known.end == 0 or end < known.end or peer.fingerprint(known.end) != (known.head, known.tail):
+        return False
+    if (peer.inode, peer.mtime_ns) == (known.inode, known.mtime_ns):
+        return True
+    return end > known.end and (not known.holes or peer.spans_digest(known.holes) == known.holes_sha)
 
 
 def merge_files(sources: dict[str, tuple[Path, str | None]], state: Path) -> Manifest:
@@ -330,10 +283,12 @@ def merge_files(sources: dict[str, tuple[Path, str | None]], state: Path) -> Man
             known = None if old is None else old.files.get(name)
             if known is not None and _still_holds(peer, known, end):
                 mark = FileMark(**{**asdict(known), "damaged": list(known.damaged)})
-                partial = partial or known.end > 0
+                partial = True
                 _read_file(peer, name, replica, mark, (known.end, end), fresh, found)
             else:
-                rebuild = rebuild or known is not None
+                # Nothing of it in the view (new, empty or unreadable until now): read like a new file. Else what
+                # the view holds of it may have changed: the view is made again.
+                rebuild = rebuild or (known is not None and known.end > 0)
                 mark = FileMark()
                 _read_file(peer, name, replica, mark, (0, end), fresh, found)
             manifest.files[name] = mark
