@@ -131,9 +131,9 @@ def _write_listing(shape: str, bodies: Iterable[dict[str, Any]], day: dt.date) -
             yield row
 
     if shape == "json":
-        from coachcli.render.actions import listed_json
+        from coachcli.render.actions import listed_json_text
 
-        print_json_rows(listed_json(body, day) for body in counted(bodies))
+        print_json_rows(listed_json_text(body, day) for body in counted(bodies))
         return written
     actions = [Action.model_validate(body) for body in counted(bodies)]
     if shape == "ics":
