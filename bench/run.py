@@ -633,7 +633,11 @@ HOW = """## How
   (a compact fold, then each record).
 - A lost or stale index is rebuilt once, by the first command that finds it so, under the journal's lock if it is
   free; the journal itself is never written by a read. That first read pays for the rebuild; the next ones are
-  warm.
+  warm. A rebuild validates every line and folds it in batches of 500 lines (bounded memory); a status change or
+  review of a commitment from an earlier batch is applied to its row, a few hundred sessions' rows a query; the
+  indexes listings walk are made once, at the end. It costs several times a plain fold of the journal: it also
+  encodes each commitment and checks that each record is byte for byte what coach writes, which is what lets
+  later reads skip parsing and validating.
 - Peak memory is the max RSS of the measured process alone (wait4): processes are forked from a small helper, so
   the benchmark's own memory does not count."""
 
