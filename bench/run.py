@@ -436,7 +436,7 @@ def cases(journal: Journal, runs: int, largest: bool) -> dict[str, tuple[str, Ca
             Case(fixed([*coach, "sessions", "--limit", "20"]), env, folder, index_lost(journal, then_read=True), once),
         ),
         "coach actions --all --json": ("whole", plain("actions", "--all", "--json")),
-        "coach actions --all (plain renderer)": ("whole", plain("actions", "--all")),
+        "coach actions --all (to a file: TSV)": ("whole", plain("actions", "--all")),
         "coach sessions --json": ("whole", plain("sessions", "--json")),
         "coach stats --json": ("whole", plain("stats", "--json")),
         "coach export --format json": ("whole", plain("export", "--format", "json")),
@@ -616,8 +616,8 @@ HOW = """## How
   prints it, and each session's summary columns, so a listing of commitments reads no journal line: it walks an
   index in the listing's order (soonest due first), stops at its limit and counts the rest in SQL. `actions
   --json` writes each commitment's stored JSON text with "rep" and "overdue" added at its end, never encoded
-  again. JSON listings,
-  and text listings longer than Rich's table prints quickly (200 rows), are written row by row as they are read;
+  again. JSON, TSV and CSV listings (to a pipe or a file a listing is TSV), and text listings at a terminal longer
+  than Rich's table prints quickly (200 rows, then the plain renderer), are written row by row as they are read;
   `bench/renderers.py` times Rich's table, Rich with fixed widths and the plain renderer on one long listing.
 - `stats` is summed by SQLite (GROUP BY rep and day) from the index's columns. `export` and `sessions --json` read
   each session's record back from the journal, one at a time; a record that is byte for byte what coach writes is
