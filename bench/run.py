@@ -436,7 +436,7 @@ def cases(journal: Journal, runs: int, largest: bool) -> dict[str, tuple[str, Ca
             Case(fixed([*coach, "sessions", "--limit", "20"]), env, folder, index_lost(journal, then_read=True), once),
         ),
         "coach actions --all --json": ("whole", plain("actions", "--all", "--json")),
-        "coach actions --all (plain renderer)": ("whole", plain("actions", "--all")),
+        "coach actions --all (to a file: TSV)": ("whole", plain("actions", "--all")),
         "coach sessions --json": ("whole", plain("sessions", "--json")),
         "coach stats --json": ("whole", plain("stats", "--json")),
         "coach export --format json": ("whole", plain("export", "--format", "json")),
@@ -614,20 +614,30 @@ HOW = """## How
 - Listings (`actions`, `sessions`, `prep`, the review at `start`) read `journal.jsonl.idx.sqlite`, an index derived
   from the journal (`src/coachcli/journal/index_schema.py`). It holds each commitment whole, as `actions --json`
   prints it, and each session's summary columns, so a listing of commitments reads no journal line: it walks an
-  index in the listing's order (soonest due first), stops at its limit and counts the rest in SQL. JSON listings,
-  and text listings longer than Rich's table prints quickly (200 rows), are written row by row as they are read;
+  index in the listing's order (soonest due first), stops at its limit and counts the rest in SQL. `actions
+  --json` writes each commitment's stored JSON text with "rep" and "overdue" added at its end, never encoded
+  again. JSON, TSV and CSV listings (to a pipe or a file a listing is TSV), and text listings at a terminal longer
+  than Rich's table prints quickly (200 rows, then the plain renderer), are written row by row as they are read;
   `bench/renderers.py` times Rich's table, Rich with fixed widths and the plain renderer on one long listing.
 - `stats` is summed by SQLite (GROUP BY rep and day) from the index's columns. `export` and `sessions --json` read
   each session's record back from the journal, one at a time; a record that is byte for byte what coach writes is
   copied as it stands, its actions' current state spliced in, neither parsed nor encoded again. Long JSON lists
   are written an element a line, compact as the journal writes them.
-- `journal check` reads and validates every line, keeping only the session ids. `compact` writes the new file as
-  it reads and swaps it in as before (temp file, fsync, rename): from the index, each session's folded record is
-  its record copied with its actions' current state spliced in, and the index is then pointed at the new lines
-  instead of being rebuilt; without an index, it reads the journal twice (a compact fold, then each record).
+- `journal check` reads every line, keeping only the session ids, and validates those the index does not vouch
+  for: a session record at the place the index read it, whose bytes hash to the SHA-256 the index keeps of a
+  record as coach writes it, is the very line the index validated. Status changes, lines after the index's end
+  and anything edited since are validated as before; without a usable index, every line is.
+- `compact` writes the new file as it reads and swaps it in as before (temp file, fsync, rename): from the
+  index, each session's folded record is its record copied with its actions' current state spliced in, and the
+  index is then pointed at the new lines instead of being rebuilt; without an index, it reads the journal twice
+  (a compact fold, then each record).
 - A lost or stale index is rebuilt once, by the first command that finds it so, under the journal's lock if it is
   free; the journal itself is never written by a read. That first read pays for the rebuild; the next ones are
-  warm.
+  warm. A rebuild validates every line and folds it in batches of 500 lines (bounded memory); a status change or
+  review of a commitment from an earlier batch is applied to its row, a few hundred sessions' rows a query; the
+  indexes listings walk are made once, at the end. It costs several times a plain fold of the journal: it also
+  encodes each commitment and checks that each record is byte for byte what coach writes, which is what lets
+  later reads skip parsing and validating.
 - Peak memory is the max RSS of the measured process alone (wait4): processes are forked from a small helper, so
   the benchmark's own memory does not count."""
 

@@ -8,8 +8,11 @@ import itertools
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rich.console import Console
 
 from coach_run import CONTRACT_ACTION_KEYS, FIRST, action_named, journal, start, state
@@ -19,8 +22,9 @@ from coachcli.engine import Engine
 from coachcli.ids import short_ids
 from coachcli.prompter import TerminalPrompter
 from coachcli.questions.library import discover
-from coachcli.records import Action
-from coachcli.render.actions import actions_table
+from coachcli.records import Action, JsonBody
+from coachcli.render.actions import actions_table, listed_json, listed_json_text
+from coachcli.render.export import json_element
 from conftest import coach
 from helpers import at_terminal
 
@@ -417,3 +421,26 @@ def test_short_ids_are_unique_prefixes_of_at_least_six() -> None:
         "0123456789ab": "012345",
         "abcdex000000": "abcdex",
     }
+
+
+json_scalars = st.none() | st.booleans() | st.integers() | st.text() | st.sampled_from(["open", "done", "2026-11-01"])
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(
+    body=st.dictionaries(st.sampled_from(["id", "owner", "status", "due", "text", "rep", "overdue"]), json_scalars),
+    owner=st.text() | st.none(),
+    status=st.sampled_from(["open", "done", "dropped"]),
+    due=st.none() | st.dates().map(dt.date.isoformat),
+)
+def test_a_listed_action_from_its_stored_text_is_what_encoding_it_again_gives(
+    body: dict[str, Any], owner: str | None, status: str, due: str | None
+) -> None:
+    """`actions --json` adds "rep" and "overdue" to the index's stored text instead of encoding each row again: the
+    bytes are the same, for any text (controls, lone surrogates, quotes) and whatever keys the object holds."""
+    body = {**body, "owner": owner, "status": status, "due": due} if "rep" not in body else body
+    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    today = dt.date(2026, 11, 2)
+    expected = json_element(listed_json(dict(body), today))
+    assert listed_json_text(JsonBody(body, text), today) == expected
+    assert listed_json_text(dict(body), today) == expected

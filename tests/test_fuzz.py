@@ -26,6 +26,9 @@ from coach_run import kept_files_under
 from coachcli import journal as journal_module
 from coachcli.errors import JournalError
 from coachcli.journal import Journal
+from coachcli.journal.files import JournalFile
+from coachcli.journal.index_query import IndexQuery
+from coachcli.journal.stream import check_lines
 from coachcli.questions.library import builtin_dir
 from coachcli.records import Action, ReviewItem, Session, Turn
 from coachcli.spoken import MAX_CHARS
@@ -284,6 +287,68 @@ def test_a_stale_or_damaged_index_never_changes_what_read_commands_say(
     for args, indexed, plain in zip(commands, with_index, alone, strict=True):
         assert_no_crash(indexed, {0, 1})
         assert (indexed.exit_code, indexed.stdout) == (plain.exit_code, plain.stdout), args
+
+
+def long_journal() -> bytes:
+    """BASE, then enough sessions and status changes that an edit in the middle escapes the index's fingerprint
+    (the first and the last 4 KiB it read): the index still matches, and only each line's digest tells."""
+    records = []
+    for number in range(40):
+        session_id, action_id = f"d{number:011x}", f"e{number:011x}"
+        started = T0 + dt.timedelta(days=number)
+        action = Action(
+            id=action_id, text=f"Step {number}", owner="Ben", session_id=session_id, set="tiny", created=started
+        )
+        turn = Turn(question_id="so-far", stage="Reality", question="What have you done so far?", answer=f"{number}.")
+        session = Session(id=session_id, set="tiny", rep="Ben", started=started, turns=[turn], actions=[action])
+        records.append(journal_module.session_record(session))
+        if number % 3 == 0:
+            records.append(journal_module.status_record(action_id, "done", at=started))
+    return BASE + b"".join(json.dumps(r, ensure_ascii=False, separators=(",", ":")).encode() + b"\n" for r in records)
+
+
+LONG = long_journal()
+anywhere = st.integers(0, len(LONG))
+check_mutation = st.one_of(
+    st.tuples(st.just("flip"), anywhere, st.integers(0, 255)),
+    st.tuples(st.just("insert"), anywhere, st.sampled_from(TOKENS) | st.binary(min_size=1, max_size=6)),
+    st.tuples(st.just("delete"), anywhere, st.integers(1, 40)),
+    st.tuples(st.just("truncate"), anywhere, st.just(0)),
+    st.tuples(st.just("line"), st.integers(0, 70), st.integers(0, 70)),
+    st.tuples(st.just("same id"), st.sampled_from(IDS), st.sampled_from(IDS)),
+)
+
+
+@settings(FUZZ, max_examples=80)
+@given(mutations=st.lists(check_mutation, min_size=1, max_size=4))
+@example(mutations=[("flip", len(LONG) // 2, 0)])  # a NUL in the middle: the fingerprint still matches
+@example(mutations=[("line", 20, 21)])  # a line copied over the next: a sound record where the index had another
+@example(mutations=[("insert", 0, b"\xef\xbb\xbf")])  # a byte order mark: every line moves
+def test_check_with_the_index_finds_every_damaged_line_a_full_validation_finds(
+    mutations: list[tuple[str, Any, Any]], tmp_path: Path
+) -> None:
+    """`journal check` validates only the lines its index does not vouch for (same place, same SHA-256): after
+    any edit behind the index's back it reports what validating every line reports."""
+    folder = tmp_path / "checked"
+    folder.mkdir(exist_ok=True)
+    for stale in folder.iterdir():
+        stale.unlink()
+    journal = folder / "journal.jsonl"
+    journal.write_bytes(LONG)
+    assert Journal(journal).change_status("0123456789ab", "done", note="Indexed")  # a write builds the index
+    with Journal(journal).query() as query:
+        assert isinstance(query, IndexQuery)
+        vouched = query.vouched_lines()
+    assert len(vouched) >= 40  # most session records are vouched for
+    journal.write_bytes(mutate(journal.read_bytes(), mutations))
+
+    source = JournalFile(journal)
+    try:
+        everything = check_lines(source)  # every line validated
+        assert check_lines(source, vouched) == everything  # the index as it was before the edit
+    finally:
+        source.close()
+    assert Journal(journal).checked() == everything  # as `coach journal check` asks (the index rebuilt if stale)
 
 
 # ---------------------------------------------------------------- question sets

@@ -146,6 +146,18 @@ def mentions(session: Session, text: str) -> bool:
     return any(wanted in said.casefold() for said in said_texts(session))
 
 
+class JsonBody(dict[str, Any]):
+    """A JSON object with the compact text it was read from (`json.dumps(..., ensure_ascii=False,
+    separators=(",", ":"))` of it, as the index stores an action): a writer can add keys to that text instead of
+    encoding the object again."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, body: dict[str, Any], text: str) -> None:
+        super().__init__(body)
+        self.text = text
+
+
 def first_error(exc: ValidationError) -> str:
     """The first problem pydantic found, as "where: what", with how many more there are."""
     errors = exc.errors()

@@ -131,24 +131,27 @@ def _write_listing(shape: str, bodies: Iterable[dict[str, Any]], day: dt.date) -
             yield row
 
     if shape == "json":
-        from coachcli.render.actions import listed_json
+        from coachcli.render.actions import listed_json_text
 
-        print_json_rows(listed_json(body, day) for body in counted(bodies))
+        print_json_rows(listed_json_text(body, day) for body in counted(bodies))
         return written
-    actions = [Action.model_validate(body) for body in counted(bodies)]
+    # Validated and written one at a time: a listing of every commitment holds one in memory, never all of them.
+    actions = (Action.model_validate(body) for body in counted(bodies))
     if shape == "ics":
         from coachcli.clock import now
         from coachcli.render.calendar import actions_calendar
 
-        write_bytes(actions_calendar(actions, now()))
+        write_bytes(actions_calendar(list(actions), now()))
     elif shape == "csv":
         from coachcli.render.tsv import actions_csv
 
-        write_text(actions_csv(actions, day))
+        for chunk in actions_csv(actions, day):
+            write_text(chunk)
     else:
         from coachcli.render.tsv import actions_tsv
 
-        write_text(actions_tsv(actions, day))
+        for line in actions_tsv(actions, day):
+            write_text(line)
     return written
 
 

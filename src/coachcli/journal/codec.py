@@ -204,8 +204,13 @@ class ScannedLine:
     unfinished: bool = False  # the damage is a write cut short (see the module doc), not a damaged line
 
 
-def scan(data: bytes, start: int = 0, first_line: int = 1) -> Iterator[ScannedLine]:
-    """Read each non-blank line of `data`: the journal's bytes from offset `start`, line `first_line`, to its end."""
+def scan(
+    data: bytes, start: int = 0, first_line: int = 1, known: Callable[[int, bytes], bool] | None = None
+) -> Iterator[ScannedLine]:
+    """Read each non-blank line of `data`: the journal's bytes from offset `start`, line `first_line`, to its end.
+
+    `known(line_start, raw)`: True for a whole line (never the last one cut short) read and found sound before,
+    which is then passed over unread: `journal check` asks the index (stream.check_lines)."""
     last_line_no = first_line + data.count(b"\n")
     cut_short = not data.endswith(b"\n")
     offset = start
@@ -217,7 +222,10 @@ def scan(data: bytes, start: int = 0, first_line: int = 1) -> Iterator[ScannedLi
             line_start = len(BOM)
         if not raw.strip():  # a blank line carries nothing, so it is neither a record nor damage
             continue
-        if cut_short and line_no == last_line_no and len(raw) > LINE_CAP:
+        last_cut = cut_short and line_no == last_line_no
+        if known is not None and not last_cut and known(line_start, raw):
+            continue
+        if last_cut and len(raw) > LINE_CAP:
             reason = f"an unfinished write, never saved (a last line of {len(raw)} bytes without its newline)"
             yield ScannedLine(
                 line_no, line_start, raw, None, DamagedLine(line_no, reason, preview(raw)), unfinished=True
@@ -226,7 +234,7 @@ def scan(data: bytes, start: int = 0, first_line: int = 1) -> Iterator[ScannedLi
         try:
             entry = parse_line(raw)
         except BadRecord as exc:
-            if cut_short and line_no == last_line_no:
+            if last_cut:
                 damage = DamagedLine(line_no, f"an unfinished write, never saved ({exc})", preview(raw))
                 yield ScannedLine(line_no, line_start, raw, None, damage, unfinished=True)
             else:

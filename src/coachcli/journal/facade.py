@@ -96,10 +96,21 @@ class Journal:
         return self.checked().damaged
 
     def checked(self) -> CheckResult:
-        """What `coach journal check` reports, in one pass over the journal in bounded memory. Writes nothing."""
+        """What `coach journal check` reports, in one pass over the journal in bounded memory. Never writes the
+        journal; rebuilds a lost or stale index, as `query` does, and validates only the lines it does not vouch
+        for (stream.check_lines)."""
+        vouched: dict[int, tuple[bytes, str]] = {}
+        index = self._index()
+        if index is not None:
+            try:
+                vouched = index.vouched_lines()
+            except (sqlite3.Error, ValueError):
+                vouched = {}  # every line is validated, as without an index
+            finally:
+                index.close()
         source = files.open_source(self.real_path)
         try:
-            return check_lines(source)
+            return check_lines(source, vouched)
         finally:
             source.close()
 

@@ -36,7 +36,7 @@ from coachcli.journal.index_schema import (
     validated,
 )
 from coachcli.journal.query import ActionPage, JsonText, SessionJson, StreamedSession, action_matches, session_matches
-from coachcli.records import Action, Session, StatusFilter
+from coachcli.records import Action, JsonBody, Session, StatusFilter
 from coachcli.stats import Groups
 
 Touched = Mapping[int, Session]
@@ -118,10 +118,11 @@ def action_body(listed: ListedAction) -> dict[str, Any]:
     payload = listed[1]
     if isinstance(payload, Action):
         return payload.model_dump(mode="json")
-    body = json.loads(text_of(payload))
+    text = text_of(payload)
+    body = json.loads(text)
     if not isinstance(body, dict):
         raise ValueError("an action's row holds no JSON object")
-    return body
+    return JsonBody(body, text)
 
 
 def count_actions(

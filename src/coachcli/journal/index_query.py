@@ -393,6 +393,11 @@ class IndexQuery(QueryBase):
     def _session_ids(self) -> set[str]:
         return {text_of(key) for (key,) in self._db.execute("SELECT id FROM sessions")} | set(self._touched_ids)
 
+    def vouched_lines(self) -> dict[int, tuple[bytes, str]]:
+        """Where each record the index read as coach writes it starts, with its line's SHA-256 and session id."""
+        rows = self._db.execute("SELECT start, written, id FROM sessions WHERE written IS NOT NULL")
+        return {start: (bytes(written), text_of(key)) for start, written, key in rows}
+
     # Short ids: the neighbours of an id in sorted order decide how much of it is needed.
 
     def short_session_ids(self, ids: Iterable[str]) -> dict[str, str]:

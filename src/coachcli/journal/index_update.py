@@ -29,6 +29,7 @@ from coachcli.journal.index_schema import (
     SessionRow,
     blob,
     chunks,
+    create_indexes,
     create_tables,
     due_key,
     fingerprint,
@@ -196,17 +197,37 @@ def _store(db: sqlite3.Connection, folded: FoldedLines) -> None:
         "INSERT OR REPLACE INTO holders (action, session) VALUES (?, ?)",
         [(blob(action_id), seqs[session_id]) for action_id, session_id in folded.fold.holders()],
     )
-    for seq, (action_id, status, note, due, at) in folded.outside:
-        found = db.execute(
-            "SELECT pos, body FROM actions WHERE session = ? AND id = ? ORDER BY pos LIMIT 1", (seq, blob(action_id))
-        ).fetchone()
-        if found is None:
+    _apply_outside(db, folded.outside)
+    db.executemany(
+        "INSERT OR REPLACE INTO damaged VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            (line.line_no, line.start, len(line.raw), sha256(line.raw), blob(d.reason), blob(d.raw_preview))
+            for line in folded.damaged
+            if (d := line.damage) is not None
+        ],
+    )
+
+
+def _apply_outside(db: sqlite3.Connection, outside: Sequence[tuple[int, OutsideChange]]) -> None:
+    """Lay `fold_lines`' changes to actions of indexed sessions over those actions' rows, in journal order: the
+    rows read a few hundred sessions a query, each action changed in memory and written back once (a rebuild
+    makes one such change per status record)."""
+    wanted = {(seq, change[0]) for seq, change in outside}
+    found: dict[tuple[int, str], tuple[int, Action]] = {}
+    for chunk in chunks(sorted({seq for seq, _ in wanted})):
+        sql = f"SELECT session, id, pos, body FROM actions WHERE session IN ({marks(len(chunk))}) ORDER BY session, pos"
+        for seq, key, pos, body in db.execute(sql, chunk):
+            held = (seq, text_of(key))
+            if held in wanted and held not in found:  # two actions of one session with one id: the first
+                found[held] = (pos, Action.model_validate(json.loads(text_of(body))))
+    for seq, (action_id, status, note, due, at) in outside:
+        if (seq, action_id) not in found:
             raise IndexUnusable(f"no action {action_id} in session {seq} of the index")
-        pos, body = found
-        action = with_status(Action.model_validate(json.loads(text_of(body))), status, note, due, at)
-        db.execute(
-            "UPDATE actions SET status = ?, due = ?, due_key = ?, closed_day = ?, body = ?"
-            " WHERE session = ? AND pos = ?",
+        pos, action = found[(seq, action_id)]
+        found[(seq, action_id)] = (pos, with_status(action, status, note, due, at))
+    db.executemany(
+        "UPDATE actions SET status = ?, due = ?, due_key = ?, closed_day = ?, body = ? WHERE session = ? AND pos = ?",
+        [
             (
                 action.status,
                 action.due.isoformat() if action.due is not None else None,
@@ -215,14 +236,8 @@ def _store(db: sqlite3.Connection, folded: FoldedLines) -> None:
                 json_blob(action.model_dump(mode="json")),
                 seq,
                 pos,
-            ),
-        )
-    db.executemany(
-        "INSERT OR REPLACE INTO damaged VALUES (?, ?, ?, ?, ?, ?)",
-        [
-            (line.line_no, line.start, len(line.raw), sha256(line.raw), blob(d.reason), blob(d.raw_preview))
-            for line in folded.damaged
-            if (d := line.damage) is not None
+            )
+            for (seq, _), (pos, action) in found.items()
         ],
     )
 
@@ -282,14 +297,18 @@ def refresh(db: sqlite3.Connection, source: Source) -> None:
 def _refresh(db: sqlite3.Connection, source: Source, *, rebuild: bool) -> None:
     meta = None if rebuild else read_meta(db)
     size = readable_end(source)
-    if meta is None or meta.offset > size or not matches(db, meta, source):
+    rebuilt = meta is None or meta.offset > size or not matches(db, meta, source)
+    if rebuilt:
         create_tables(db)
         meta = Meta()
+    assert meta is not None
     offset, lines = meta.offset, meta.lines
     for batch, offset_after, lines_after in _whole_lines(source, meta.offset, meta.lines + 1, size):
         if batch:
             _store(db, fold_lines(db, source, batch, outside=True))
         offset, lines = offset_after, lines_after
+    if rebuilt:
+        create_indexes(db)
     head, tail = fingerprint(source, offset)
     write_meta(db, Meta(offset, lines, head, tail))
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,7 +40,7 @@ from coachcli.journal.codec import (
 from coachcli.journal.files import Source
 from coachcli.journal.fold import first_time
 from coachcli.journal.index_query import IndexQuery
-from coachcli.journal.index_schema import IndexUnusable
+from coachcli.journal.index_schema import IndexUnusable, sha256
 from coachcli.journal.query import StreamedSession
 from coachcli.records import Action, ActionStatus, ReviewItem, Session
 from coachcli.stats import Groups
@@ -91,9 +91,11 @@ def _changed(action: Action, change: _Change) -> Action:
     return action.model_copy(update=update)
 
 
-def _lines(source: Source, size: int, tally: list[int] | None = None) -> Iterator[ScannedLine]:
-    """Every non-blank line of the journal's first `size` bytes, read a chunk at a time, as `scan` reads them.
-    `tally`, when given, ends up holding the number of newlines read."""
+def _lines(
+    source: Source, size: int, tally: list[int] | None = None, known: Callable[[int, bytes], bool] | None = None
+) -> Iterator[ScannedLine]:
+    """Every non-blank line of the journal's first `size` bytes, read a chunk at a time, as `scan` reads them
+    (`known` passed on). `tally`, when given, ends up holding the number of newlines read."""
     offset, line_no = 0, 1
     while offset < size:
         data = source.read_at(offset, min(files.READ_CHUNK, size - offset))
@@ -106,7 +108,7 @@ def _lines(source: Source, size: int, tally: list[int] | None = None) -> Iterato
         if end:
             data = data[:end]
         # else: the last line, without its newline; scan tells a write cut short from a whole record.
-        yield from scan(data, offset, line_no)
+        yield from scan(data, offset, line_no, known)
         offset += len(data)
         line_no += data.count(b"\n")
     if tally is not None:
@@ -123,14 +125,29 @@ class CheckResult:
     open_batch: tuple[int, int] | None = None  # its first line and its record count, as `JournalState` has it
 
 
-def check_lines(source: Source) -> CheckResult:
+def check_lines(source: Source, vouched: Mapping[int, tuple[bytes, str]] | None = None) -> CheckResult:
     """Every line read and validated, as the fold reads it, keeping only the session ids (to count them) and
-    what is wrong: memory grows with the number of sessions, never with what was said."""
+    what is wrong: memory grows with the number of sessions, never with what was said.
+
+    `vouched` (`IndexQuery.vouched_lines`): where records the index found sound start, each with the SHA-256 of
+    its line and its session id. A line at such a place whose bytes hash to that digest is the very line the
+    index validated when it read it, so it is not validated again; any other line is (an edit, a line after the
+    index's end, a record moved).
+    """
     result = CheckResult()
     left_open = open_batch(source.read_at, source.size)
     ids: set[str] = set()
     tally: list[int] = []
-    for line in _lines(source, source.size if left_open is None else left_open.start, tally):
+
+    def known(start: int, raw: bytes) -> bool:
+        found = vouched.get(start) if vouched else None
+        if found is None or sha256(raw) != found[0]:
+            return False
+        ids.add(found[1])
+        return True
+
+    size = source.size if left_open is None else left_open.start
+    for line in _lines(source, size, tally, known if vouched else None):
         if isinstance(line.entry, SessionEntry):
             ids.add(line.entry.session.id)
         elif line.entry is None and line.unfinished:

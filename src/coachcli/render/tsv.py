@@ -48,13 +48,16 @@ def _action_row(action: Action, today: dt.date) -> list[object]:
     return [action.id, action_status(action, today), due, action.owner, action.set, created, action.text]
 
 
-def actions_tsv(actions: Sequence[Action], today: dt.date) -> str:
-    """id, status (overdue when an open one is late), due, rep, set, created, text."""
-    return tsv(_action_row(action, today) for action in actions)
+def actions_tsv(actions: Iterable[Action], today: dt.date) -> Iterator[str]:
+    """id, status (overdue when an open one is late), due, rep, set, created, text: a line per action, as they come
+    (a listing of every commitment streams)."""
+    for action in actions:
+        yield tsv([_action_row(action, today)])
 
 
-def actions_csv(actions: Sequence[Action], today: dt.date) -> str:
-    """The same columns as actions_tsv, with a header; a cell a spreadsheet would run as a formula gets a '."""
+def actions_csv(actions: Iterable[Action], today: dt.date) -> Iterator[str]:
+    """The same columns as actions_tsv, with a header; a cell a spreadsheet would run as a formula gets a '. Given
+    a few dozen KiB at a time, as the actions come."""
     from coachcli.render.export import csv_cell
 
     buffer = io.StringIO()
@@ -62,7 +65,11 @@ def actions_csv(actions: Sequence[Action], today: dt.date) -> str:
     writer.writerow(ACTION_COLUMNS)
     for action in actions:
         writer.writerow([csv_cell(value) for value in _action_row(action, today)])
-    return buffer.getvalue()
+        if buffer.tell() >= 1 << 16:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
 
 
 def sessions_tsv(bodies: Iterable[Mapping[str, Any] | str]) -> Iterator[str]:
