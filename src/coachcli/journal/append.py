@@ -131,19 +131,6 @@ def _set_aside_from(unfinished_path: Path, journal_fd: int, start: int, end: int
         os.close(fd)
 
 
-def _read_upto(fd: int, offset: int, length: int) -> bytes:
-    """Up to `length` bytes from `offset`: fewer at the end of the file."""
-    blocks = []
-    while length > 0:
-        block = files.os_pread(fd, length, offset)
-        if not block:
-            break
-        blocks.append(block)
-        offset += len(block)
-        length -= len(block)
-    return b"".join(blocks)
-
-
 def _repair_tail(fd: int, size: int, unfinished_path: Path) -> tuple[int, bool]:
     """Set aside what was never saved at the end of the journal (a write cut short, an import left open) and cut
     the journal back to before it; the caller holds the lock. (The journal's size after, whether its last line is
@@ -161,7 +148,7 @@ def _repair_tail(fd: int, size: int, unfinished_path: Path) -> tuple[int, bool]:
             end = cut  # the torn tail, read once above, is not read again to find the batch
     # A whole record that only lacks its newline may still be one of an import left open (a write stopped just
     # before the newline): readers pass over it with its batch, so the writer sets it aside with them.
-    left_open = open_batch(lambda offset, length: _read_upto(fd, offset, length), end)
+    left_open = open_batch(lambda offset, length: files.read_upto(fd, offset, length), end)
     if left_open is not None:
         cut = left_open.start
     if cut is None:

@@ -45,6 +45,19 @@ def os_pread(fd: int, length: int, offset: int) -> bytes:
     return os.pread(fd, length, offset)
 
 
+def read_upto(fd: int, offset: int, length: int) -> bytes:
+    """Up to `length` bytes from `offset`: fewer at the end of the file."""
+    blocks = []
+    while length > 0:
+        block = os_pread(fd, length, offset)
+        if not block:
+            break
+        blocks.append(block)
+        offset += len(block)
+        length -= len(block)
+    return b"".join(blocks)
+
+
 def os_write(fd: int, data: bytes | memoryview) -> int:
     return os.write(fd, data)
 

@@ -37,15 +37,7 @@ class PeerFile:
         self.last_line = 0  # the number of the last line `lines` went through
 
     def read_at(self, offset: int, length: int) -> bytes:
-        blocks = []
-        while length > 0:
-            block = os.pread(self._fd, length, offset)
-            if not block:
-                break
-            blocks.append(block)
-            offset += len(block)
-            length -= len(block)
-        return b"".join(blocks)
+        return files.read_upto(self._fd, offset, length)
 
     def close(self) -> None:
         os.close(self._fd)
