@@ -89,3 +89,15 @@ def files_under(folder: Path) -> dict[str, bytes]:
     if not folder.exists():
         return {}
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def tiny_with_a_commitment(folder: Path, text: str, due: str) -> Path:
+    """The tiny set written into `folder`, and one open commitment of Ana's from an earlier session, to review."""
+    from helpers import write_set
+
+    path = write_set(folder / "sets")
+    answers = folder / "earlier.json"
+    answers.write_text(json.dumps({"commit": [{"text": text, "due": due}]}), encoding="utf-8")
+    result = coach("start", str(path), "--rep", "Ana", "--answers", str(answers))
+    assert result.exit_code == 0, result.stderr
+    return path

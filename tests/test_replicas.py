@@ -50,6 +50,13 @@ def make_folder(folder: Path) -> Path:
     return folder
 
 
+def machines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *names: str) -> tuple[Path, tuple[FolderJournal, ...]]:
+    """A new folder journal, `tmp_path/shared`, as each named machine sees it (its coach home `tmp_path/NAME`).
+    Made in the order given: the last machine's home stays COACHCLI_HOME."""
+    folder = make_folder(tmp_path / "shared")
+    return folder, tuple(replica(tmp_path / name, folder, monkeypatch) for name in names)
+
+
 def replica(home: Path, folder: Path, monkeypatch: pytest.MonkeyPatch) -> FolderJournal:
     """The folder journal as the machine whose coach home is `home` sees it."""
     monkeypatch.setenv("COACHCLI_HOME", str(home))
@@ -145,9 +152,7 @@ def test_a_folder_without_the_marker_is_still_not_a_journal(tmp_path: Path) -> N
 def test_each_replica_writes_only_its_own_file_and_reads_the_others(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    folder = make_folder(tmp_path / "shared")
-    laptop = replica(tmp_path / "laptop", folder, monkeypatch)
-    desktop = replica(tmp_path / "desktop", folder, monkeypatch)
+    folder, (laptop, desktop) = machines(tmp_path, monkeypatch, "laptop", "desktop")
     assert laptop.replica != desktop.replica
 
     laptop.append_session(make_session("5e5510000001", ["ac0000000001"]))
@@ -173,9 +178,7 @@ def test_each_replica_writes_only_its_own_file_and_reads_the_others(
 def test_a_peers_torn_tail_is_not_yet_arrived_never_damage_and_never_repaired(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    folder = make_folder(tmp_path / "shared")
-    laptop = replica(tmp_path / "laptop", folder, monkeypatch)
-    desktop = replica(tmp_path / "desktop", folder, monkeypatch)
+    _folder, (laptop, desktop) = machines(tmp_path, monkeypatch, "laptop", "desktop")
     laptop.append_session(make_session("5e5510000001", ["ac0000000001"]))
     full = laptop.own_path.read_bytes()
     laptop.change_status("ac0000000001", "dropped")
@@ -209,8 +212,7 @@ def test_a_peers_torn_tail_is_not_yet_arrived_never_damage_and_never_repaired(
 def test_a_hostile_peer_file_is_reported_and_skipped_and_never_stops_a_read_or_write(
     hostile: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    folder = make_folder(tmp_path / "shared")
-    mine = replica(tmp_path / "mine", folder, monkeypatch)
+    folder, (mine,) = machines(tmp_path, monkeypatch, "mine")
     mine.append_session(make_session("5e5510000001", ["ac0000000001"]))
     peer = folder / "0123456789abcdef.jsonl"
     peer.write_bytes(hostile)
@@ -235,8 +237,7 @@ def test_a_hostile_peer_file_is_reported_and_skipped_and_never_stops_a_read_or_w
 def test_a_link_or_a_folder_at_a_peers_name_is_reported_and_skipped(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    folder = make_folder(tmp_path / "shared")
-    mine = replica(tmp_path / "mine", folder, monkeypatch)
+    folder, (mine,) = machines(tmp_path, monkeypatch, "mine")
     mine.append_session(make_session("5e5510000001", []))
     (folder / "0123456789abcdef.jsonl").mkdir()
     (folder / "fedcba9876543210.jsonl").symlink_to(mine.own_path)
@@ -292,9 +293,7 @@ def test_concurrent_changes_on_two_machines_the_later_clock_wins_everywhere(
 def test_changes_made_one_after_another_on_two_machines_are_no_conflict(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    folder = make_folder(tmp_path / "shared")
-    laptop = replica(tmp_path / "laptop", folder, monkeypatch)
-    desktop = replica(tmp_path / "desktop", folder, monkeypatch)
+    folder, (laptop, desktop) = machines(tmp_path, monkeypatch, "laptop", "desktop")
     laptop.append_session(make_session("5e5510000001", ["ac0000000001"]))
     laptop.change_status("ac0000000001", "done")
     desktop.change_status("ac0000000001", "open")
@@ -391,9 +390,7 @@ def test_the_merge_does_not_depend_on_the_order_files_arrive(tmp_path: Path, mon
 
 
 def test_a_file_replaced_by_the_sync_tool_is_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    folder = make_folder(tmp_path / "shared")
-    mine = replica(tmp_path / "mine", folder, monkeypatch)
-    other = replica(tmp_path / "other", folder, monkeypatch)
+    _folder, (mine, other) = machines(tmp_path, monkeypatch, "mine", "other")
     other.append_session(make_session("5e5510000001", ["ac0000000001"]))
     other.change_status("ac0000000001", "done")
     assert mine.read().actions()[0].status == "done"
@@ -405,8 +402,7 @@ def test_a_file_replaced_by_the_sync_tool_is_read_again(tmp_path: Path, monkeypa
 
 
 def test_journal_replicas_lists_each_machine_with_its_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    folder = make_folder(tmp_path / "shared")
-    laptop = replica(tmp_path / "laptop", folder, monkeypatch)
+    folder, (laptop,) = machines(tmp_path, monkeypatch, "laptop")
     laptop.append_session(make_session("5e5510000001", ["ac0000000001"]))
     desktop = replica(tmp_path / "desktop", folder, monkeypatch)
     desktop.append_session(make_session("5e5510000002", []))
@@ -468,8 +464,7 @@ def test_a_replica_writes_only_its_own_files_in_the_shared_folder(
     tiny = write_set(tmp_path / "sets")
     answers = tmp_path / "answers.json"
     answers.write_text(json.dumps(ANSWERS), encoding="utf-8")
-    folder = make_folder(tmp_path / "shared")
-    other = replica(tmp_path / "other", folder, monkeypatch)
+    folder, (other,) = machines(tmp_path, monkeypatch, "other")
     other.append_session(make_session("5e5510000001", ["ac0000000001"]))
     (folder / "fedcba9876543210.jsonl").write_bytes(b'{"v":1,"type":"session","sess')  # a peer mid-copy
     watched = snapshot(folder)
@@ -501,9 +496,7 @@ def test_a_replica_writes_only_its_own_files_in_the_shared_folder(
 def test_a_peer_file_that_goes_away_or_turns_unreadable_leaves_the_view(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    folder = make_folder(tmp_path / "shared")
-    mine = replica(tmp_path / "mine", folder, monkeypatch)
-    other = replica(tmp_path / "other", folder, monkeypatch)
+    _folder, (mine, other) = machines(tmp_path, monkeypatch, "mine", "other")
     other.append_session(make_session("5e5510000001", []))
     mine.append_session(make_session("5e5510000002", []))
     assert len(mine.read().sessions) == 2
@@ -519,8 +512,7 @@ def test_a_peer_file_that_goes_away_or_turns_unreadable_leaves_the_view(
 
 
 def test_journal_check_and_compact_on_a_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    folder = make_folder(tmp_path / "shared")
-    mine = replica(tmp_path / "mine", folder, monkeypatch)
+    folder, (mine,) = machines(tmp_path, monkeypatch, "mine")
     mine.append_session(make_session("5e5510000001", []))
     env = {"COACHCLI_HOME": str(tmp_path / "mine")}
     sound = coach("--journal", str(folder), "journal", "check", env=env)

@@ -13,7 +13,7 @@ from coachcli import clock
 from coachcli.journal.codec import LINE_CAP
 from coachcli.journal.hlc import COUNTER_LIMIT, MAX_WALL_MS, Hlc, parse_hlc, ticks, wall_time
 from conftest import coach
-from test_replicas import make_folder, make_session, replica
+from test_replicas import machines, make_session, replica
 
 PEER = "0123456789abcdef"
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.timezone.utc)
@@ -39,8 +39,7 @@ def status_line(clock_value: list[object], status: str = "done", after: object =
 def test_a_peer_clock_past_the_limits_is_damage_and_later_writes_of_ours_stay_readable(
     hostile: list[object], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    folder = make_folder(tmp_path / "shared")
-    mine = replica(tmp_path / "mine", folder, monkeypatch)
+    folder, (mine,) = machines(tmp_path, monkeypatch, "mine")
     with clock.fixed(now=lambda: T0):
         mine.append_session(make_session("5e5510000001", ["ac0000000001"]))
     (folder / f"{PEER}.jsonl").write_bytes(status_line(hostile))
@@ -64,8 +63,7 @@ def test_a_peer_clock_past_the_limits_is_damage_and_later_writes_of_ours_stay_re
 def test_a_peer_clock_at_the_very_limit_still_leaves_our_writes_readable_in_order(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    folder = make_folder(tmp_path / "shared")
-    mine = replica(tmp_path / "mine", folder, monkeypatch)
+    folder, (mine,) = machines(tmp_path, monkeypatch, "mine")
     mine.append_session(make_session("5e5510000001", ["ac0000000001"]))
     (folder / f"{PEER}.jsonl").write_bytes(status_line([MAX_WALL_MS, COUNTER_LIMIT - 1, PEER]))
 
@@ -103,8 +101,7 @@ def test_ticks_roll_a_full_counter_into_the_next_millisecond_and_stay_within_the
 def test_an_unreadable_peer_file_stops_being_reported_once_it_is_a_file_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    folder = make_folder(tmp_path / "shared")
-    mine = replica(tmp_path / "mine", folder, monkeypatch)
+    folder, (mine,) = machines(tmp_path, monkeypatch, "mine")
     mine.append_session(make_session("5e5510000001", []))
     env = {"COACHCLI_HOME": str(tmp_path / "mine")}
     peer = folder / f"{PEER}.jsonl"
@@ -125,9 +122,7 @@ def test_an_unreadable_peer_file_stops_being_reported_once_it_is_a_file_again(
 
 def test_a_peer_file_changed_in_the_middle_is_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A change that the first and last 4 KiB do not show: same length, a new time (a copy put in its place)."""
-    folder = make_folder(tmp_path / "shared")
-    mine = replica(tmp_path / "mine", folder, monkeypatch)
-    other = replica(tmp_path / "other", folder, monkeypatch)
+    _folder, (mine, other) = machines(tmp_path, monkeypatch, "mine", "other")
     for n in range(40):
         other.append_session(make_session(f"5e55100000{n:02d}", [f"ac00000000{n:02d}"]))
     assert len(mine.read().sessions) == 40
@@ -146,9 +141,7 @@ def test_a_peer_file_changed_in_the_middle_is_read_again(tmp_path: Path, monkeyp
 def test_a_damaged_middle_line_of_a_peer_that_arrives_whole_is_read_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    folder = make_folder(tmp_path / "shared")
-    mine = replica(tmp_path / "mine", folder, monkeypatch)
-    other = replica(tmp_path / "other", folder, monkeypatch)
+    _folder, (mine, other) = machines(tmp_path, monkeypatch, "mine", "other")
     for n in range(40):
         other.append_session(make_session(f"5e55100000{n:02d}", []))
     whole = other.own_path.read_bytes()
@@ -167,8 +160,7 @@ def test_a_damaged_middle_line_of_a_peer_that_arrives_whole_is_read_again(
 
 
 def test_a_peers_huge_lines_are_reported_and_skipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    folder = make_folder(tmp_path / "shared")
-    mine = replica(tmp_path / "mine", folder, monkeypatch)
+    folder, (mine,) = machines(tmp_path, monkeypatch, "mine")
     mine.append_session(make_session("5e5510000001", ["ac0000000001"]))
     huge = b'{"v":1,"type":"note","text":"' + b"x" * (9 << 20) + b'"}\n'  # longer than a read chunk
     long = b'{"v":1,"type":"note","text":"' + b"\x1b" * (LINE_CAP + 1) + b'"}\n'  # longer than the cap
@@ -189,9 +181,7 @@ def test_a_peer_with_a_damaged_line_that_only_grows_is_read_on_not_made_again(
 ) -> None:
     """A garbage line that stays: the peer's new records are appended to the view, which is not made again (its
     file keeps its inode), and the damage is reported once."""
-    folder = make_folder(tmp_path / "shared")
-    mine = replica(tmp_path / "mine", folder, monkeypatch)
-    other = replica(tmp_path / "other", folder, monkeypatch)
+    _folder, (mine, other) = machines(tmp_path, monkeypatch, "mine", "other")
     other.append_session(make_session("5e5510000001", []))
     with other.own_path.open("ab") as file:
         file.write(b"garbage\n")

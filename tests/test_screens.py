@@ -20,8 +20,9 @@ from pathlib import Path
 import pexpect
 import pytest
 
+from coach_run import tiny_with_a_commitment
 from conftest import coach
-from helpers import TERMINAL_TIMEOUT, spawn_coach, wait_until_reading, write_set
+from helpers import TERMINAL_TIMEOUT, spawn_coach, wait_until_reading
 
 pyte = pytest.importorskip("pyte")
 
@@ -145,12 +146,7 @@ def matches_fixture(name: str, screen: str) -> None:
 @pytest.fixture
 def tiny(tmp_path: Path, isolated_home: Path) -> Path:
     """The tiny set, and one open commitment of Ana's from an earlier session, to review."""
-    path = write_set(tmp_path / "sets")
-    answers = tmp_path / "earlier.json"
-    answers.write_text(json.dumps({"commit": [{"text": EARLIER, "due": "2099-12-05"}]}), encoding="utf-8")
-    result = coach("start", str(path), "--rep", "Ana", "--answers", str(answers))
-    assert result.exit_code == 0, result.stderr
-    return path
+    return tiny_with_a_commitment(tmp_path, EARLIER, "2099-12-05")
 
 
 @pytest.fixture

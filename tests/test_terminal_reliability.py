@@ -16,6 +16,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
+from coach_run import tiny_with_a_commitment
 from coachcli.journal import Journal
 from conftest import coach
 from helpers import at_terminal, journal_file, spawn_coach, wait_until_reading, write_set
@@ -51,12 +52,7 @@ def spawn(*args: str, term: str = "dumb", no_color: bool = True, columns: int = 
 @pytest.fixture
 def tiny(tmp_path: Path, isolated_home: Path) -> Path:
     """The tiny set, and an open commitment of Ana's from an earlier session, for the review prompts."""
-    path = write_set(tmp_path / "sets")
-    answers = tmp_path / "earlier.json"
-    answers.write_text(json.dumps({"commit": [{"text": EARLIER, "due": "in 3 weeks"}]}), encoding="utf-8")
-    result = coach("start", str(path), "--rep", "Ana", "--answers", str(answers))
-    assert result.exit_code == 0, result.stderr
-    return path
+    return tiny_with_a_commitment(tmp_path, EARLIER, "in 3 weeks")
 
 
 def at_prompt(child: pexpect.spawn, text: str) -> str:

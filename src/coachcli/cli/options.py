@@ -44,14 +44,19 @@ def completing(choices: Sequence[str]) -> Callable[[str], list[str]]:
 def format_option(formats: Sequence[str], default: str = "text", note: str = "") -> Any:
     """--format FORMAT, one of `formats`; None when not given (see chosen_format), so that --json can be told
     apart from an explicit other format."""
+    return _format_choice("--format", formats, "format", f"{words(formats)}{note or f' (default: {default})'}.")
+
+
+def _format_choice(flag: str, formats: Sequence[str], what: str, help_text: str) -> Any:
+    """An option taking FORMAT, one of `formats`, checked and completed; None when not given."""
     return typer.Option(
         None,
-        "--format",
+        flag,
         metavar="FORMAT",
-        callback=checked_choice("--format", formats, "format"),
+        callback=checked_choice(flag, formats, what),
         autocompletion=completing(formats),
         show_default=False,
-        help=f"{words(formats)}{note or f' (default: {default})'}.",
+        help=help_text,
     )
 
 
@@ -97,11 +102,4 @@ def at_least_one(value: int | None) -> int | None:
 def recap_option() -> Any:
     """`start --recap FORMAT` and `resume --recap FORMAT`."""
     formats = ("text", "md", "json")
-    return typer.Option(
-        None,
-        "--recap",
-        metavar="FORMAT",
-        callback=checked_choice("--recap", formats, "recap"),
-        autocompletion=completing(formats),
-        help=f"Print the recap on stdout: {words(formats)}.",
-    )
+    return _format_choice("--recap", formats, "recap", f"Print the recap on stdout: {words(formats)}.")

@@ -21,6 +21,7 @@ from coachcli.journal.codec import SCHEMA_VERSION, encode_line, session_record
 from coachcli.journal.files import Source
 from coachcli.journal.index_schema import (
     ROW_COLUMNS,
+    blob,
     chunks,
     listing_key,
     marks,
@@ -44,20 +45,23 @@ Touched = Mapping[int, Session]
 ListedAction = tuple[tuple[str, str, bytes, int, int], "bytes | Action"]
 
 
-def _action_where(rep: str | None, status: StatusFilter, due_before: dt.date | None) -> tuple[str, list[Any]]:
-    where: list[str] = []
-    params: list[Any] = []
+def _where(conditions: list[tuple[str, Any]]) -> tuple[str, list[Any]]:
+    """A WHERE clause joining each (condition, parameter) pair given, and its parameters; "" for none."""
+    clause = " AND ".join(condition for condition, _ in conditions)
+    return (f" WHERE {clause}" if clause else ""), [parameter for _, parameter in conditions]
+
+
+def action_where(rep: str | None, status: StatusFilter, due_before: dt.date | None) -> tuple[str, list[Any]]:
+    """The WHERE clause of a listing of commitments, and its parameters."""
+    conditions: list[tuple[str, Any]] = []
     if rep is not None:
-        where.append("owner = ?")
-        params.append(rep_key(rep))
+        conditions.append(("owner = ?", rep_key(rep)))
     if status != "all":
-        where.append("status = ?")
-        params.append(status)
+        conditions.append(("status = ?", status))
     if due_before is not None:
         # due_key, not due: the listing's indexes hold it, so the count reads no row (no date sorts as NO_DUE, last).
-        where.append("due_key < ?")
-        params.append(due_before.isoformat())
-    return (" WHERE " + " AND ".join(where) if where else ""), params
+        conditions.append(("due_key < ?", due_before.isoformat()))
+    return _where(conditions)
 
 
 def listed_actions(
@@ -69,7 +73,7 @@ def listed_actions(
     limit: int | None,
 ) -> Iterator[ListedAction]:
     """The actions that pass the filters, soonest due first, at most `limit`."""
-    where, params = _action_where(rep, status, due_before)
+    where, params = action_where(rep, status, due_before)
     recent = sorted(
         ((*listing_key(action), seq, pos), action)
         for seq, session in touched.items()
@@ -128,7 +132,7 @@ def action_body(listed: ListedAction) -> dict[str, Any]:
 def count_actions(
     db: sqlite3.Connection, touched: Touched, rep: str | None, status: StatusFilter, due_before: dt.date | None
 ) -> int:
-    where, params = _action_where(rep, status, due_before)
+    where, params = action_where(rep, status, due_before)
     (total,) = db.execute(f"SELECT count(*) FROM actions{where}", params).fetchone()
     seqs = sorted(touched)
     joiner = " AND " if where else " WHERE "
@@ -142,24 +146,20 @@ def count_actions(
     return int(total) + recent
 
 
-def _session_where(
+def session_where(
     rep: str | None, set_id: str | None, since: dt.date | None, until: dt.date | None
 ) -> tuple[str, list[Any]]:
-    where: list[str] = []
-    params: list[Any] = []
+    """The WHERE clause of a listing of sessions, and its parameters."""
+    conditions: list[tuple[str, Any]] = []
     if rep is not None:
-        where.append("rep = ?")
-        params.append(rep_key(rep))
+        conditions.append(("rep = ?", rep_key(rep)))
     if set_id is not None:
-        where.append("set_id = ?")
-        params.append(set_id.encode("utf-8", "surrogatepass"))
+        conditions.append(("set_id = ?", blob(set_id)))
     if since is not None:
-        where.append("day >= ?")
-        params.append(since.isoformat())
+        conditions.append(("day >= ?", since.isoformat()))
     if until is not None:
-        where.append("day <= ?")
-        params.append(until.isoformat())
-    return (" WHERE " + " AND ".join(where) if where else ""), params
+        conditions.append(("day <= ?", until.isoformat()))
+    return _where(conditions)
 
 
 def count_sessions(
@@ -171,7 +171,7 @@ def count_sessions(
     until: dt.date | None,
 ) -> int:
     """How many sessions pass the filters."""
-    where, params = _session_where(rep, set_id, since, until)
+    where, params = session_where(rep, set_id, since, until)
     (total,) = db.execute(f"SELECT count(*) FROM sessions{where}", params).fetchone()
     joiner = " AND " if where else " WHERE "
     for chunk in chunks(sorted(touched)):
@@ -192,7 +192,7 @@ def session_bodies(
 ) -> Iterator[SessionJson]:
     """Each session that passes the filters as `Session.public_dict()` gives it, newest first, read back one
     record at a time. A record as coach writes it is not validated again (see index_schema.py)."""
-    where, params = _session_where(rep, set_id, since, until)
+    where, params = session_where(rep, set_id, since, until)
     sql = f"SELECT started, seq, {ROW_COLUMNS} FROM sessions{where} ORDER BY started DESC, seq DESC"
     indexed = ((started, seq, values) for started, seq, *values in db.execute(sql, params) if seq not in touched)
     recent = sorted(

@@ -29,7 +29,6 @@ from coachcli.journal.index_schema import (
     load_session,
     matches,
     read_meta,
-    rep_key,
     session_row,
     started_key,
     text_of,
@@ -127,18 +126,8 @@ class IndexQuery(QueryBase):
         )
 
     def _actions(self, rep: str | None, status: StatusFilter, due_before: dt.date | None) -> list[Action]:
-        where: list[str] = []
-        params: list[Any] = []
-        if rep is not None:
-            where.append("owner = ?")
-            params.append(rep_key(rep))
-        if status != "all":
-            where.append("status = ?")
-            params.append(status)
-        if due_before is not None:
-            where.append("due < ?")
-            params.append(due_before.isoformat())
-        sql = "SELECT session, pos, body FROM actions" + (" WHERE " + " AND ".join(where) if where else "")
+        where, params = index_listing.action_where(rep, status, due_before)
+        sql = "SELECT session, pos, body FROM actions" + where
         found = [
             (seq, pos, Action.model_validate_json(body))
             for seq, pos, body in self._db.execute(sql, params).fetchall()
@@ -252,21 +241,8 @@ class IndexQuery(QueryBase):
         grep: str | None,
         limit: int | None,
     ) -> list[Session]:
-        where: list[str] = []
-        params: list[Any] = []
-        if rep is not None:
-            where.append("rep = ?")
-            params.append(rep_key(rep))
-        if set_id is not None:
-            where.append("set_id = ?")
-            params.append(blob(set_id))
-        if since is not None:
-            where.append("day >= ?")
-            params.append(since.isoformat())
-        if until is not None:
-            where.append("day <= ?")
-            params.append(until.isoformat())
-        sql = f"SELECT started, seq, start, length FROM sessions{' WHERE ' + ' AND '.join(where) if where else ''}"
+        where, params = index_listing.session_where(rep, set_id, since, until)
+        sql = f"SELECT started, seq, start, length FROM sessions{where}"
         sql += " ORDER BY started DESC, seq DESC"
         if limit is not None and not grep:
             # Rows of sessions the tail changed are skipped below; the limit leaves room for them.
