@@ -465,7 +465,7 @@ def test_a_failed_index_update_warns_and_the_write_stands(journal: Journal, monk
     warnings: list[str] = []
     journal.warn = warnings.append
 
-    def disk_full(db: sqlite3.Connection, source: Any) -> None:
+    def disk_full(db: sqlite3.Connection, source: Any, **_: Any) -> None:
         raise sqlite3.OperationalError("database or disk is full")
 
     monkeypatch.setattr(index_update, "refresh", disk_full)

@@ -55,6 +55,7 @@ class Journal:
 
     # folder.py: whether a path is a folder journal, and its class, which `Journal(path)` then gives.
     folder_kind: ClassVar[tuple[Callable[[Path | str], bool], type[Journal]] | None] = None
+    merged_view = False  # a folder journal's merged view (folder.py): its index notes more (index_update.repair)
 
     def __new__(cls, path: Path | str, warn: Callable[[str], None] | None = None) -> Journal:
         folder = Journal.folder_kind
@@ -137,7 +138,7 @@ class Journal:
             return index
         try:
             with files.held_lock(self.lock_path, timeout=0):
-                index_update.update(self.index_path, self.real_path)
+                index_update.update(self.index_path, self.real_path, view=self.merged_view)
         except Exception:  # the read does not need the index, only goes faster with it
             return None
         return open_index_query(self.index_path, self.real_path, self.read)
@@ -343,7 +344,7 @@ class Journal:
     def _update_index(self) -> None:
         """Under the lock: bring the index up to date with the journal. A failure warns and changes nothing else."""
         try:
-            index_update.update(self.index_path, self.real_path)
+            index_update.update(self.index_path, self.real_path, view=self.merged_view)
         except Exception as exc:  # the journal is written and whole; the index only makes reads faster
             if self.warn is not None and not self._warned:
                 self._warned = True

@@ -81,6 +81,12 @@ class Fold:
     def holders(self) -> Iterator[tuple[str, str]]:
         return iter(self._holder.items())
 
+    def keep_only(self, session_ids: set[str]) -> None:
+        """Forget every session but these (and which actions the others hold): a fold of some sessions' records
+        passes through other sessions' records that change them, whose own state it does not know whole."""
+        self.sessions = {key: session for key, session in self.sessions.items() if key in session_ids}
+        self._holder = {action: holder for action, holder in self._holder.items() if holder in session_ids}
+
     def reviewed(self, session_id: str) -> list[ReviewItem]:
         return self._reviewed.get(session_id, [])
 

@@ -48,6 +48,7 @@ class FolderJournal(Journal):
         self.state = state_folder(self.real_path)
         self.own_path = self.real_path / log_name(self.replica)
         self.merged = Journal(self.state / MERGED_NAME)
+        self.merged.merged_view = True
         self._holding = False  # this process holds the lock: the view is refreshed without taking it again
         self._cached: Manifest | None = None  # the view as refreshed under the lock, until this replica writes
 
@@ -172,7 +173,7 @@ class FolderJournal(Journal):
         """Under the lock: bring the view and its index up to date. An index failure warns; the write stands."""
         self.view()
         try:
-            index_update.update(self.merged.index_path, self.merged.real_path)
+            index_update.update(self.merged.index_path, self.merged.real_path, view=True)
         except Exception as exc:  # the journal is written and whole; the index only makes reads faster
             if self.warn is not None and not self._warned:
                 self._warned = True

@@ -38,14 +38,14 @@ from coachcli.journal.files import Source
 from coachcli.records import Action, ReviewItem, Session, utc_sort_key
 from coachcli.safe_text import json_safe
 
-FORMAT = 3  # PRAGMA user_version: a file of another format is rebuilt by writers and ignored by readers
+FORMAT = 4  # PRAGMA user_version: a file of another format is rebuilt by writers and ignored by readers
 FINGERPRINT_BYTES = 4096
 # Seconds to wait for the index while another process reads or writes it; past that a reader reads the journal
 # and a writer leaves the index behind (the next write catches up).
 INDEX_BUSY_TIMEOUT = 2.0
 _PARAMS = 500  # bound parameters per IN (...): far below SQLite's limit
 
-TABLES = ("meta", "sessions", "actions", "holders", "damaged")
+TABLES = ("meta", "sessions", "actions", "holders", "damaged", "concerns")
 SCHEMA = [
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID",
     # seq: the session's place in journal order (its first record); started: a UTC key that sorts as text.
@@ -69,6 +69,12 @@ SCHEMA = [
     "CREATE INDEX actions_by_id ON actions (id, session)",
     "CREATE INDEX actions_by_id_lower ON actions (id_lower)",
     "CREATE TABLE holders (action BLOB PRIMARY KEY, session INTEGER NOT NULL) WITHOUT ROWID",
+    # A folder journal's merged view only: which sessions each record concerns (its own, and those whose actions it
+    # changes), so that records arriving late re-fold those sessions alone (index_update.repair).
+    """CREATE TABLE concerns (
+        start INTEGER NOT NULL, session INTEGER NOT NULL, length INTEGER NOT NULL, line INTEGER NOT NULL,
+        PRIMARY KEY (start, session)) WITHOUT ROWID""",
+    "CREATE INDEX concerns_by_session ON concerns (session, start)",
     """CREATE TABLE damaged (
         line INTEGER PRIMARY KEY, start INTEGER NOT NULL, length INTEGER NOT NULL, digest BLOB NOT NULL,
         reason BLOB NOT NULL, preview BLOB NOT NULL)""",

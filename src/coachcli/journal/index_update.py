@@ -67,16 +67,24 @@ class FoldedLines:
     unfinished: DamagedLine | None = None
     # With `outside`: changes to actions of indexed sessions left unprimed, as (seq, fold.OutsideChange).
     outside: list[tuple[int, OutsideChange]] = field(default_factory=list)
+    # With `concerns` (a merged view): each record's (start, length, line, ids and seqs of the sessions it concerns).
+    concerns: list[tuple[int, int, int, set[str], set[int]]] = field(default_factory=list)
 
 
 def fold_lines(
-    db: sqlite3.Connection, source: Source, lines: Sequence[ScannedLine], *, outside: bool = False
+    db: sqlite3.Connection,
+    source: Source,
+    lines: Sequence[ScannedLine],
+    *,
+    outside: bool = False,
+    concerns: bool = False,
 ) -> FoldedLines:
     """Fold `lines` over a fold primed with exactly the indexed sessions they can change.
 
     `outside` (writers): an indexed session the lines only change the actions of (status records, reviews) is not
     read back and primed; the changes are kept aside for `_store` to apply to those actions' rows alone. Readers
-    need every changed session whole, to answer from it.
+    need every changed session whole, to answer from it. `concerns` (a merged view): note which sessions each
+    record concerns, for `repair`.
     """
     session_ids: set[str] = set()
     action_ids: set[str] = set()
@@ -117,7 +125,9 @@ def fold_lines(
         else:
             folded.damaged.append(line)
     folded.outside = [(aside[change[0]], change) for change in folded.fold.outside_changes]
-    next_seq = _next_seq(db)
+    if concerns:
+        folded.concerns = concerns_of(lines, dict(folded.fold.holders()), aside)
+    next_seq = first_free_seq(db)
     by_id = {row.id: seq for seq, row in rows.items()}
     for session in folded.fold.sessions.values():
         known = by_id.get(session.id)
@@ -128,12 +138,33 @@ def fold_lines(
     return folded
 
 
-def _next_seq(db: sqlite3.Connection) -> int:
+def concerns_of(
+    lines: Sequence[ScannedLine], holders: dict[str, str], aside: dict[str, int]
+) -> list[tuple[int, int, int, set[str], set[int]]]:
+    """Each record's sessions: a session record's own and those whose actions it reviews; a status record's
+    action's. By id, or by seq for the sessions a writer's fold left aside."""
+    found = []
+    for line in lines:
+        entry = line.entry
+        if entry is None:
+            continue
+        if isinstance(entry, SessionEntry):
+            ids = {entry.session.id}
+            changed = [] if entry.folded else [item.action_id for item in entry.session.review]
+        else:
+            ids, changed = set(), [entry.action_id]
+        ids |= {holders[action_id] for action_id in changed if action_id in holders}
+        seqs = {aside[action_id] for action_id in changed if action_id not in holders and action_id in aside}
+        found.append((line.start, len(line.raw), line.line_no, ids, seqs))
+    return found
+
+
+def first_free_seq(db: sqlite3.Connection) -> int:
     (top,) = db.execute("SELECT coalesce(max(seq), 0) FROM sessions").fetchone()
     return int(top) + 1
 
 
-def _store(db: sqlite3.Connection, folded: FoldedLines) -> None:
+def store(db: sqlite3.Connection, folded: FoldedLines) -> None:
     """Write what `fold_lines` found into the index."""
     session_rows = []
     action_rows = []
@@ -198,6 +229,14 @@ def _store(db: sqlite3.Connection, folded: FoldedLines) -> None:
         [(blob(action_id), seqs[session_id]) for action_id, session_id in folded.fold.holders()],
     )
     _apply_outside(db, folded.outside)
+    db.executemany(
+        "INSERT OR IGNORE INTO concerns VALUES (?, ?, ?, ?)",
+        [
+            (start, seq, length, line)
+            for start, length, line, ids, aside in folded.concerns
+            for seq in {seqs[session_id] for session_id in ids if session_id in seqs} | aside
+        ],
+    )
     db.executemany(
         "INSERT OR REPLACE INTO damaged VALUES (?, ?, ?, ?, ?, ?)",
         [
@@ -273,7 +312,7 @@ def _whole_lines(
         yield batch, offset, line_no - 1
 
 
-def refresh(db: sqlite3.Connection, source: Source) -> None:
+def refresh(db: sqlite3.Connection, source: Source, *, view: bool = False) -> None:
     """Bring the index up to date with the journal: from where it stopped when it still matches, else from 0.
 
     The caller holds the journal's lock, so no one appends meanwhile. One transaction: a failure leaves the index
@@ -284,9 +323,9 @@ def refresh(db: sqlite3.Connection, source: Source) -> None:
     db.execute("BEGIN IMMEDIATE")
     try:
         try:
-            _refresh(db, source, rebuild=False)
+            _refresh(db, source, rebuild=False, view=view)
         except IndexUnusable:
-            _refresh(db, source, rebuild=True)  # a record was not where the index said: start again
+            _refresh(db, source, rebuild=True, view=view)  # a record was not where the index said: start again
         db.execute("COMMIT")
     except BaseException:
         if db.in_transaction:
@@ -294,18 +333,22 @@ def refresh(db: sqlite3.Connection, source: Source) -> None:
         raise
 
 
-def _refresh(db: sqlite3.Connection, source: Source, *, rebuild: bool) -> None:
+def _refresh(db: sqlite3.Connection, source: Source, *, rebuild: bool, view: bool) -> None:
     meta = None if rebuild else read_meta(db)
     size = readable_end(source)
     rebuilt = meta is None or meta.offset > size or not matches(db, meta, source)
+    if view and not rebuilt and not notes_concerns(db):
+        rebuilt = True  # built as a file journal's: it does not know which sessions each record concerns
     if rebuilt:
         create_tables(db)
         meta = Meta()
+        if view:
+            db.execute("INSERT INTO meta (key, value) VALUES ('concerns', 1)")
     assert meta is not None
     offset, lines = meta.offset, meta.lines
     for batch, offset_after, lines_after in _whole_lines(source, meta.offset, meta.lines + 1, size):
         if batch:
-            _store(db, fold_lines(db, source, batch, outside=True))
+            store(db, fold_lines(db, source, batch, outside=True, concerns=view))
         offset, lines = offset_after, lines_after
     if rebuilt:
         create_indexes(db)
@@ -313,8 +356,9 @@ def _refresh(db: sqlite3.Connection, source: Source, *, rebuild: bool) -> None:
     write_meta(db, Meta(offset, lines, head, tail))
 
 
-def update(index_path: Path, journal_path: Path) -> None:
-    """Bring the index file up to date with the journal; the caller holds the journal's lock.
+def update(index_path: Path, journal_path: Path, *, view: bool = False) -> None:
+    """Bring the index file up to date with the journal; the caller holds the journal's lock. `view`: the journal
+    is a folder journal's merged view (merge.py), whose index also notes which sessions each record concerns.
 
     An index file that is not a database (garbage bytes, a torn copy) is replaced by a new one. One held past the
     wait by a reader is left behind: the next write catches up.
@@ -324,9 +368,9 @@ def update(index_path: Path, journal_path: Path) -> None:
     source = files.JournalFile(journal_path)
     try:
         for attempt in range(2):
-            db = _connect(index_path)
+            db = connect(index_path)
             try:
-                refresh(db, source)
+                refresh(db, source, view=view)
                 return
             except sqlite3.OperationalError as exc:
                 if "locked" in str(exc):
@@ -337,7 +381,7 @@ def update(index_path: Path, journal_path: Path) -> None:
                     raise
             finally:
                 db.close()
-            _remove(index_path)
+            remove_index(index_path)
     finally:
         source.close()
 
@@ -347,7 +391,7 @@ def relocate(index_path: Path, journal_path: Path, moved: Sequence[tuple[int, in
     index at the new file. What the rows hold is unchanged (each record now holds its actions' current state, and
     its review items as applied). The caller holds the lock; a failure leaves an index that no longer matches, which
     the next update rebuilds."""
-    db = _connect(index_path)
+    db = connect(index_path)
     source = files.JournalFile(journal_path)
     try:
         db.execute("BEGIN IMMEDIATE")
@@ -369,7 +413,11 @@ def relocate(index_path: Path, journal_path: Path, moved: Sequence[tuple[int, in
         db.close()
 
 
-def _connect(index_path: Path) -> sqlite3.Connection:
+def notes_concerns(db: sqlite3.Connection) -> bool:
+    return bool(db.execute("SELECT value FROM meta WHERE key = 'concerns'").fetchone() == (1,))
+
+
+def connect(index_path: Path) -> sqlite3.Connection:
     """The index, opened for writing; IndexLinked when a link sits at its name or at its rollback journal's.
 
     SQLite opens both by name and would follow a link to another program's file: so the names are checked
@@ -396,7 +444,7 @@ def _connect(index_path: Path) -> sqlite3.Connection:
         os.close(fd)
 
 
-def _remove(index_path: Path) -> None:
+def remove_index(index_path: Path) -> None:
     # Its rollback journal goes too: left behind, SQLite would play it into the new file.
     for path in (index_path, Path(f"{index_path}-journal")):
         path.unlink(missing_ok=True)

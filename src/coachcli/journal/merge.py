@@ -27,7 +27,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from coachcli.journal import files
+from coachcli.journal import files, index_repair
 from coachcli.journal.codec import (
     LINE_CAP,
     BadRecord,
@@ -39,15 +39,14 @@ from coachcli.journal.codec import (
 from coachcli.journal.hlc import BadClock, Hlc, parse_hlc
 from coachcli.journal.peer_file import PeerFile
 from coachcli.journal.replica import replica_of
+from coachcli.journal.view_tail import Placed, SortKey, ViewTail, rewritten, tail_from
 
 MERGED_NAME = "merged.jsonl"
 MANIFEST_NAME = "manifest.json"
 CHANGES_NAME = "changes.json"
-MANIFEST_FORMAT = 3  # 3: clocks within hlc.py's limits, files' inode, mtime and damaged lines
+MANIFEST_FORMAT = 4  # 4: the view's line count; 3: clocks within hlc.py's limits, files' inode, mtime, damage
 CHUNK = 1 << 20  # bytes of the merged file written at a time
 HOLE_CAP = 1 << 16  # bytes of a damaged line kept an eye on: a huge line is watched by its start
-# A record's place in the merged order: (has a clock, wall ms, counter, replica, file name, line number).
-SortKey = tuple[int, int, int, str, str, int]
 
 
 @dataclass
@@ -72,6 +71,7 @@ class Manifest:
     files: dict[str, FileMark] = field(default_factory=dict)
     top: list[Any] | None = None  # the greatest sort key in the merged file
     size: int = 0  # the merged file's size as written
+    lines: int = 0  # the merged file's lines (records) as written
     top_clock: list[Any] | None = None  # the greatest clock in the merged file
     # action id -> its changes, for the actions two machines changed without seeing each other's change (see
     # `concurrent`); every change is in changes.json (`load_changes`), read only by writers and refreshes
@@ -129,7 +129,7 @@ def load_manifest(path: Path) -> Manifest | None:
         if raw.get("format") != MANIFEST_FORMAT:
             return None
         marks = {name: FileMark(**mark) for name, mark in raw["files"].items()}
-        return Manifest(marks, raw["top"], int(raw["size"]), raw["top_clock"], raw["conflicts"])
+        return Manifest(marks, raw["top"], int(raw["size"]), int(raw["lines"]), raw["top_clock"], raw["conflicts"])
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return None  # derived data: a lost or odd manifest only means a rebuild
 
@@ -158,16 +158,6 @@ def _parsed(raw: bytes) -> dict[str, Any]:
         raise BadRecord("not a record") from None  # parse_line raised already; this only satisfies the types
     assert isinstance(obj, dict)  # parse_record refuses anything else
     return obj
-
-
-@dataclass(frozen=True)
-class Placed:
-    """A record of one file, where it is and where it goes."""
-
-    key: SortKey
-    name: str
-    start: int
-    length: int
 
 
 def _read_file(
@@ -293,8 +283,13 @@ def merge_files(sources: dict[str, tuple[Path, str | None]], state: Path) -> Man
                 _read_file(peer, name, replica, mark, (0, end), fresh, found)
             manifest.files[name] = mark
         top = None if manifest.top is None else tuple(manifest.top)
-        if not rebuild and fresh and top is not None and min(p.key for p in fresh) <= top:
-            rebuild = True  # a record from before the view's last one: the order changes, so it is made again
+        fresh.sort(key=lambda placed: placed.key)
+        tail: ViewTail | None = None
+        if not rebuild and fresh and top is not None and fresh[0].key <= top:
+            # A record from before the view's last one (two machines wrote between syncs): the view is written
+            # again from that record's place on, and its index re-folds only the sessions those records concern.
+            tail = tail_from(merged, manifest.size, manifest.lines, fresh)
+            rebuild = tail is None
         if rebuild and (partial or old is not None):  # made again from the files' starts, every one
             fresh, found = [], []
             for name, peer in opened.items():
@@ -302,19 +297,24 @@ def merge_files(sources: dict[str, tuple[Path, str | None]], state: Path) -> Man
                 span = (0, manifest.files[name].end)
                 _read_file(peer, name, sources[name][1], mark, span, fresh, found)
                 manifest.files[name] = mark
-        fresh.sort(key=lambda placed: placed.key)
+            fresh.sort(key=lambda placed: placed.key)
         if rebuild:
-            manifest.top, manifest.top_clock, manifest.size = None, None, 0
+            manifest.top, manifest.top_clock, manifest.size, manifest.lines = None, None, 0, 0
         if rebuild or fresh:
             written = [0]
             chunks = _chunks(opened, fresh, written)
-            if rebuild:
+            if tail is not None:
+                _replace_file(merged, rewritten(merged, tail, opened, fresh, written))
+                index_repair.repair(index_path(merged), merged, tail.start, tail.lines_before)
+                manifest.size = tail.start
+            elif rebuild:
                 _replace_file(merged, chunks)
                 _drop_index(merged)
             else:
                 _append(merged, chunks)
             manifest.size += written[0]
-            if fresh:
+            manifest.lines += len(fresh)
+            if fresh and (manifest.top is None or list(fresh[-1].key) > manifest.top):
                 manifest.top = list(fresh[-1].key)
                 clocks = [p.key for p in fresh if p.key[0]]
                 if clocks:
@@ -370,8 +370,12 @@ def _append(merged: Path, chunks: Iterator[bytes]) -> None:
         os.close(fd)
 
 
+def index_path(merged: Path) -> Path:
+    return Path(f"{merged}.idx.sqlite")
+
+
 def _drop_index(merged: Path) -> None:
     # The merged file was made again, records in new places: its index is rebuilt rather than trusted.
-    for suffix in (".idx.sqlite", ".idx.sqlite-journal"):
+    for path in (index_path(merged), Path(f"{index_path(merged)}-journal")):
         with contextlib.suppress(FileNotFoundError):
-            os.unlink(f"{merged}{suffix}")
+            os.unlink(path)

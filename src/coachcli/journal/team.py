@@ -36,6 +36,7 @@ class TeamJournal(FolderJournal):
         self.state = coach_home() / TEAMS_FOLDER / key
         self.own_path = self.state / "none"
         self.merged = Journal(self.state / MERGED_NAME)
+        self.merged.merged_view = True
         self._holding = False
         self._cached = None
 

@@ -1,0 +1,130 @@
+"""The end of a folder journal's merged view, written again when records arrive late (merge.py).
+
+The view holds every record in the clock's order. Records that arrive late (two machines both wrote between
+syncs: the one whose clock is earlier arrives late at the other) belong before its last ones: the view's records
+from their place on are read back from its end (`tail_from`), usually the few written since the last sync, and a
+new view is written: the bytes before that place as they are, then those records and the late ones in order
+(`rewritten`).
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from coachcli.journal import files
+from coachcli.journal.hlc import parse_hlc
+from coachcli.journal.peer_file import PeerFile
+
+CHUNK = 1 << 20  # bytes of the view read or written at a time
+# A record's place in the merged order: (has a clock, wall ms, counter, replica, file name, line number).
+SortKey = tuple[int, int, int, str, str, int]
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A record of one file, where it is and where it goes."""
+
+    key: SortKey
+    name: str
+    start: int
+    length: int
+
+
+@dataclass(frozen=True)
+class ViewTail:
+    """The view's records from the place where records that arrived late belong: they are written again."""
+
+    start: int  # the offset of its first record
+    lines_before: int  # the view's lines before it
+    records: list[tuple[ClockKey, bytes]]  # its records (clock, line without its newline), in the view's order
+
+
+# A clocked record's place in the merged order as the view's own lines tell it: (1, wall ms, counter, replica).
+ClockKey = tuple[int, int, int, str]
+
+
+def _line_clock(raw: bytes) -> ClockKey | None:
+    """The clock of a line of the view, None for a record without one (they all come first)."""
+    try:
+        value = json.loads(raw).get("hlc")
+        clock = parse_hlc(value) if value is not None else None
+    except (ValueError, AttributeError):
+        return None  # the view holds only records read as sound: this is a defensive stop, rebuilt below
+    return None if clock is None else (1, clock.wall_ms, clock.counter, clock.replica)
+
+
+def tail_from(merged: Path, size: int, lines: int, fresh: list[Placed]) -> ViewTail | None:
+    """The view's records that sort after the earliest of `fresh` (sorted), read from its end backwards: usually
+    the few written since the last sync. None when the view must be made again instead: a late record without a
+    clock (they come first), or one whose clock some record of the view already has (only possible at the
+    greatest clock there is, see hlc.py), or a view that is not what its manifest says."""
+    earliest = fresh[0].key
+    if not earliest[0]:
+        return None
+    wanted = {placed.key[:4] for placed in fresh}
+    found: list[tuple[ClockKey, bytes]] = []
+    try:
+        source = files.JournalFile(merged)
+    except OSError:
+        return None
+    try:
+        if source.size != size:
+            return None
+        end, carry = size, b""
+        while end > 0:
+            begin = max(0, end - CHUNK)
+            block = source.read_at(begin, end - begin) + carry
+            parts = block.split(b"\n")
+            carry = parts[0] if begin > 0 else b""
+            for raw in reversed(parts[1:] if begin > 0 else parts):
+                if not raw:
+                    continue  # the split after the last newline
+                clock = _line_clock(raw)
+                if clock is None or clock < earliest[:4]:
+                    start = size - sum(len(line) + 1 for _, line in found)
+                    return ViewTail(start, lines - len(found), found[::-1])
+                if clock in wanted:
+                    return None
+                found.append((clock, raw))
+            end = begin
+        return ViewTail(0, 0, found[::-1])
+    finally:
+        source.close()
+
+
+def rewritten(
+    merged: Path, tail: ViewTail, opened: dict[str, PeerFile], fresh: list[Placed], written: list[int]
+) -> Iterator[bytes]:
+    """The view's bytes before `tail`, as they are, then the tail's records and `fresh` in the merged order;
+    `written[0]` counts the bytes after the tail's start."""
+    source = files.JournalFile(merged)
+    try:
+        offset = 0
+        while offset < tail.start:
+            block = source.read_at(offset, min(files.READ_CHUNK, tail.start - offset))
+            offset += len(block)
+            yield block
+    finally:
+        source.close()
+    pending: list[bytes] = []
+    held = 0
+    old: Iterator[tuple[ClockKey, bytes | Placed]] = iter(tail.records)
+    new: Iterator[tuple[ClockKey, bytes | Placed]] = ((placed.key[:4], placed) for placed in fresh)
+    for _, record in heapq.merge(old, new, key=lambda pair: pair[0]):
+        if isinstance(record, Placed):
+            line = opened[record.name].read_at(record.start, record.length) + b"\n"
+        else:
+            line = record + b"\n"
+        pending.append(line)
+        held += len(line)
+        if held >= CHUNK:
+            written[0] += held
+            yield b"".join(pending)
+            pending, held = [], 0
+    written[0] += held
+    if pending:
+        yield b"".join(pending)
