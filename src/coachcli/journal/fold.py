@@ -81,6 +81,10 @@ class Fold:
     def holders(self) -> Iterator[tuple[str, str]]:
         return iter(self._holder.items())
 
+    def holder_of(self, action_id: str) -> str | None:
+        """The id of the session holding an action, as the fold stands."""
+        return self._holder.get(action_id)
+
     def keep_only(self, session_ids: set[str]) -> None:
         """Forget every session but these (and which actions the others hold): a fold of some sessions' records
         passes through other sessions' records that change them, whose own state it does not know whole."""

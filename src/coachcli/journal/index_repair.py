@@ -9,12 +9,14 @@ record's action's session), each from all its records, in the view's order: the 
 
 from __future__ import annotations
 
+import itertools
+import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from coachcli.journal import files
-from coachcli.journal.codec import ScannedLine, SessionEntry, StatusRecord, scan
+from coachcli.journal.codec import ScannedLine, SessionEntry, scan
 from coachcli.journal.files import Source
 from coachcli.journal.fold import Fold
 from coachcli.journal.index_schema import (
@@ -33,16 +35,21 @@ from coachcli.journal.index_schema import (
 )
 from coachcli.journal.index_update import (
     FoldedLines,
-    concerns_of,
+    concerned,
     connect,
     first_free_seq,
     notes_concerns,
     readable_end,
     remove_index,
     store,
+    whole_lines,
 )
 
-REPAIR_CAP = 64 << 20  # bytes of a merged view re-folded by `repair` at most: past that, a rebuild (bounded memory)
+# At most this much of a merged view from the late records' place on, and this many sessions, are folded again by
+# `repair`, which holds them in memory (about 30 KiB a session): past that, a rebuild, whose memory is bounded
+# (it folds in batches), is the safer way.
+REPAIR_CAP = 16 << 20
+TOUCHED_CAP = 2000
 
 
 def repair(index_path: Path, view_path: Path, start: int, lines_before: int) -> None:
@@ -84,40 +91,22 @@ def _repair(db: sqlite3.Connection, source: Source, start: int, lines_before: in
     size = readable_end(source)
     if size - start > REPAIR_CAP:
         raise IndexUnusable("too much of the view to fold again")
-    data = source.read_at(start, size - start)
-    data = data[: data.rfind(b"\n") + 1]
-    tail = list(scan(data, start, lines_before + 1))
-    # The sessions to fold again: those the old records from `start` concerned, and those the new ones concern.
-    touched = {seq for (seq,) in db.execute("SELECT DISTINCT session FROM concerns WHERE start >= ?", (start,))}
-    session_ids = [line.entry.session.id for line in tail if isinstance(line.entry, SessionEntry)]
-    action_ids = [line.entry.action_id for line in tail if isinstance(line.entry, StatusRecord)]
-    action_ids += [
-        item.action_id
-        for line in tail
-        if isinstance(line.entry, SessionEntry) and not line.entry.folded
-        for item in line.entry.session.review
-    ]
-    touched |= {row.seq for row in rows_where(db, "id", [blob(i) for i in sorted(set(session_ids))])}
-    for chunk in chunks([blob(action_id) for action_id in sorted(set(action_ids))]):
-        sql = f"SELECT session FROM holders WHERE action IN ({marks(len(chunk))})"
-        touched |= {seq for (seq,) in db.execute(sql, chunk)}
+    touched = _touched(db, source, start, size)
+    if len(touched) > TOUCHED_CAP:
+        raise IndexUnusable("too many sessions to fold again")
     earlier: dict[int, tuple[int, int]] = {}
     for chunk in chunks(sorted(touched)):
         sql = f"SELECT start, length, line FROM concerns WHERE session IN ({marks(len(chunk))}) AND start < ?"
         earlier.update((at, (length, line)) for at, length, line in db.execute(sql, [*chunk, start]))
-    lines: list[ScannedLine] = []
-    for at in sorted(earlier):
-        length, line_no = earlier[at]
-        scanned = list(scan(source.read_at(at, length) + b"\n", at, line_no))
-        if len(scanned) != 1 or scanned[0].entry is None:
-            raise IndexUnusable(f"line {line_no} of the view is not the record the index noted")
-        lines.append(scanned[0])
-    lines += tail
 
+    # One pass over those records and the view from `start`, in the view's order, holding only the fold.
     fold = Fold()
     folded = FoldedLines(fold=fold)
     first: dict[str, int] = {}
-    for line in lines:
+    end, lines = start, lines_before
+    for line in itertools.chain(_records_at(source, earlier), _lines_from(source, start, lines_before, size)):
+        if line.start >= start:
+            end, lines = line.start + len(line.raw) + 1, line.line_no
         if line.entry is None:
             folded.damaged.append(line)
             continue
@@ -127,6 +116,7 @@ def _repair(db: sqlite3.Connection, source: Source, start: int, lines_before: in
             folded.latest[session_id] = (line.line_no, line.start, len(line.raw))
             folded.written[session_id] = written_digest(line.entry, line.raw)
         fold.add(line.entry)
+        folded.concerns.append(concerned(line, fold.holder_of, {}))
     kept = {row.id: row for row in rows_where(db, "seq", sorted(touched))}
     if any(session_id not in first for session_id in kept):
         raise IndexUnusable("a session the index holds has no record where the index noted one")
@@ -150,10 +140,62 @@ def _repair(db: sqlite3.Connection, source: Source, start: int, lines_before: in
     for offset, session_id in enumerate(moved):
         folded.sessions[new_seq + offset] = fold.sessions[session_id]
     folded.latest = {i: where for i, where in folded.latest.items() if i in stored}
-    folded.concerns = concerns_of(lines, dict(fold.holders()), {})
     store(db, folded)
-    head, tail_digest = fingerprint(source, start + len(data))
-    write_meta(db, Meta(start + len(data), lines_before + data.count(b"\n"), head, tail_digest))
+    head, tail = fingerprint(source, end)
+    write_meta(db, Meta(end, lines, head, tail))
+
+
+def _touched(db: sqlite3.Connection, source: Source, start: int, size: int) -> set[int]:
+    """The seqs of the indexed sessions to fold again: those the old records from `start` concerned, and those the
+    new ones concern (by their ids alone, read without validating: a damaged line only adds a session)."""
+    touched = {seq for (seq,) in db.execute("SELECT DISTINCT session FROM concerns WHERE start >= ?", (start,))}
+    session_ids: set[str] = set()
+    action_ids: set[str] = set()
+    for raw in _raw_lines(source, start, size):
+        try:
+            record = json.loads(raw)
+            if record.get("type") == "session":
+                session_ids.add(str(record["session"]["id"]))
+                if not record.get("folded"):
+                    action_ids.update(str(item["action_id"]) for item in record["session"].get("review") or [])
+            elif record.get("type") == "status":
+                action_ids.add(str(record["action_id"]))
+        except (ValueError, TypeError, KeyError, AttributeError):
+            continue
+    touched |= {row.seq for row in rows_where(db, "id", [blob(i) for i in sorted(session_ids)])}
+    for chunk in chunks([blob(action_id) for action_id in sorted(action_ids)]):
+        sql = f"SELECT session FROM holders WHERE action IN ({marks(len(chunk))})"
+        touched |= {seq for (seq,) in db.execute(sql, chunk)}
+    return touched
+
+
+def _raw_lines(source: Source, start: int, size: int) -> Iterator[bytes]:
+    offset = start
+    while offset < size:
+        data = source.read_at(offset, min(files.READ_CHUNK, size - offset))
+        cut = data.rfind(b"\n") + 1
+        if cut == 0:
+            data = source.read_at(offset, size - offset)  # a line longer than a chunk (at most REPAIR_CAP)
+            cut = data.rfind(b"\n") + 1
+            if cut == 0:
+                return
+        yield from data[:cut].split(b"\n")[:-1]
+        offset += cut
+
+
+def _records_at(source: Source, earlier: dict[int, tuple[int, int]]) -> Iterator[ScannedLine]:
+    """The records the index noted at these offsets (start -> length, line), in the view's order."""
+    for at in sorted(earlier):
+        length, line_no = earlier[at]
+        scanned = list(scan(source.read_at(at, length) + b"\n", at, line_no))
+        if len(scanned) != 1 or scanned[0].entry is None:
+            raise IndexUnusable(f"line {line_no} of the view is not the record the index noted")
+        yield scanned[0]
+
+
+def _lines_from(source: Source, start: int, lines_before: int, size: int) -> Iterator[ScannedLine]:
+    for batch, _, _ in whole_lines(source, start, lines_before + 1, size):
+        yield from batch
 
 
 def _ids_where(db: sqlite3.Connection, ids: Sequence[bytes]) -> Iterator[tuple[bytes]]:

@@ -13,7 +13,7 @@ import json
 import os
 import sqlite3
 import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -126,7 +126,8 @@ def fold_lines(
             folded.damaged.append(line)
     folded.outside = [(aside[change[0]], change) for change in folded.fold.outside_changes]
     if concerns:
-        folded.concerns = concerns_of(lines, dict(folded.fold.holders()), aside)
+        held = dict(folded.fold.holders())
+        folded.concerns = [concerned(line, held.get, aside) for line in lines if line.entry is not None]
     next_seq = first_free_seq(db)
     by_id = {row.id: seq for seq, row in rows.items()}
     for session in folded.fold.sessions.values():
@@ -138,25 +139,20 @@ def fold_lines(
     return folded
 
 
-def concerns_of(
-    lines: Sequence[ScannedLine], holders: dict[str, str], aside: dict[str, int]
-) -> list[tuple[int, int, int, set[str], set[int]]]:
-    """Each record's sessions: a session record's own and those whose actions it reviews; a status record's
-    action's. By id, or by seq for the sessions a writer's fold left aside."""
-    found = []
-    for line in lines:
-        entry = line.entry
-        if entry is None:
-            continue
-        if isinstance(entry, SessionEntry):
-            ids = {entry.session.id}
-            changed = [] if entry.folded else [item.action_id for item in entry.session.review]
-        else:
-            ids, changed = set(), [entry.action_id]
-        ids |= {holders[action_id] for action_id in changed if action_id in holders}
-        seqs = {aside[action_id] for action_id in changed if action_id not in holders and action_id in aside}
-        found.append((line.start, len(line.raw), line.line_no, ids, seqs))
-    return found
+def concerned(
+    line: ScannedLine, holder_of: Callable[[str], str | None], aside: dict[str, int]
+) -> tuple[int, int, int, set[str], set[int]]:
+    """A record's place and its sessions: a session record's own and those whose actions it reviews; a status
+    record's action's. By id, or by seq for the sessions a writer's fold left aside."""
+    entry = line.entry
+    if isinstance(entry, SessionEntry):
+        ids = {entry.session.id}
+        changed = [] if entry.folded else [item.action_id for item in entry.session.review]
+    else:
+        ids, changed = set(), [] if entry is None else [entry.action_id]
+    holders = {action_id: holder for action_id in changed if (holder := holder_of(action_id)) is not None}
+    seqs = {aside[action_id] for action_id in changed if action_id not in holders and action_id in aside}
+    return line.start, len(line.raw), line.line_no, ids | set(holders.values()), seqs
 
 
 def first_free_seq(db: sqlite3.Connection) -> int:
@@ -287,9 +283,7 @@ def readable_end(source: Source) -> int:
     return source.size if left_open is None else left_open.start
 
 
-def _whole_lines(
-    source: Source, start: int, first_line: int, size: int
-) -> Iterator[tuple[list[ScannedLine], int, int]]:
+def whole_lines(source: Source, start: int, first_line: int, size: int) -> Iterator[tuple[list[ScannedLine], int, int]]:
     """Batches of the complete lines from `start` to `size`, each with the offset and line count after it."""
     offset, line_no = start, first_line
     while offset < size:
@@ -346,7 +340,7 @@ def _refresh(db: sqlite3.Connection, source: Source, *, rebuild: bool, view: boo
             db.execute("INSERT INTO meta (key, value) VALUES ('concerns', 1)")
     assert meta is not None
     offset, lines = meta.offset, meta.lines
-    for batch, offset_after, lines_after in _whole_lines(source, meta.offset, meta.lines + 1, size):
+    for batch, offset_after, lines_after in whole_lines(source, meta.offset, meta.lines + 1, size):
         if batch:
             store(db, fold_lines(db, source, batch, outside=True, concerns=view))
         offset, lines = offset_after, lines_after
