@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from coachcli import clock
 from conftest import coach
-from helpers import write_set
+from helpers import fixed_now, write_set
 from test_replicas import make_folder, make_session, replica, snapshot
 
 
@@ -55,3 +56,54 @@ def test_several_journals_are_read_as_one_and_never_written(tmp_path: Path, monk
 
     after = {str(p): snapshot(p.parent) for p in (ana, ben)} | {str(folder): snapshot(folder)}
     assert after == before
+
+
+def scripted(tmp_path: Path, journal: Path, rep: str) -> None:
+    """A session with `rep` and one commitment, written to `journal` by `coach start`."""
+    tiny = write_set(tmp_path / "sets")
+    answers = tmp_path / f"answers-{rep}.json"
+    answers.write_text(
+        json.dumps(
+            {
+                "answers": {"so-far": "x", "options": [f"Call for {rep}"], "useful": "y"},
+                "commit": [{"text": f"Call for {rep}", "due": "2099-12-05"}],
+            }
+        ),
+        encoding="utf-8",
+    )
+    result = coach("--journal", str(journal), "start", str(tiny), "--rep", rep, "--answers", str(answers))
+    assert result.exit_code == 0, result.stderr
+
+
+def test_the_order_of_the_journals_given_changes_nothing(tmp_path: Path) -> None:
+    """Two journal files hold one session (Ben imported Ana's, then closed its commitment): whichever is named
+    first, the team reads the same journal, byte for byte."""
+    ana, ben = tmp_path / "ana" / "journal.jsonl", tmp_path / "ben" / "journal.jsonl"
+    with clock.fixed(now=fixed_now):
+        scripted(tmp_path, ana, "Ana")
+        scripted(tmp_path, ben, "Ben")
+        exported = tmp_path / "ana.json"
+        exported.write_text(coach("--journal", str(ana), "export").stdout, encoding="utf-8")
+        assert coach("--journal", str(ben), "import", str(exported)).exit_code == 0
+        shared = json.loads(coach("--journal", str(ana), "actions", "--json").stdout)[0]["id"]
+        assert coach("--journal", str(ben), "done", shared).exit_code == 0
+        one = coach("--journal", str(ana), "--journal", str(ben), "export", "--format", "json")
+        other = coach("--journal", str(ben), "--journal", str(ana), "export", "--format", "json")
+    assert one.exit_code == other.exit_code == 0
+    assert one.stdout == other.stdout
+    assert sorted(s["rep"] for s in json.loads(one.stdout)) == ["Ana", "Ben"]
+
+
+def test_a_journal_named_twice_is_read_once_and_any_order_shares_one_view(tmp_path: Path, isolated_home: Path) -> None:
+    ana, ben = tmp_path / "ana" / "journal.jsonl", tmp_path / "ben" / "journal.jsonl"
+    with clock.fixed(now=fixed_now):
+        scripted(tmp_path, ana, "Ana")
+        scripted(tmp_path, ben, "Ben")
+    alias = tmp_path / "alias.jsonl"
+    alias.symlink_to(ana)
+    for team in ((ana, ben), (ben, ana, alias)):
+        listed = coach(*(f"--journal={path}" for path in team), "sessions", "--json")
+        assert listed.exit_code == 0, listed.stderr
+        assert sorted(s["rep"] for s in json.loads(listed.stdout)) == ["Ana", "Ben"]
+    # One view in coach's home for both: the same journals read the same way, not merged again for each order.
+    assert len(list((isolated_home / "teams").iterdir())) == 1

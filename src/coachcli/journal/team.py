@@ -29,9 +29,14 @@ class TeamJournal(FolderJournal):
 
     def __init__(self, paths: Sequence[Path | str], warn: Callable[[str], None] | None = None) -> None:
         Journal.__init__(self, paths[0], warn)
-        self.paths = [Path(path) for path in paths]
-        reals = [os.path.realpath(path) for path in self.paths]
-        key = hashlib.sha256("\0".join(reals).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+        named: dict[str, Path] = {}  # real path -> the path as first given: a journal named twice is read once
+        for path in paths:
+            named.setdefault(os.path.realpath(path), Path(path))
+        self.paths = list(named.values())
+        # By their real paths, sorted, not by the order given: the sources' names order the records without a
+        # clock (merge.py), so `--journal a --journal b` and `--journal b --journal a` read the same view.
+        self.reals = [Path(real) for real in sorted(named)]
+        key = hashlib.sha256("\0".join(sorted(named)).encode("utf-8", "surrogatepass")).hexdigest()[:16]
         self.replica = ""
         self.state = coach_home() / TEAMS_FOLDER / key
         self.own_path = self.state / "none"
@@ -41,8 +46,7 @@ class TeamJournal(FolderJournal):
 
     def _merge(self) -> Manifest:
         sources: dict[str, tuple[Path, str | None]] = {}
-        for number, path in enumerate(self.paths):
-            real = Path(os.path.realpath(path))
+        for number, real in enumerate(self.reals):
             if FolderJournal.holds_replicas(real):
                 for name in log_files(real):
                     sources[f"{number:03d}-{name}"] = (real / name, replica_of(name))
