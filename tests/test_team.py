@@ -169,3 +169,14 @@ def test_a_folder_holding_no_journal_is_refused_with_what_was_expected(tmp_path:
     assert result.stdout == ""
     assert str(empty) in result.stderr
     assert "folder journal" in result.stderr and "*.jsonl" in result.stderr
+
+
+def test_journal_path_names_every_journal_of_a_team(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    team = team_folder(tmp_path, monkeypatch)
+    dee = tmp_path / "dee.jsonl"
+    named = coach("--journal", str(dee), "--journal", str(team / "ana"), "journal", "path")
+    assert named.exit_code == 0, named.stderr
+    assert named.stdout.splitlines() == [str(dee), str(team / "ana")]
+    folder = coach("--journal", str(team), "journal", "path")
+    assert folder.exit_code == 0, folder.stderr
+    assert folder.stdout.splitlines() == [str(team / "ana"), str(team / "ben"), str(team / "cy.jsonl")]
