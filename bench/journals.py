@@ -1,6 +1,7 @@
 """Realistic synthetic journals, written line by line in the journal's own format (fast, in bounded memory).
 
     .venv/bin/python bench/journals.py 100000 /tmp/coach-100k/journal.jsonl
+    .venv/bin/python bench/journals.py 10k /tmp/coach-10k-folder --folder    # a folder journal of 10 replicas
 
 What a team that coaches every week leaves behind: 8 reps, sessions of 11 turns, 3 options and 3 commitments,
 and follow-up that keeps up with half of them. Commitments are closed the two ways coach closes them: by the
@@ -14,9 +15,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import random
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +103,11 @@ def _count(rng: random.Random, mean: float) -> int:
 
 def journal_lines(count: int, seed: int = SEED, end: dt.datetime | None = None) -> Iterator[str]:
     """The journal's lines for `count` sessions over the two years before `end`, oldest first."""
+    return map(_dump, journal_records(count, seed, end))
+
+
+def journal_records(count: int, seed: int = SEED, end: dt.datetime | None = None) -> Iterator[dict[str, Any]]:
+    """The journal's records for `count` sessions over the two years before `end`, oldest first."""
     rng = random.Random(seed)
     end = (end or dt.datetime.now(ZONE)).replace(microsecond=0) - dt.timedelta(hours=1)
     span = dt.timedelta(days=730)
@@ -178,7 +186,7 @@ def journal_lines(count: int, seed: int = SEED, end: dt.datetime | None = None) 
             "review": review,
             "resume": None,
         }
-        yield _dump({"v": 1, "type": "session", "session": session})
+        yield {"v": 1, "type": "session", "session": session}
         backlog[rep].items.extend((str(a["id"]), str(a["text"]), due_of(a)) for a in actions)
         later = (started + dt.timedelta(hours=2)).isoformat()
         for _ in range(_count(rng, by_status)):
@@ -186,10 +194,15 @@ def journal_lines(count: int, seed: int = SEED, end: dt.datetime | None = None) 
             if taken is None:
                 break
             status = "done" if rng.random() < 0.8 else "dropped"
-            yield _dump(
-                {"v": 1, "type": "status", "action_id": taken[0], "status": status, "note": None, "due": None}
-                | {"at": later}
-            )
+            yield {
+                "v": 1,
+                "type": "status",
+                "action_id": taken[0],
+                "status": status,
+                "note": None,
+                "due": None,
+                "at": later,
+            }
 
 
 def write_journal(count: int, path: Path, seed: int = SEED) -> int:
@@ -201,6 +214,74 @@ def write_journal(count: int, path: Path, seed: int = SEED) -> int:
     return path.stat().st_size
 
 
+# ---------------------------------------------------------------- a folder journal of several replicas
+
+REPLICAS = 10
+# What `coach journal convert` writes in the marker file (coachcli/journal/replica.py, MARKER_TEXT).
+MARKER_NAME = "coach-journal.txt"
+
+
+@dataclass
+class Folder:
+    """A folder journal written by `write_folder`: its replicas' ids, each one's last clock, the greatest clock of
+    all, and for each replica a commitment of its last session (something a late record can be about)."""
+
+    replicas: list[str]
+    last: dict[str, list[Any]]
+    latest: list[Any]
+    action_of: dict[str, str]
+    size: int
+
+
+def _wall_ms(stamp: str) -> int:
+    return int(dt.datetime.fromisoformat(stamp).timestamp() * 1000)
+
+
+def write_folder(count: int, folder: Path, replicas: int = REPLICAS, seed: int = SEED) -> Folder:
+    """Write a folder journal of `replicas` replicas holding the journal of `count` sessions (`journal_records`),
+    each record in one replica's file `<16 hex>.jsonl`, stamped as `coach` stamps it (folder.py `_stamped`):
+    `"hlc": [wall_ms, counter, replica]` at its end and, for a status change, `"after"` (null: each commitment is
+    changed once). The clocks grow record by record across the whole folder, as machines that sync often write
+    them (each saw every earlier record): a record's wall time is its own time (a session's end, a change's
+    time), or a millisecond past the record before when that is later."""
+    from coachcli.journal.replica import MARKER_TEXT
+
+    rng = random.Random(seed + 1)  # apart from the sessions' own draws, so their content is the file mode's
+    ids = sorted(f"{rng.getrandbits(64):016x}" for _ in range(replicas))
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / MARKER_NAME).write_text(MARKER_TEXT, encoding="utf-8")
+    outs = {replica: (folder / f"{replica}.jsonl").open("w", encoding="utf-8") for replica in ids}
+    last: dict[str, list[Any]] = {}
+    action_of: dict[str, str] = {}
+    wall = 0
+    try:
+        for out in outs.values():
+            os.chmod(out.fileno(), 0o600)
+        for record in journal_records(count, seed):
+            replica = rng.choice(ids)
+            if record["type"] == "session":
+                session = record["session"]
+                wall = max(wall + 1, _wall_ms(session["ended"] or session["started"]))
+                if session["actions"]:
+                    action_of[replica] = session["actions"][0]["id"]
+                record["hlc"] = last[replica] = [wall, 0, replica]
+            else:
+                wall = max(wall + 1, _wall_ms(record["at"]))
+                record["hlc"] = last[replica] = [wall, 0, replica]
+                record["after"] = None
+            outs[replica].write(_dump(record))
+    finally:
+        for out in outs.values():
+            out.close()
+    latest = max(last.values(), key=lambda clock: (clock[0], clock[1], clock[2]))
+    size = sum((folder / f"{replica}.jsonl").stat().st_size for replica in ids)
+    return Folder(ids, last, latest, action_of, size)
+
+
 if __name__ == "__main__":
-    size = write_journal(int(sys.argv[1].replace("k", "000")), Path(sys.argv[2]))
+    sessions = int(sys.argv[1].replace("k", "000"))
+    if len(sys.argv) > 3 and sys.argv[3] == "--folder":
+        size = write_folder(sessions, Path(sys.argv[2])).size
+    else:
+        size = write_journal(sessions, Path(sys.argv[2]))
     print(f"{size / 2**20:.1f} MiB")

@@ -2,6 +2,7 @@
 
     make bench                                              # writes docs/performance.md (takes a while)
     .venv/bin/python bench/run.py --sizes 100,1k --runs 1 --out /tmp/performance.md   # a smoke run
+    .venv/bin/python bench/run.py --folder --sizes 1k,10k  # folder journals of 10 replicas: docs/performance-folder.md
 
 Journals are written line by line in the journal's own format (bench/journals.py): 8 reps, 11 turns, 3 options
 and 3 commitments a session, half of all commitments still open, closed by reviews and by status records, one rep
@@ -32,10 +33,11 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from journals import BACKLOG_REP, write_journal  # noqa: E402
+from journals import BACKLOG_REP, REPLICAS, Folder, write_folder, write_journal  # noqa: E402
 
 ROOT = HERE.parent
 DEFAULT_OUT = ROOT / "docs" / "performance.md"
+DEFAULT_FOLDER_OUT = ROOT / "docs" / "performance-folder.md"
 
 FULL_SIZES = (1_000, 10_000, 100_000)
 SLOW = 2.0  # seconds: a command slower than this gets no warm-up run and at most 3 runs
@@ -661,6 +663,227 @@ def run(sizes: Sequence[int], runs: int, out: Path, work: Path | None) -> Result
     return results
 
 
+# ---------------------------------------------------------------- folder journals (--folder)
+
+
+@dataclass
+class FolderSetup:
+    """A generated folder journal of REPLICAS replicas, as this machine (its first replica) sees it: the shared
+    folder, this machine's coach home (replica id, state folder: the merged view and its index), a copy of that home
+    as the first read left it, and each replica file's size and modification time then."""
+
+    size: int
+    root: Path
+    written: Folder
+    files: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    generate_seconds: float = 0.0
+    state_mib: float = 0.0
+
+    @property
+    def folder(self) -> Path:
+        return self.root / "journal"
+
+    @property
+    def home(self) -> Path:
+        return self.root / "home"
+
+    @property
+    def pristine(self) -> Path:
+        return self.root / "home-as-read"
+
+    @property
+    def env(self) -> dict[str, str]:
+        return base_env(self.home) | {"COACHCLI_JOURNAL": str(self.folder)}
+
+    @property
+    def own(self) -> str:
+        return self.written.replicas[0]
+
+    def restore(self) -> None:
+        """Back to what the first read saw: every replica file cut back to its size then, with its modification
+        time then (so the view finds it unchanged, not rewritten), and coach's home (the state folder) copied back.
+        """
+        for path, (size, mtime_ns) in self.files.items():
+            if path.stat().st_size != size:
+                os.truncate(path, size)
+            os.utime(path, ns=(mtime_ns, mtime_ns))
+        shutil.rmtree(self.home, ignore_errors=True)
+        shutil.copytree(self.pristine, self.home, symlinks=True)
+
+    def append(self, replica: str, clock: list[Any]) -> None:
+        """What a peer's machine writes and a sync brings: a status change of a commitment of its last session,
+        stamped with `clock` (its replica's), appended to its file."""
+        wall = dt.datetime.fromtimestamp(clock[0] / 1000, dt.timezone.utc).isoformat()
+        action = self.written.action_of[replica]
+        record = {"v": 1, "type": "status", "action_id": action, "status": "dropped", "note": None, "due": None}
+        line = json.dumps(record | {"at": wall, "hlc": clock, "after": None}, separators=(",", ":")) + "\n"
+        with (self.folder / f"{replica}.jsonl").open("a", encoding="utf-8") as file:
+            file.write(line)
+
+
+def build_folder(size: int, work: Path) -> FolderSetup:
+    """Write a folder journal of `size` sessions in REPLICAS replicas, then let one read make the merged view and
+    its index (the first read on this machine); keep a copy of the home it leaves."""
+    progress(f"{size:,} sessions in a folder of {REPLICAS} replicas: writing it")
+    root = work / f"folder-{size}"
+    started = dt.datetime.now()
+    journal = FolderSetup(size, root, write_folder(size, root / "journal"))
+    journal.generate_seconds = (dt.datetime.now() - started).total_seconds()
+    journal.home.mkdir(parents=True)
+    (journal.home / "replica-id").write_text(journal.own + "\n", encoding="ascii")
+    progress("  making the merged view and its index (the first read)")
+    run_once([*coach_argv(), "sessions", "--limit", "1"], journal.env, root)
+    shutil.copytree(journal.home, journal.pristine, symlinks=True)
+    for replica in journal.written.replicas:
+        path = journal.folder / f"{replica}.jsonl"
+        journal.files[path] = (path.stat().st_size, path.stat().st_mtime_ns)
+    state = journal.home / "replicas"
+    journal.state_mib = sum(p.stat().st_size for p in state.rglob("*") if p.is_file()) / 2**20
+    return journal
+
+
+def folder_cases(journal: FolderSetup, largest: bool) -> dict[str, Case]:
+    """Every row's case for one folder journal. A run that changes the folder or the state folder starts from the
+    state the first read left (`restore`), so that each run measures the same thing."""
+    coach = coach_argv()
+    env, root = journal.env, journal.root
+    written = journal.written
+    peers = written.replicas[1:]
+    # The peer whose last record is the oldest: a record of it just after that one sorts before the view's last
+    # record (two machines wrote between syncs, and this one's arrives late), yet is a valid next record of its file.
+    late = min(peers, key=lambda replica: written.last[replica])
+    past = [written.last[late][0], written.last[late][1] + 1, late]
+    assert past < written.latest, "the record from the past must sort before the view's last record"
+    grown = peers[0]
+    later = [written.latest[0] + 1, 0, grown]
+    action = open_folder_action(journal)
+
+    def plain(*args: str) -> Case:
+        return Case(fixed([*coach, *args]), env, root)
+
+    def then(step: Callable[[], None] | None = None) -> Callable[[], contextlib.AbstractContextManager[None]]:
+        @contextlib.contextmanager
+        def around() -> Iterator[None]:
+            journal.restore()
+            if step is not None:
+                step()
+            yield
+
+        return around
+
+    def no_state() -> None:
+        shutil.rmtree(journal.home / "replicas")
+
+    once = 1 if largest else None  # these make the view or the index again: one run on the largest folder
+    sessions = fixed([*coach, "sessions", "--limit", "20"])
+    return {
+        "coach sessions --limit 20": plain("sessions", "--limit", "20"),
+        "coach actions --limit 40": plain("actions", "--limit", "40"),
+        "coach recap": plain("recap"),
+        "coach stats --json": plain("stats", "--json"),
+        "coach export --format json": plain("export", "--format", "json"),
+        "coach done (this replica writes)": Case(fixed([*coach, "done", action]), env, root, then()),
+        "coach sessions --limit 20 after a peer's file grew by one record": Case(
+            sessions, env, root, then(lambda: journal.append(grown, later))
+        ),
+        "coach sessions --limit 20 after a record from the past arrived (view and index made again)": Case(
+            sessions, env, root, then(lambda: journal.append(late, past)), once
+        ),
+        "the first read on this machine (the merged view and its index made from the files)": Case(
+            sessions, env, root, then(no_state), once
+        ),
+    }
+
+
+def open_folder_action(journal: FolderSetup) -> str:
+    """An open commitment's id: what each run of `coach done` closes (from the same state every time)."""
+    listing = subprocess.run(
+        [*coach_argv(), "actions", "--json", "--limit", "1"],
+        env=journal.env,
+        cwd=journal.root,
+        capture_output=True,
+        check=True,
+    )
+    return str(json.loads(listing.stdout)[0]["id"])
+
+
+def measure_folders(sizes: Sequence[int], runs: int, work: Path) -> tuple[list[FolderSetup], list[Row]]:
+    journals = [build_folder(size, work) for size in sizes]
+    every = {j.size: folder_cases(j, j.size == max(sizes)) for j in journals}
+    rows: list[Row] = []
+    for label in every[journals[0].size]:
+        progress(f"  {label}")
+        rows.append(Row(label, "folder", measure({j.size: every[j.size][label] for j in journals}, runs)))
+    for journal in journals:
+        journal.restore()
+    return journals, rows
+
+
+def folder_markdown(runs: int, journals: list[FolderSetup], rows: list[Row]) -> str:
+    today = dt.date.today().isoformat()
+    cpus = os.cpu_count() or 1
+    span = f"{size_label(journals[-1].size)} / {size_label(journals[0].size)}"
+    head = " | ".join(f"{size_label(j.size)} sessions, ms" for j in journals)
+    mem = " / ".join(size_label(j.size) for j in journals)
+    lines = [
+        "# Performance: folder journals",
+        "",
+        f"Written by `bench/run.py --folder` on {today}: {cpus} CPUs, {platform.system()} {platform.machine()}, "
+        f"Python {platform.python_version()}. Do not edit by hand; run it again.",
+        "",
+        f"The sessions of `bench/journals.py` in a folder journal of {REPLICAS} replicas (`write_folder`): each "
+        "record in one replica's file, stamped with the clock coach stamps, the clocks growing across the folder "
+        "as machines that sync often write them. This machine is the first replica; a first read made the merged "
+        "view and its index before any row. Each row is whole processes, as in docs/performance.md: the median "
+        f"wall time of {runs} runs (at most 3 for anything slower than 2 s, one for a row that makes the view "
+        "again on the largest folder) in milliseconds, fastest and slowest in brackets, and the peak memory.",
+        "",
+        f"| command | {head} | {span} | peak memory, MiB ({mem}) |",
+        "|---|" + "---:|" * len(journals) + "---:|---:|",
+    ]
+    for row in rows:
+        cells = " | ".join(row.timings[j.size].cell() for j in journals)
+        ratio = row.timings[journals[-1].size].median / row.timings[journals[0].size].median
+        memory = " / ".join(f"{row.timings[j.size].peak_mib:.0f}" for j in journals)
+        lines.append(f"| {row.label} | {cells} | {ratio:.2f}× | {memory} |")
+    lines += [
+        "",
+        "`done` closes the same commitment each run, from the state the first read left (the replicas' files cut "
+        'back, the state folder copied back), and so does each row that adds a record: "grew by one record" '
+        "appends to a peer's file a status change whose clock is past every other (the view appends it); \"from "
+        "the past\" appends one whose clock is past its own file's last but before the folder's latest, as when "
+        "two machines wrote between syncs (the view and its index are made again).",
+        "",
+        "| folder journal | " + " | ".join(size_label(j.size) for j in journals) + " |",
+        "|---|" + "---:|" * len(journals),
+        f"| the {REPLICAS} replicas' files, MiB | "
+        + " | ".join(f"{j.written.size / 2**20:.1f}" for j in journals)
+        + " |",
+        "| the state folder (merged view, its index), MiB | "
+        + " | ".join(f"{j.state_mib:.1f}" for j in journals)
+        + " |",
+        "| writing the folder (bench/journals.py), s | "
+        + " | ".join(f"{j.generate_seconds:.1f}" for j in journals)
+        + " |",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def run_folders(sizes: Sequence[int], runs: int, out: Path, work: Path | None) -> None:
+    with contextlib.ExitStack() as stack:
+        folder = work or Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="coach-bench-")))
+        folder.mkdir(parents=True, exist_ok=True)
+        journals, rows = measure_folders(sizes, runs, folder)
+        if work is not None:
+            for journal in journals:
+                shutil.rmtree(journal.root, ignore_errors=True)
+    text = folder_markdown(runs, journals, rows)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    print(text)
+    progress(f"wrote {out}")
+
+
 def parse_sizes(text: str) -> list[int]:
     return sorted(int(part.strip().lower().replace("_", "").replace("k", "000")) for part in text.split(","))
 
@@ -671,10 +894,19 @@ def main(argv: Iterator[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--sizes", type=parse_sizes, help="journal sizes, e.g. 1k,10k,100k (default)")
     parser.add_argument("--runs", type=int, default=3, help="timed runs per command (default 3)")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="where to write the Markdown table")
+    parser.add_argument("--out", type=Path, help=f"where to write the Markdown table (default {DEFAULT_OUT})")
     parser.add_argument("--work", type=Path, help="a folder for the journals (default: a temporary one)")
+    parser.add_argument(
+        "--folder",
+        action="store_true",
+        help=f"measure folder journals of {REPLICAS} replicas instead (default out {DEFAULT_FOLDER_OUT})",
+    )
     args = parser.parse_args(list(argv) if argv is not None else None)
-    results = run(args.sizes or FULL_SIZES, args.runs, args.out, args.work)
+    if args.folder:
+        run_folders(args.sizes or FULL_SIZES, args.runs, args.out or DEFAULT_FOLDER_OUT, args.work)
+        _spawner.close()
+        return 0
+    results = run(args.sizes or FULL_SIZES, args.runs, args.out or DEFAULT_OUT, args.work)
     _spawner.close()
     missed = [t.name for t in targets(results) if not t.met]
     if missed:

@@ -114,7 +114,8 @@ def _root(
         "--journal",
         metavar="PATH",
         help="The journal file or folder (else $COACHCLI_JOURNAL, else $COACHCLI_HOME/journal.jsonl). Given more "
-        "than once, the journals are read together, read-only (a team's stats, actions, sessions, export).",
+        "than once, or naming a folder of journals, the journals are read together, read-only (a team's stats, "
+        "actions, sessions, export).",
     ),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks for unexpected errors."),
     no_pager: bool = typer.Option(False, "--no-pager", help="Print long output as it is, never through $PAGER."),

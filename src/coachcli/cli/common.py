@@ -21,19 +21,23 @@ if TYPE_CHECKING:
 
 
 def journal_for(ctx: typer.Context) -> Journal:
-    """The journal the command works on: the root's --journal, else the environment's, else the default."""
+    """The journal the command works on: the root's --journal, else the environment's, else the default. Several
+    --journal, or one naming a folder of journals, are a team: read together, never written (journal/team.py)."""
     from coachcli.config import journal_file
     from coachcli.console import warning
     from coachcli.journal import Journal
 
     explicit = (ctx.find_root().obj or {}).get("journal")
-    if isinstance(explicit, list):
-        if len(explicit) > 1:  # several journals, read together and never written (journal/team.py)
-            from coachcli.journal import TeamJournal
+    if not explicit:
+        return Journal(journal_file(None), warn=warning)
+    from coachcli.journal.team import TeamJournal, team_members
 
-            return TeamJournal([journal_file(path) for path in explicit], warn=warning)
-        explicit = explicit[0] if explicit else None
-    return Journal(journal_file(explicit), warn=warning)
+    given = [journal_file(path) for path in explicit]
+    members = [team_members(path) for path in given]
+    if len(given) == 1 and members[0] is None:
+        return Journal(given[0], warn=warning)
+    team = [path for named, found in zip(given, members, strict=True) for path in found or [named]]
+    return TeamJournal(team, warn=warning)
 
 
 def open_query(ctx: typer.Context) -> JournalQuery:

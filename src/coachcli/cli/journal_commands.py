@@ -42,10 +42,13 @@ def note_two_machines(ctx: typer.Context, action_ids: list[str]) -> None:
 
 @app.command("path", cls=CoachCommand, epilog=EXAMPLES["journal path"])
 def journal_path_command(ctx: typer.Context) -> None:
-    """Where the journal is (it may not exist yet)."""
+    """Where the journal is (it may not exist yet); for several journals read together, each, one a line."""
     from coachcli.console import data
+    from coachcli.journal import TeamJournal
 
-    data(str(journal_for(ctx).path))
+    journal = journal_for(ctx)
+    for path in journal.paths if isinstance(journal, TeamJournal) else [journal.path]:
+        data(str(path))
 
 
 @app.command("check", cls=CoachCommand, epilog=EXAMPLES["journal check"])
