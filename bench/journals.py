@@ -216,6 +216,7 @@ def write_journal(count: int, path: Path, seed: int = SEED) -> int:
 
 # ---------------------------------------------------------------- a folder journal of several replicas
 
+OFFLINE = 200  # records the folder's last replica missed at its end (see write_folder)
 REPLICAS = 10
 # What `coach journal convert` writes in the marker file (coachcli/journal/replica.py, MARKER_TEXT).
 MARKER_NAME = "coach-journal.txt"
@@ -243,7 +244,8 @@ def write_folder(count: int, folder: Path, replicas: int = REPLICAS, seed: int =
     `"hlc": [wall_ms, counter, replica]` at its end and, for a status change, `"after"` (null: each commitment is
     changed once). The clocks grow record by record across the whole folder, as machines that sync often write
     them (each saw every earlier record): a record's wall time is its own time (a session's end, a change's
-    time), or a millisecond past the record before when that is later."""
+    time), or a millisecond past the record before when that is later. The last replica was offline for the
+    last OFFLINE records: what it writes next arrives late (its clock sorts before theirs)."""
     from coachcli.journal.replica import MARKER_TEXT
 
     rng = random.Random(seed + 1)  # apart from the sessions' own draws, so their content is the file mode's
@@ -257,8 +259,10 @@ def write_folder(count: int, folder: Path, replicas: int = REPLICAS, seed: int =
     try:
         for out in outs.values():
             os.chmod(out.fileno(), 0o600)
-        for record in journal_records(count, seed):
-            replica = rng.choice(ids)
+        total = sum(1 for _ in journal_records(count, seed))
+        offline = min(OFFLINE, total // 4)  # a tiny folder keeps a record in every file
+        for number, record in enumerate(journal_records(count, seed)):
+            replica = rng.choice(ids if number < total - offline else ids[:-1])
             if record["type"] == "session":
                 session = record["session"]
                 wall = max(wall + 1, _wall_ms(session["ended"] or session["started"]))
