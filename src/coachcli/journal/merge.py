@@ -139,11 +139,12 @@ def save_manifest(path: Path, manifest: Manifest) -> None:
     _replace_file(path, json.dumps(data, separators=(",", ":")).encode("utf-8"))
 
 
-def _replace_file(path: Path, data: bytes | Iterable[bytes]) -> None:
+def _replace_file(path: Path, data: bytes | Iterable[bytes], *, kept: int | None = None) -> None:
+    """Write `path` anew, atomically; `kept`: its first bytes stay as they are, `data` follows them."""
     temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with contextlib.suppress(FileNotFoundError):
         temp.unlink()
-    files.write_new_file(temp, data)
+    files.write_new_file(temp, data, first=None if kept is None else (path, kept))
     files.os_replace(temp, path)
 
 
@@ -304,7 +305,7 @@ def merge_files(sources: dict[str, tuple[Path, str | None]], state: Path) -> Man
             written = [0]
             chunks = _chunks(opened, fresh, written)
             if tail is not None:
-                _replace_file(merged, rewritten(merged, tail, opened, fresh, written))
+                _replace_file(merged, rewritten(tail, opened, fresh, written), kept=tail.start)
                 index_repair.repair(index_path(merged), merged, tail.start, tail.lines_before)
                 manifest.size = tail.start
             elif rebuild:

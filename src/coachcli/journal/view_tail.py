@@ -96,20 +96,9 @@ def tail_from(merged: Path, size: int, lines: int, fresh: list[Placed]) -> ViewT
         source.close()
 
 
-def rewritten(
-    merged: Path, tail: ViewTail, opened: dict[str, PeerFile], fresh: list[Placed], written: list[int]
-) -> Iterator[bytes]:
-    """The view's bytes before `tail`, as they are, then the tail's records and `fresh` in the merged order;
-    `written[0]` counts the bytes after the tail's start."""
-    source = files.JournalFile(merged)
-    try:
-        offset = 0
-        while offset < tail.start:
-            block = source.read_at(offset, min(files.READ_CHUNK, tail.start - offset))
-            offset += len(block)
-            yield block
-    finally:
-        source.close()
+def rewritten(tail: ViewTail, opened: dict[str, PeerFile], fresh: list[Placed], written: list[int]) -> Iterator[bytes]:
+    """What follows the view's bytes before `tail`: the tail's records and `fresh` in the merged order, a chunk
+    at a time; `written[0]` counts their bytes."""
     pending: list[bytes] = []
     held = 0
     old: Iterator[tuple[ClockKey, bytes | Placed]] = iter(tail.records)
