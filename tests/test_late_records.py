@@ -4,8 +4,10 @@ their place and its index folds again only the sessions they concern, with what 
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import itertools
 import json
+import os
 import random
 import shutil
 from collections.abc import Iterator
@@ -91,9 +93,27 @@ def copy_files(source: Path, target: Path) -> None:
             shutil.copy(path, there)
 
 
+def kernel_copy_fails_after_some(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The kernel copies a few bytes at a time, then refuses (another file system): the copy goes on by hand."""
+    real = os.copy_file_range
+    calls = itertools.count()
+
+    def partial(src: int, dst: int, count: int, offset_src: int, offset_dst: int) -> int:
+        if next(calls) >= 3:
+            raise OSError(errno.EXDEV, "Invalid cross-device link")
+        return real(src, dst, min(count, 7), offset_src, offset_dst)
+
+    monkeypatch.setattr(os, "copy_file_range", partial)
+
+
+@pytest.mark.parametrize("copy", ["kernel", "kernel, then by hand", "by hand"])
 def test_two_machines_writing_between_syncs_repair_the_index_instead_of_rebuilding_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, repairs: list[bool]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, repairs: list[bool], copy: str
 ) -> None:
+    if copy == "by hand":
+        monkeypatch.delattr(os, "copy_file_range", raising=False)
+    elif copy == "kernel, then by hand" and hasattr(os, "copy_file_range"):
+        kernel_copy_fails_after_some(monkeypatch)
     laptop_folder, desktop_folder = make_folder(tmp_path / "laptop-sync"), make_folder(tmp_path / "desktop-sync")
     laptop = replica(tmp_path / "laptop", laptop_folder, monkeypatch)
     desktop = replica(tmp_path / "desktop", desktop_folder, monkeypatch)
