@@ -14,7 +14,9 @@ from typer.testing import CliRunner
 
 from coach_run import FIRST, action_named, start, state
 from coachcli.cli import app
+from coachcli.journal import Journal
 from conftest import coach
+from test_replicas import make_folder, make_session, replica
 
 COMMANDS = [
     ["start"],
@@ -190,3 +192,22 @@ def test_reopen_completes_the_closed_commitments_and_done_the_open_ones() -> Non
     open_ids = sorted(a.id for a in state().actions() if a.status == "open")
     assert complete("bash", "coach reopen ") == [cfo.id]
     assert sorted(complete("bash", "coach done ")) == open_ids
+
+
+def test_a_folder_journal_and_a_team_complete_from_their_merged_views_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = make_folder(tmp_path / "shared")
+    replica(tmp_path / "coach-home", folder, monkeypatch).append_session(
+        make_session("5e5510000001", ["ac0000000001"], rep="Ben")
+    )
+    other = tmp_path / "other.jsonl"
+    Journal(other).append_session(make_session("5e5520000002", ["ac0000000002"], rep="Cleo"))
+    assert complete("bash", f"coach --journal {folder} done ") == ["ac0000000001"]
+    assert complete("bash", f"coach --journal {folder} actions --rep ") == ["Ben"]
+    listed = coach("--journal", str(folder), "--journal", str(other), "sessions")
+    assert listed.exit_code == 0, listed.stderr  # the team's view and its index are made by a read
+    assert complete("bash", f"coach --journal {other} --journal {folder} stats --rep B") == ["Ben"]
+    before = sorted(p.name for p in (tmp_path / "coach-home").rglob("*"))
+    complete("bash", f"coach --journal {tmp_path / 'nowhere'} --journal {folder} stats --rep B")
+    assert sorted(p.name for p in (tmp_path / "coach-home").rglob("*")) == before  # completion made nothing

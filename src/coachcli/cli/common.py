@@ -30,14 +30,12 @@ def journal_for(ctx: typer.Context) -> Journal:
     explicit = (ctx.find_root().obj or {}).get("journal")
     if not explicit:
         return Journal(journal_file(None), warn=warning)
-    from coachcli.journal.team import TeamJournal, team_members
+    from coachcli.journal.team import TeamJournal, journals_named, team_members
 
     given = [journal_file(path) for path in explicit]
-    members = [team_members(path) for path in given]
-    if len(given) == 1 and members[0] is None:
+    if len(given) == 1 and team_members(given[0]) is None:
         return Journal(given[0], warn=warning)
-    team = [path for named, found in zip(given, members, strict=True) for path in found or [named]]
-    return TeamJournal(team, warn=warning)
+    return TeamJournal(journals_named(given), warn=warning)
 
 
 def open_query(ctx: typer.Context) -> JournalQuery:

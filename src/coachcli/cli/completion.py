@@ -13,16 +13,24 @@ import typer
 
 
 def _journal(ctx: typer.Context) -> Path:
+    """The file whose index answers for the command's journal (or journals): completion reads nothing else."""
     from coachcli.config import journal_file
-    from coachcli.errors import InputFileError
+    from coachcli.errors import CoachError, InputFileError
+    from coachcli.journal.team import indexed_file, journals_named
     from coachcli.paths import journal_path
 
     root = ctx.find_root()
-    explicit = (root.params or {}).get("journal") or (root.obj or {}).get("journal")
+    explicit = (root.params or {}).get("journal") or (root.obj or {}).get("journal") or [None]
+    if isinstance(explicit, str):
+        explicit = [explicit]
     try:
-        return journal_file(explicit)
+        given = [journal_file(path) for path in explicit]
     except InputFileError:  # a config file coach cannot use: said by the command itself, not on every Tab
-        return journal_path(explicit)
+        given = [journal_path(path) for path in explicit]
+    try:
+        return indexed_file(journals_named(given))
+    except CoachError:  # a folder holding no journal: the command says so, not every Tab
+        return given[0]
 
 
 HELP_WIDTH = 60

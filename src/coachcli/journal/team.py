@@ -19,7 +19,7 @@ from coachcli.journal import files
 from coachcli.journal.facade import Journal
 from coachcli.journal.folder import FolderJournal
 from coachcli.journal.merge import MERGED_NAME, Manifest, log_files, merge_files
-from coachcli.journal.replica import LOG_SUFFIX, MARKER_NAME, replica_of
+from coachcli.journal.replica import LOG_SUFFIX, MARKER_NAME, replica_of, state_folder
 from coachcli.paths import coach_home
 
 TEAMS_FOLDER = "teams"
@@ -52,6 +52,29 @@ def team_members(path: Path) -> list[Path] | None:
     return sorted(members)
 
 
+def journals_named(given: Sequence[Path]) -> list[Path]:
+    """The journals the paths given to `--journal` stand for: each path, or a folder of journals' members."""
+    return [path for named in given for path in team_members(named) or [named]]
+
+
+def team_state(paths: Sequence[Path | str]) -> Path:
+    """This machine's state folder for these journals read together: named by their real paths, sorted, so that
+    the order they were given in does not matter."""
+    reals = sorted({os.path.realpath(path) for path in paths})
+    key = hashlib.sha256("\0".join(reals).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return coach_home() / TEAMS_FOLDER / key
+
+
+def indexed_file(paths: Sequence[Path]) -> Path:
+    """The file whose index answers for these journals (completion reads it, and nothing else): a journal file
+    itself, or the merged view of a folder journal or of several journals. Nothing is created."""
+    if len(paths) > 1:
+        return team_state(paths) / MERGED_NAME
+    if FolderJournal.holds_replicas(paths[0]):
+        return state_folder(paths[0]) / MERGED_NAME
+    return paths[0]
+
+
 class TeamJournal(FolderJournal):
     """The journals at `paths`, read as one; every write is refused."""
 
@@ -64,9 +87,8 @@ class TeamJournal(FolderJournal):
         # By their real paths, sorted, not by the order given: the sources' names order the records without a
         # clock (merge.py), so `--journal a --journal b` and `--journal b --journal a` read the same view.
         self.reals = [Path(real) for real in sorted(named)]
-        key = hashlib.sha256("\0".join(sorted(named)).encode("utf-8", "surrogatepass")).hexdigest()[:16]
         self.replica = ""
-        self.state = coach_home() / TEAMS_FOLDER / key
+        self.state = team_state(self.reals)
         self.own_path = self.state / "none"
         self.merged = Journal(self.state / MERGED_NAME)
         self.merged.merged_view = True
