@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -187,7 +188,7 @@ def _read_file(
                 clock = parse_hlc(obj["hlc"])
                 if replica is not None and clock.replica != replica:
                     raise BadClock("its clock names another replica than its file")
-                key = (1, clock.wall_ms, clock.counter, clock.replica, name, line_no)
+                key = (1, clock.wall_ms, clock.counter, sys.intern(clock.replica), name, line_no)
                 if mark.last is None or clock > Hlc(*mark.last):
                     mark.last = clock.as_json()
                 if obj.get("type") == "status":

@@ -24,7 +24,7 @@ CHUNK = 1 << 20  # bytes of the view read or written at a time
 SortKey = tuple[int, int, int, str, str, int]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per record of a folder: slots keep a 100k-session folder's in bounds
 class Placed:
     """A record of one file, where it is and where it goes."""
 
