@@ -482,6 +482,21 @@ def measure_sizes(sizes: Sequence[int], runs: int, work: Path) -> tuple[list[Jou
 # ---------------------------------------------------------------- the report
 
 
+def size_rows(rows: Sequence[Row], sizes: Sequence[int]) -> list[str]:
+    """The table of rows by journal size: each size's timing, the growth from the smallest to the largest, and the
+    peak memory at each size."""
+    head = " | ".join(f"{size_label(size)} sessions, ms" for size in sizes)
+    span = f"{size_label(sizes[-1])} / {size_label(sizes[0])}"
+    mem = " / ".join(size_label(size) for size in sizes)
+    lines = [f"| command | {head} | {span} | peak memory, MiB ({mem}) |", "|---|" + "---:|" * len(sizes) + "---:|---:|"]
+    for row in rows:
+        cells = " | ".join(row.timings[size].cell() for size in sizes)
+        ratio = row.timings[sizes[-1]].median / row.timings[sizes[0]].median
+        memory = " / ".join(f"{row.timings[size].peak_mib:.0f}" for size in sizes)
+        lines.append(f"| {row.label} | {cells} | {ratio:.2f}× | {memory} |")
+    return lines
+
+
 def size_label(size: int) -> str:
     return f"{size // 1000}k" if size >= 1000 and size % 1000 == 0 else str(size)
 
@@ -578,18 +593,7 @@ def markdown(results: Results) -> str:
         timing = results.startup[label]
         lines.append(f"| `{label}` | {timing.cell()} | {timing.peak_mib:.0f} | {timing.median / bare:.2f} |")
     lines += ["", "## Journal size", ""]
-    span = f"{size_label(journals[-1].size)} / {size_label(journals[0].size)}"
-    head = " | ".join(f"{size_label(j.size)} sessions, ms" for j in journals)
-    mem = " / ".join(size_label(j.size) for j in journals)
-    lines += [
-        f"| command | {head} | {span} | peak memory, MiB ({mem}) |",
-        "|---|" + "---:|" * len(journals) + "---:|---:|",
-    ]
-    for row in results.rows:
-        cells = " | ".join(row.timings[j.size].cell() for j in journals)
-        ratio = row.timings[journals[-1].size].median / row.timings[journals[0].size].median
-        memory = " / ".join(f"{row.timings[j.size].peak_mib:.0f}" for j in journals)
-        lines.append(f"| {row.label} | {cells} | {ratio:.2f}× | {memory} |")
+    lines += size_rows(results.rows, [j.size for j in journals])
     lines += [
         "",
         "Listings are measured with the limit a terminal gets by default (40 rows, the most relevant first); to a "
@@ -795,7 +799,7 @@ def folder_cases(journal: FolderSetup, largest: bool) -> dict[str, tuple[str, Ca
             "listing",
             Case(sessions, env, root, then(lambda: journal.append(grown, later))),
         ),
-        f"coach sessions --limit 20 after a record from the past arrived ({OFFLINE} records back)": (
+        "coach sessions --limit 20 after a record from the past arrived (a peer was offline while others wrote)": (
             "listing",
             Case(sessions, env, root, then(lambda: journal.append(late, past))),
         ),
@@ -833,9 +837,6 @@ def measure_folders(sizes: Sequence[int], runs: int, work: Path) -> tuple[list[F
 def folder_markdown(runs: int, journals: list[FolderSetup], rows: list[Row]) -> str:
     today = dt.date.today().isoformat()
     cpus = os.cpu_count() or 1
-    span = f"{size_label(journals[-1].size)} / {size_label(journals[0].size)}"
-    head = " | ".join(f"{size_label(j.size)} sessions, ms" for j in journals)
-    mem = " / ".join(size_label(j.size) for j in journals)
     lines = [
         "# Performance: folder journals",
         "",
@@ -849,14 +850,8 @@ def folder_markdown(runs: int, journals: list[FolderSetup], rows: list[Row]) -> 
         f"wall time of {runs} runs (at most 3 for anything slower than 2 s, one for a row that makes the view "
         "again on the largest folder) in milliseconds, fastest and slowest in brackets, and the peak memory.",
         "",
-        f"| command | {head} | {span} | peak memory, MiB ({mem}) |",
-        "|---|" + "---:|" * len(journals) + "---:|---:|",
     ]
-    for row in rows:
-        cells = " | ".join(row.timings[j.size].cell() for j in journals)
-        ratio = row.timings[journals[-1].size].median / row.timings[journals[0].size].median
-        memory = " / ".join(f"{row.timings[j.size].peak_mib:.0f}" for j in journals)
-        lines.append(f"| {row.label} | {cells} | {ratio:.2f}× | {memory} |")
+    lines += size_rows(rows, [j.size for j in journals])
     lines += [
         "",
         "`done` closes the same commitment each run, from the state the first read left (the replicas' files cut "

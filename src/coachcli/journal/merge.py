@@ -40,13 +40,12 @@ from coachcli.journal.codec import (
 from coachcli.journal.hlc import BadClock, Hlc, parse_hlc
 from coachcli.journal.peer_file import PeerFile
 from coachcli.journal.replica import replica_of
-from coachcli.journal.view_tail import Placed, SortKey, ViewTail, rewritten, tail_from
+from coachcli.journal.view_tail import Placed, SortKey, ViewTail, line_chunks, rewritten, tail_from
 
 MERGED_NAME = "merged.jsonl"
 MANIFEST_NAME = "manifest.json"
 CHANGES_NAME = "changes.json"
 MANIFEST_FORMAT = 4  # 4: the view's line count; 3: clocks within hlc.py's limits, files' inode, mtime, damage
-CHUNK = 1 << 20  # bytes of the merged file written at a time
 HOLE_CAP = 1 << 16  # bytes of a damaged line kept an eye on: a huge line is watched by its start
 
 
@@ -348,18 +347,7 @@ def merge_files(sources: dict[str, tuple[Path, str | None]], state: Path) -> Man
 
 def _chunks(opened: dict[str, PeerFile], placed: list[Placed], written: list[int]) -> Iterator[bytes]:
     """The lines of the records `placed`, in that order, a chunk at a time; `written[0]` counts their bytes."""
-    pending: list[bytes] = []
-    held = 0
-    for record in placed:
-        pending.append(opened[record.name].read_at(record.start, record.length) + b"\n")
-        held += record.length + 1
-        if held >= CHUNK:
-            written[0] += held
-            yield b"".join(pending)
-            pending, held = [], 0
-    written[0] += held
-    if pending:
-        yield b"".join(pending)
+    return line_chunks((opened[record.name].read_at(record.start, record.length) for record in placed), written)
 
 
 def _append(merged: Path, chunks: Iterator[bytes]) -> None:

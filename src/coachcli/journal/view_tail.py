@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import heapq
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,17 +99,25 @@ def tail_from(merged: Path, size: int, lines: int, fresh: list[Placed]) -> ViewT
 def rewritten(tail: ViewTail, opened: dict[str, PeerFile], fresh: list[Placed], written: list[int]) -> Iterator[bytes]:
     """What follows the view's bytes before `tail`: the tail's records and `fresh` in the merged order, a chunk
     at a time; `written[0]` counts their bytes."""
-    pending: list[bytes] = []
-    held = 0
     old: Iterator[tuple[ClockKey, bytes | Placed]] = iter(tail.records)
     new: Iterator[tuple[ClockKey, bytes | Placed]] = ((placed.key[:4], placed) for placed in fresh)
-    for _, record in heapq.merge(old, new, key=lambda pair: pair[0]):
-        if isinstance(record, Placed):
-            line = opened[record.name].read_at(record.start, record.length) + b"\n"
-        else:
-            line = record + b"\n"
-        pending.append(line)
-        held += len(line)
+    merged = (record for _, record in heapq.merge(old, new, key=lambda pair: pair[0]))
+    return line_chunks(
+        (
+            opened[record.name].read_at(record.start, record.length) if isinstance(record, Placed) else record
+            for record in merged
+        ),
+        written,
+    )
+
+
+def line_chunks(lines: Iterable[bytes], written: list[int]) -> Iterator[bytes]:
+    """`lines` (each without its newline) as chunks of the view to write; `written[0]` counts their bytes."""
+    pending: list[bytes] = []
+    held = 0
+    for line in lines:
+        pending.append(line + b"\n")
+        held += len(line) + 1
         if held >= CHUNK:
             written[0] += held
             yield b"".join(pending)
