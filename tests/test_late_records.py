@@ -58,6 +58,7 @@ def answers(home: Path, folder: Path) -> dict[str, str]:
         "sessions": ["sessions", "--json"],
         "stats": ["stats", "--json"],
         "recap": ["recap", "--json"],
+        "check": ["journal", "check", "--json"],
     }
     found = {}
     for name, args in commands.items():
