@@ -16,7 +16,9 @@ from pathlib import Path
 import pytest
 
 from coachcli import clock
-from coachcli.journal import FolderJournal, index_repair
+from coachcli.journal import FolderJournal, index_repair, session_record
+from coachcli.journal.codec import dump_line
+from coachcli.journal.index_schema import spliced_bytes
 from coachcli.journal.merge import MERGED_NAME
 from coachcli.records import ReviewItem, Session
 from conftest import coach
@@ -243,3 +245,24 @@ def test_a_late_record_older_than_the_whole_view_rewrites_it_from_the_start(
     assert repairs == [True]
     assert after == fresh_answers(tmp_path, late_folder)
     assert exported(after)[0]["id"] == "5e5500000001"
+
+
+def test_a_folder_journals_records_are_exported_as_they_stand_their_clock_left_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A session record as coach writes it is copied into the export unparsed (docs/performance.md); a folder
+    journal's record carries its clock after the session, which the export leaves out: it is copied too."""
+    folder = make_folder(tmp_path / "shared")
+    journal = replica(tmp_path / "home", folder, monkeypatch)
+    journal.append_session(make_session("5e5500000001", ["ac0000000001", "ac0000000002"]))
+    (raw,) = journal.own_path.read_bytes().splitlines()
+    assert b'"hlc":[' in raw
+    (session,) = journal.read().sessions
+    plain = dump_line(session_record(session)).rstrip(b"\n")
+    bodies = [json.dumps(a.model_dump(mode="json"), separators=(",", ":")).encode() for a in session.actions]
+    copied = spliced_bytes(raw, bodies, resume="keep")
+    assert copied is not None
+    assert copied == spliced_bytes(plain, bodies, resume="keep")
+    assert b"hlc" not in copied
+    with_clock_inside = raw.replace(b'"set":"stalled-deal"', b'"set":"stalled-deal","hlc":[1,2,"0000000000000000"]', 1)
+    assert spliced_bytes(with_clock_inside, bodies, resume="keep") != copied  # only a clock at the end is cut

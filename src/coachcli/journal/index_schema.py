@@ -324,6 +324,9 @@ def spliced_bytes(raw: bytes, bodies: Sequence[bytes], *, resume: str) -> bytes 
     """
     if b"\\u" in raw:
         return None
+    clock = raw.rfind(b',"hlc":[')
+    if clock > 0 and _CLOCK_TAIL.fullmatch(raw, clock) is not None:
+        raw = raw[:clock] + b"}"  # a folder journal's record: its clock is no part of the session
     at = raw.find(_SESSION_KEY)
     if at < 0 or not raw.endswith(b"}}"):
         return None
