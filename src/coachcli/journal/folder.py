@@ -17,7 +17,6 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from coachcli.errors import JournalError
 from coachcli.journal import append, files, index_update
@@ -155,16 +154,14 @@ class FolderJournal(Journal):
     def _stamped(self, payload: bytes | Iterable[bytes], view: Manifest) -> Iterator[bytes]:
         """The records of `payload` (whole lines, in one or more chunks), each with its clock, chunk by chunk."""
         clocks = ticks(view.latest_clock(), self.replica)
-        changes: dict[str, list[list[Any]]] | None = None  # read when a status change is stamped
         for chunk in [payload] if isinstance(payload, bytes) else payload:
             records = []
             for line in chunk.split(b"\n")[:-1]:
                 record = {**json.loads(line), "hlc": next(clocks).as_json()}
                 if record.get("type") == "status":
                     # What this change came after: two changes after the same one were made on two machines.
-                    if changes is None:
-                        changes = load_changes(self.state)
-                    latest = latest_change(changes, str(record.get("action_id")))
+                    action_id = str(record.get("action_id"))
+                    latest = latest_change(load_changes(self.state, [action_id]), action_id)
                     record["after"] = latest.as_json() if latest is not None else None
                 records.append(encode_line(record))
             yield b"".join(records)

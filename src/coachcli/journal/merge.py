@@ -20,6 +20,7 @@ and line) and skipped, like a damaged line of a single-file journal.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import sys
@@ -44,8 +45,8 @@ from coachcli.journal.view_tail import Placed, SortKey, ViewTail, line_chunks, r
 
 MERGED_NAME = "merged.jsonl"
 MANIFEST_NAME = "manifest.json"
-CHANGES_NAME = "changes.json"
-MANIFEST_FORMAT = 4  # 4: the view's line count; 3: clocks within hlc.py's limits, files' inode, mtime, damage
+CHANGES_NAME = "changes"  # a folder: every status change with a clock, 256 files by action id
+MANIFEST_FORMAT = 5  # 5: changes in 256 files; 4: the view's line count; 3: files' inode, mtime, damage
 HOLE_CAP = 1 << 16  # bytes of a damaged line kept an eye on: a huge line is watched by its start
 
 
@@ -74,7 +75,7 @@ class Manifest:
     lines: int = 0  # the merged file's lines (records) as written
     top_clock: list[Any] | None = None  # the greatest clock in the merged file
     # action id -> its changes, for the actions two machines changed without seeing each other's change (see
-    # `concurrent`); every change is in changes.json (`load_changes`), read only by writers and refreshes
+    # `concurrent`); every change is in the changes folder (`load_changes`), read only by writers and refreshes
     conflicts: dict[str, list[list[Any]]] = field(default_factory=dict)
 
     def latest_clock(self) -> Hlc | None:
@@ -114,13 +115,48 @@ def latest_change(changes: dict[str, list[list[Any]]], action_id: str) -> Hlc | 
     return max(Hlc(*change[:3]) for change in known) if known else None
 
 
-def load_changes(state: Path) -> dict[str, list[list[Any]]]:
-    """Every status change with a clock the view holds, by action id (see `concurrent`)."""
+def _shard(action_id: str) -> str:
+    return hashlib.sha256(action_id.encode("utf-8", "surrogatepass")).hexdigest()[:2]
+
+
+def _read_shard(state: Path, shard: str) -> dict[str, list[list[Any]]]:
     try:
-        raw = json.loads((state / CHANGES_NAME).read_bytes())
+        raw = json.loads((state / CHANGES_NAME / f"{shard}.json").read_bytes())
         return raw if isinstance(raw, dict) else {}
     except (OSError, ValueError):
         return {}
+
+
+def load_changes(state: Path, action_ids: Iterable[str]) -> dict[str, list[list[Any]]]:
+    """The status changes with a clock the view holds of these actions, by action id (see `concurrent`). They
+    are kept in 256 files by a digest of the action id, so that a write reads and writes a few hundred changes,
+    not every change of a large folder."""
+    found: dict[str, list[list[Any]]] = {}
+    for shard in {_shard(action_id) for action_id in action_ids}:
+        found.update(_read_shard(state, shard))
+    return found
+
+
+def _save_changes(state: Path, found: list[tuple[str, list[Any]]], *, afresh: bool) -> set[str]:
+    """Add the changes `found` to those kept (`afresh`: to none, every kept one dropped first); return the ids of
+    the actions they changed."""
+    folder = state / CHANGES_NAME
+    if afresh:
+        with contextlib.suppress(FileNotFoundError):
+            for name in os.listdir(folder):
+                os.unlink(folder / name)
+    if not found:
+        return set()
+    files.make_folder(folder, "coach's state folder")
+    shards: dict[str, dict[str, list[list[Any]]]] = {}
+    for action_id, change in found:
+        shard = _shard(action_id)
+        if shard not in shards:
+            shards[shard] = {} if afresh else _read_shard(state, shard)
+        shards[shard].setdefault(action_id, []).append(change)
+    for shard, changes in shards.items():
+        _replace_file(folder / f"{shard}.json", json.dumps(changes, separators=(",", ":")).encode("utf-8"))
+    return {action_id for action_id, _ in found}
 
 
 def load_manifest(path: Path) -> Manifest | None:
@@ -324,19 +360,14 @@ def merge_files(sources: dict[str, tuple[Path, str | None]], state: Path) -> Man
                     if manifest.top_clock is None or clock > Hlc(*manifest.top_clock):
                         manifest.top_clock = clock.as_json()
         manifest.conflicts = {} if rebuild or old is None else old.conflicts
-        if found:
-            changes = {} if rebuild or old is None else load_changes(state)
-            for action_id, change in found:
-                changes.setdefault(action_id, []).append(change)
-            for action_id in {action_id for action_id, _ in found}:
-                both = concurrent(changes[action_id])
-                if both:
-                    manifest.conflicts[action_id] = both
-                else:
-                    manifest.conflicts.pop(action_id, None)
-            _replace_file(state / CHANGES_NAME, json.dumps(changes, separators=(",", ":")).encode("utf-8"))
-        elif rebuild:
-            _replace_file(state / CHANGES_NAME, b"{}")
+        changed = _save_changes(state, found, afresh=rebuild or old is None)
+        kept = load_changes(state, changed)
+        for action_id in changed:
+            both = concurrent(kept[action_id])
+            if both:
+                manifest.conflicts[action_id] = both
+            else:
+                manifest.conflicts.pop(action_id, None)
         if manifest != old:
             save_manifest(state / MANIFEST_NAME, manifest)
     finally:
