@@ -25,7 +25,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,6 +48,9 @@ TARGET_FLAT = 1.5  # growth 100k / 1k of listings, prep, start and a read after 
 TARGET_FASTER = 5.0  # whole-journal commands against the issue's figures at 100k
 TARGET_MEMORY_MIB = 150.0
 
+LATE_ROW = "coach sessions --limit 20 after a record from the past arrived (a peer was offline while others wrote)"
+# Before a late record was folded in without a rebuild (issue 15's first slice), at 100k sessions in 10 replicas.
+BEFORE_FOLDER_100K = {LATE_ROW: 94.0}
 # What the issue measured at 100k sessions (issue 16), in seconds: what the whole-journal targets divide.
 BEFORE_100K = {
     "coach actions --all --json": 18.0,
@@ -529,7 +532,9 @@ def targets(results: Results) -> list[Target]:
     return found
 
 
-def growth_targets(rows: Sequence[Row], small: int, large: int) -> list[Target]:
+def growth_targets(
+    rows: Sequence[Row], small: int, large: int, before_100k: Mapping[str, float] = BEFORE_100K
+) -> list[Target]:
     """How each row grows from the smallest journal to the largest (flat for listings, linear at most for whole-
     journal commands), against the issue's figures at 100k, and its peak memory at the largest."""
     found = []
@@ -541,7 +546,7 @@ def growth_targets(rows: Sequence[Row], small: int, large: int) -> list[Target]:
             found.append(Target(f"{row.label}, {span}", f"{ratio:.2f}×", f"≤ {TARGET_FLAT}×", ratio <= TARGET_FLAT))
         elif row.kind == "whole":
             found.append(Target(f"{row.label}, {span}", f"{ratio:.1f}×", f"≤ {linear:.0f}× (linear)", ratio <= linear))
-            before = BEFORE_100K.get(row.label)
+            before = before_100k.get(row.label)
             if before is not None and large == 100_000:
                 faster = before / row.timings[large].median
                 found.append(
@@ -799,8 +804,8 @@ def folder_cases(journal: FolderSetup, largest: bool) -> dict[str, tuple[str, Ca
             "listing",
             Case(sessions, env, root, then(lambda: journal.append(grown, later))),
         ),
-        "coach sessions --limit 20 after a record from the past arrived (a peer was offline while others wrote)": (
-            "listing",
+        LATE_ROW: (
+            "whole",
             Case(sessions, env, root, then(lambda: journal.append(late, past))),
         ),
         "the first read on this machine (the merged view and its index made from the files)": (
@@ -876,12 +881,15 @@ def folder_markdown(runs: int, journals: list[FolderSetup], rows: list[Row]) -> 
         "## Targets",
         "",
         "The file journal's targets (docs/performance.md), held by the folder: listings and single changes stay "
-        "flat as the folder grows, whole-folder commands grow at most linearly, and peak memory stays bounded.",
+        "flat as the folder grows, whole-folder commands grow at most linearly, and peak memory stays bounded. A "
+        "record from the past copies the merged view's bytes before its place (in the kernel, where the system "
+        "can) into a new file that replaces the view at once, since readers read it without a lock: that row "
+        "grows with the folder, and is held to at most linear growth and to the 94 s it took before.",
         "",
         "| target | measured | limit | met |",
         "|---|---:|---:|---|",
     ]
-    for target in growth_targets(rows, journals[0].size, journals[-1].size):
+    for target in growth_targets(rows, journals[0].size, journals[-1].size, {**BEFORE_100K, **BEFORE_FOLDER_100K}):
         lines.append(f"| {target.name} | {target.measured} | {target.limit} | {'yes' if target.met else '**no**'} |")
     return "\n".join(lines) + "\n"
 
