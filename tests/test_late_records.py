@@ -10,13 +10,15 @@ import json
 import os
 import random
 import shutil
+import sqlite3
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from coachcli import clock
-from coachcli.journal import FolderJournal, index_repair, session_record
+from coachcli.journal import FolderJournal, index_repair, index_update, session_record
 from coachcli.journal.codec import dump_line
 from coachcli.journal.index_schema import spliced_bytes
 from coachcli.journal.merge import MERGED_NAME
@@ -52,6 +54,44 @@ def repairs(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     return done
 
 
+@pytest.fixture
+def index_builds(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """How many times each index file was made from scratch (its tables created), by its path."""
+    built: Counter[str] = Counter()
+    real = index_update.create_tables
+
+    def counted(db: sqlite3.Connection) -> None:
+        built.update(path for _, name, path in db.execute("PRAGMA database_list") if name == "main")
+        real(db)
+
+    monkeypatch.setattr(index_update, "create_tables", counted)
+    return built
+
+
+def builds_under(built: Counter[str], home: Path) -> int:
+    return sum(count for path, count in built.items() if Path(path).is_relative_to(home))
+
+
+def tables(home: Path) -> dict[str, object]:
+    """What the merged view's index holds once brought up to the view's end (reads leave it behind: they fold
+    what follows it in memory), sessions named by id rather than seq (a repair gives new seqs)."""
+    (view,) = (home / "replicas").glob(f"*/{MERGED_NAME}")
+    index_update.update(Path(f"{view}.idx.sqlite"), view, view=True)
+    db = sqlite3.connect(f"{view}.idx.sqlite")
+    try:
+        ids = {seq: bytes(i) for seq, i in db.execute("SELECT seq, id FROM sessions")}
+        return {
+            "sessions in order": [row[1:] for row in db.execute("SELECT * FROM sessions ORDER BY seq")],
+            "actions": sorted((ids[row[0]], *row[1:]) for row in db.execute("SELECT * FROM actions")),
+            "holders": sorted((bytes(a), ids.get(s)) for a, s in db.execute("SELECT action, session FROM holders")),
+            "damaged": sorted(db.execute("SELECT * FROM damaged").fetchall()),
+            "meta": dict(db.execute("SELECT key, value FROM meta").fetchall()),
+            "concerns": sorted((at, ids.get(s), n, line) for at, s, n, line in db.execute("SELECT * FROM concerns")),
+        }
+    finally:
+        db.close()
+
+
 def answers(home: Path, folder: Path) -> dict[str, str]:
     """What a user sees of the folder from the machine whose home is `home`: every listing and export."""
     commands = {
@@ -77,15 +117,22 @@ def exported(seen: dict[str, str]) -> list[dict[str, object]]:
     return sessions
 
 
+def fresh_home(tmp_path: Path) -> Path:
+    return tmp_path / f"fresh-{len(list(tmp_path.glob('fresh-*')))}"
+
+
 def fresh_answers(tmp_path: Path, folder: Path) -> dict[str, str]:
     """The same, from a machine that never saw the folder before: its view and index made from scratch."""
-    home = tmp_path / f"fresh-{len(list(tmp_path.glob('fresh-*')))}"
-    return answers(home, folder)
+    return answers(fresh_home(tmp_path), folder)
 
 
-def index_inode(home: Path) -> int:
-    (view,) = (home / "replicas").glob(f"*/{MERGED_NAME}")
-    return Path(f"{view}.idx.sqlite").stat().st_ino
+def same_as_afresh(tmp_path: Path, home: Path, folder: Path) -> dict[str, str]:
+    """What `home` sees of the folder, checked to be what a machine that never saw it sees, index and all."""
+    seen = answers(home, folder)
+    fresh = fresh_home(tmp_path)
+    assert seen == answers(fresh, folder)
+    assert tables(home) == tables(fresh)
+    return seen
 
 
 def copy_files(source: Path, target: Path) -> None:
@@ -111,7 +158,7 @@ def kernel_copy_fails_after_some(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.parametrize("copy", ["kernel", "kernel, then by hand", "by hand"])
 def test_two_machines_writing_between_syncs_repair_the_index_instead_of_rebuilding_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, repairs: list[bool], copy: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, repairs: list[bool], index_builds: Counter[str], copy: str
 ) -> None:
     if copy == "by hand":
         monkeypatch.delattr(os, "copy_file_range", raising=False)
@@ -130,14 +177,13 @@ def test_two_machines_writing_between_syncs_repair_the_index_instead_of_rebuildi
     laptop.change_status("ac0000000002", "done", note="called")
     laptop.append_session(make_session("5e5500000200", ["ac0000000200"]))
     before = answers(tmp_path / "laptop", laptop_folder)
-    inode = index_inode(tmp_path / "laptop")
+    assert builds_under(index_builds, tmp_path / "laptop") == 1
 
     copy_files(desktop_folder, laptop_folder)  # the desktop's file arrives: its records are older than the last
-    after = answers(tmp_path / "laptop", laptop_folder)
+    after = same_as_afresh(tmp_path, tmp_path / "laptop", laptop_folder)
 
-    assert repairs == [True]  # the index was repaired in place ...
-    assert index_inode(tmp_path / "laptop") == inode  # ... not made again
-    assert after == fresh_answers(tmp_path, laptop_folder)
+    assert repairs == [True]  # the index was repaired ...
+    assert builds_under(index_builds, tmp_path / "laptop") == 1  # ... not made again
     assert after != before
     sessions = {s["id"]: s for s in exported(after)}
     assert "5e5500000100" in sessions
@@ -211,22 +257,16 @@ def test_machines_syncing_at_random_answer_as_a_machine_that_reads_the_folder_af
         else:
             sync_some(folders[rng.randrange(3)], folders[n], rng)
             if rng.random() < 0.5:  # a read now and then, as a user looks at the journal after a sync
-                check_same_as_afresh(tmp_path, homes[n], folders[n])
+                same_as_afresh(tmp_path, homes[n], folders[n])
     for _ in range(2):
         for a, b in itertools.permutations(range(3), 2):
             sync_some(folders[a], folders[b], random.Random(0))  # a fixed rng: every file is copied whole ...
             copy_files(folders[a], folders[b])  # ... at last
-    seen = [check_same_as_afresh(tmp_path, home, folder) for home, folder in zip(homes, folders, strict=True)]
+    seen = [same_as_afresh(tmp_path, home, folder) for home, folder in zip(homes, folders, strict=True)]
     assert seen[0] == seen[1] == seen[2]
     assert sorted({s["id"] for s in exported(seen[0])}) == sorted(set(made))
     assert True in repairs  # late records were taken in by repairs, at least once
     assert False not in repairs
-
-
-def check_same_as_afresh(tmp_path: Path, home: Path, folder: Path) -> dict[str, str]:
-    seen = answers(home, folder)
-    assert seen == fresh_answers(tmp_path, folder)
-    return seen
 
 
 def test_a_late_record_older_than_the_whole_view_rewrites_it_from_the_start(
@@ -241,9 +281,8 @@ def test_a_late_record_older_than_the_whole_view_rewrites_it_from_the_start(
     late.change_status("ac0000000002", "done")
     answers(tmp_path / "late-home", late_folder)
     copy_files(early_folder, late_folder)
-    after = answers(tmp_path / "late-home", late_folder)
+    after = same_as_afresh(tmp_path, tmp_path / "late-home", late_folder)
     assert repairs == [True]
-    assert after == fresh_answers(tmp_path, late_folder)
     assert exported(after)[0]["id"] == "5e5500000001"
 
 
@@ -266,3 +305,153 @@ def test_a_folder_journals_records_are_exported_as_they_stand_their_clock_left_o
     assert b"hlc" not in copied
     with_clock_inside = raw.replace(b'"set":"stalled-deal"', b'"set":"stalled-deal","hlc":[1,2,"0000000000000000"]', 1)
     assert spliced_bytes(with_clock_inside, bodies, resume="keep") != copied  # only a clock at the end is cut
+
+
+def statuses_seen(seen: dict[str, str]) -> dict[str, str]:
+    code, text = seen["actions"].split("\n", 1)
+    assert code == "exit 0"
+    return {action["id"]: action["status"] for action in json.loads(text)}
+
+
+def test_a_resumed_session_that_reviewed_commitments_applies_its_review_once_after_a_repair(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, repairs: list[bool]
+) -> None:
+    """An imported interrupted session R closed commitment a in its review; resumed here, its record repeats the
+    review item, which the fold applies once. When a late record makes the index fold a's session again, R's
+    records pass through that fold: all of them, or the repeated item would count as new."""
+    here, there = make_folder(tmp_path / "here"), make_folder(tmp_path / "there")
+    mine = replica(tmp_path / "mine", here, monkeypatch)
+    theirs = replica(tmp_path / "theirs", there, monkeypatch)
+    interrupted = reviewed("5e5500000001", [], [("e0ac00000001", "done")])
+    interrupted.status = "interrupted"
+    held = make_session("e0e000000001", ["e0ac00000001", "e0ac00000002"])
+    assert mine.import_sessions([held, interrupted]) == (2, 0)
+    mine.change_status("e0ac00000001", "open")  # reopened after the review closed it
+    mine.append_session(reviewed("5e5500000001", [], [("e0ac00000001", "done")]))  # resumed: the same item again
+    copy_files(here, there)
+    theirs.change_status("e0ac00000002", "dropped")  # arrives late here
+    mine.append_session(make_session("5e5500000002", ["ac0000000201"]))
+    assert statuses_seen(answers(tmp_path / "mine", here))["e0ac00000001"] == "open"
+    copy_files(there, here)
+    seen = same_as_afresh(tmp_path, tmp_path / "mine", here)
+    assert repairs == [True]
+    assert statuses_seen(seen)["e0ac00000001"] == "open"
+    assert statuses_seen(seen)["e0ac00000002"] == "dropped"
+
+
+def test_a_review_item_that_changed_nothing_when_read_stays_so_after_a_repair(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, repairs: list[bool]
+) -> None:
+    """A resumed session's review item that changed nothing when its first record was read (the commitment's
+    session had not arrived) is not applied by its repeat either, also when a late record makes the index fold
+    that commitment's session again."""
+    first, second, third, watcher = (make_folder(tmp_path / name) for name in ("c", "a", "b", "o"))
+    importer = replica(tmp_path / "c-home", first, monkeypatch)
+    reviewer = replica(tmp_path / "a-home", second, monkeypatch)
+    other = replica(tmp_path / "b-home", third, monkeypatch)
+    observer = replica(tmp_path / "o-home", watcher, monkeypatch)
+    assert importer.import_sessions([make_session("e0e000000001", ["e0ac00000001", "e0ac00000002"])]) == (1, 0)
+    copy_files(first, second)
+    interrupted = reviewed("5e5500000001", [], [("e0ac00000001", "done")])
+    interrupted.status = "interrupted"
+    reviewer.append_session(interrupted)
+    assert other.import_sessions([make_session("e0e000000001", ["e0ac00000001", "e0ac00000002"])]) == (1, 0)
+    reviewer.append_session(reviewed("5e5500000001", [], [("e0ac00000001", "done")]))
+    other.change_status("e0ac00000002", "dropped")  # arrives late at the observer
+    reviewer.append_session(make_session("5e5500000002", ["ac0000000201"]))
+    (reviewers_file,) = set(second.glob("*.jsonl")) - {second / p.name for p in first.glob("*.jsonl")}
+    (others_file,) = third.glob("*.jsonl")
+
+    def arrive(path: Path, lines: int | None) -> None:
+        kept = path.read_bytes().splitlines(keepends=True)
+        (watcher / path.name).write_bytes(b"".join(kept if lines is None else kept[:lines]))
+
+    arrive(reviewers_file, 1)  # the interrupted record: its commitment's session is not here yet
+    observer.append_session(make_session("5e5500000091", []))
+    arrive(others_file, 1)  # the session, as the other machine imported it
+    observer.append_session(make_session("5e5500000092", []))
+    arrive(reviewers_file, None)  # the resumed record and one more
+    observer.append_session(make_session("5e5500000093", []))
+    arrive(others_file, None)  # the other machine's change: late
+    same_as_afresh(tmp_path, tmp_path / "o-home", watcher)
+    assert True in repairs and False not in repairs
+
+
+def late_arrival(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """A laptop that read its folder, then a desktop's file that arrives with records from before its last."""
+    laptop_folder, desktop_folder = make_folder(tmp_path / "laptop-sync"), make_folder(tmp_path / "desktop-sync")
+    laptop = replica(tmp_path / "laptop", laptop_folder, monkeypatch)
+    desktop = replica(tmp_path / "desktop", desktop_folder, monkeypatch)
+    for number in range(3):
+        laptop.append_session(make_session(f"5e55000000{number:02d}", [f"ac00000000{number:02d}"]))
+    copy_files(laptop_folder, desktop_folder)
+    desktop.change_status("ac0000000001", "dropped")
+    laptop.append_session(make_session("5e5500000200", ["ac0000000200"]))
+    answers(tmp_path / "laptop", laptop_folder)
+    copy_files(desktop_folder, laptop_folder)
+    return tmp_path / "laptop", laptop_folder
+
+
+class Crash(BaseException):
+    """A process killed at this point."""
+
+
+def test_a_crash_between_the_new_view_and_its_index_repair_costs_only_a_rebuild(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home, folder = late_arrival(tmp_path, monkeypatch)
+
+    def killed(*args: object) -> None:
+        raise Crash
+
+    monkeypatch.setattr(index_repair, "repair", killed)
+    with pytest.raises(Crash):
+        answers(home, folder)
+    monkeypatch.undo()
+    same_as_afresh(tmp_path, home, folder)
+
+
+def test_a_failure_inside_the_repair_costs_the_index_never_the_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, index_builds: Counter[str]
+) -> None:
+    home, folder = late_arrival(tmp_path, monkeypatch)
+
+    def broken(*args: object) -> None:
+        raise KeyError("a defect in the repair")
+
+    monkeypatch.setattr(index_repair, "_repair", broken)
+    before = builds_under(index_builds, home)
+    assert answers(home, folder) == fresh_answers(tmp_path, folder)
+    assert builds_under(index_builds, home) == before + 1  # the index was dropped and made again
+
+
+def test_a_read_that_finds_nothing_new_keeps_the_views_line_count(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, repairs: list[bool]
+) -> None:
+    home, folder = late_arrival(tmp_path, monkeypatch)
+    answers(home, folder)  # the repair
+    answers(home, folder)  # nothing new
+    (manifest,) = (home / "replicas").glob("*/manifest.json")
+    assert json.loads(manifest.read_bytes())["lines"] == manifest.with_name(MERGED_NAME).read_bytes().count(b"\n")
+    laptop = replica(home, folder, monkeypatch)
+    desktop = replica(tmp_path / "desktop", tmp_path / "desktop-sync", monkeypatch)
+    desktop.change_status("ac0000000002", "done")
+    laptop.append_session(make_session("5e5500000300", []))
+    copy_files(tmp_path / "desktop-sync", folder)
+    same_as_afresh(tmp_path, home, folder)  # the lines the repaired index numbers are a fresh index's
+    assert repairs == [True, True]
+
+
+def test_an_index_that_no_longer_matched_the_view_is_made_again_not_repaired(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, repairs: list[bool], index_builds: Counter[str]
+) -> None:
+    home, folder = late_arrival(tmp_path, monkeypatch)
+    (view,) = (home / "replicas").glob(f"*/{MERGED_NAME}")
+    db = sqlite3.connect(f"{view}.idx.sqlite")
+    db.execute("UPDATE meta SET value = x'00' WHERE key = 'tail'")  # as an index left behind by an older view
+    db.commit()
+    db.close()
+    before = builds_under(index_builds, home)
+    same_as_afresh(tmp_path, home, folder)
+    assert repairs == []  # not built upon
+    assert builds_under(index_builds, home) == before + 1

@@ -55,7 +55,7 @@ class Journal:
 
     # folder.py: whether a path is a folder journal, and its class, which `Journal(path)` then gives.
     folder_kind: ClassVar[tuple[Callable[[Path | str], bool], type[Journal]] | None] = None
-    merged_view = False  # a folder journal's merged view (folder.py): its index notes more (index_update.repair)
+    merged_view = False  # a folder journal's merged view (folder.py): its index notes more (index_repair.repair)
 
     def __new__(cls, path: Path | str, warn: Callable[[str], None] | None = None) -> Journal:
         folder = Journal.folder_kind

@@ -29,7 +29,7 @@ import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 
@@ -70,7 +70,7 @@ SCHEMA = [
     "CREATE INDEX actions_by_id_lower ON actions (id_lower)",
     "CREATE TABLE holders (action BLOB PRIMARY KEY, session INTEGER NOT NULL) WITHOUT ROWID",
     # A folder journal's merged view only: which sessions each record concerns (its own, and those whose actions it
-    # changes), so that records arriving late re-fold those sessions alone (index_update.repair).
+    # changes), so that records arriving late re-fold those sessions alone (index_repair.repair).
     """CREATE TABLE concerns (
         start INTEGER NOT NULL, session INTEGER NOT NULL, length INTEGER NOT NULL, line INTEGER NOT NULL,
         PRIMARY KEY (start, session)) WITHOUT ROWID""",
@@ -82,6 +82,17 @@ SCHEMA = [
 # The fields of an action that status records and reviews change; the rest is the session record's, read from it.
 STATE_FIELDS = ("status", "closed", "note", "due")
 NO_DUE = "~"  # an action's due_key without a due date: after every date, as `by_due` puts it
+
+
+class Concern(NamedTuple):
+    """A record of a merged view and the sessions it concerns (index_repair.py): by id, or by seq for the sessions
+    a writer's fold left aside."""
+
+    start: int
+    length: int
+    line: int
+    ids: set[str]
+    seqs: set[int]
 
 
 class IndexUnusable(Exception):
@@ -179,6 +190,10 @@ def matches(db: sqlite3.Connection, meta: Meta, source: Source) -> bool:
         if sha256(source.read_at(start, length)) != digest:
             return False
     return True
+
+
+def notes_concerns(db: sqlite3.Connection) -> bool:
+    return bool(db.execute("SELECT value FROM meta WHERE key = 'concerns'").fetchone() == (1,))
 
 
 def write_meta(db: sqlite3.Connection, meta: Meta) -> None:

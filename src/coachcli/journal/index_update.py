@@ -23,6 +23,7 @@ from coachcli.journal.files import Source
 from coachcli.journal.fold import Fold, OutsideChange, with_status
 from coachcli.journal.index_schema import (
     INDEX_BUSY_TIMEOUT,
+    Concern,
     IndexLinked,
     IndexUnusable,
     Meta,
@@ -37,6 +38,7 @@ from coachcli.journal.index_schema import (
     load_session,
     marks,
     matches,
+    notes_concerns,
     read_meta,
     rep_key,
     reviewed_items,
@@ -67,8 +69,8 @@ class FoldedLines:
     unfinished: DamagedLine | None = None
     # With `outside`: changes to actions of indexed sessions left unprimed, as (seq, fold.OutsideChange).
     outside: list[tuple[int, OutsideChange]] = field(default_factory=list)
-    # With `concerns` (a merged view): each record's (start, length, line, ids and seqs of the sessions it concerns).
-    concerns: list[tuple[int, int, int, set[str], set[int]]] = field(default_factory=list)
+    # With `concerns` (a merged view): each record and the sessions it concerns.
+    concerns: list[Concern] = field(default_factory=list)
 
 
 def fold_lines(
@@ -120,14 +122,13 @@ def fold_lines(
                 folded.latest[line.entry.session.id] = (line.line_no, line.start, len(line.raw))
                 folded.written[line.entry.session.id] = written_digest(line.entry, line.raw)
             folded.fold.add(line.entry)
+            if concerns:
+                folded.concerns.append(concerned(line, folded.fold.holder_of, aside))
         elif line.unfinished:
             folded.unfinished = line.damage
         else:
             folded.damaged.append(line)
     folded.outside = [(aside[change[0]], change) for change in folded.fold.outside_changes]
-    if concerns:
-        held = dict(folded.fold.holders())
-        folded.concerns = [concerned(line, held.get, aside) for line in lines if line.entry is not None]
     next_seq = first_free_seq(db)
     by_id = {row.id: seq for seq, row in rows.items()}
     for session in folded.fold.sessions.values():
@@ -139,11 +140,10 @@ def fold_lines(
     return folded
 
 
-def concerned(
-    line: ScannedLine, holder_of: Callable[[str], str | None], aside: dict[str, int]
-) -> tuple[int, int, int, set[str], set[int]]:
-    """A record's place and its sessions: a session record's own and those whose actions it reviews; a status
-    record's action's. By id, or by seq for the sessions a writer's fold left aside."""
+def concerned(line: ScannedLine, holder_of: Callable[[str], str | None], aside: dict[str, int]) -> Concern:
+    """A record just folded and its sessions: a session record's own and those whose actions it reviews; a status
+    record's action's, as the fold stands after it (`holder_of`; `aside`: seqs of sessions a writer's fold left
+    unprimed)."""
     entry = line.entry
     if isinstance(entry, SessionEntry):
         ids = {entry.session.id}
@@ -152,7 +152,7 @@ def concerned(
         ids, changed = set(), [] if entry is None else [entry.action_id]
     holders = {action_id: holder for action_id in changed if (holder := holder_of(action_id)) is not None}
     seqs = {aside[action_id] for action_id in changed if action_id not in holders and action_id in aside}
-    return line.start, len(line.raw), line.line_no, ids | set(holders.values()), seqs
+    return Concern(line.start, len(line.raw), line.line_no, ids | set(holders.values()), seqs)
 
 
 def first_free_seq(db: sqlite3.Connection) -> int:
@@ -405,10 +405,6 @@ def relocate(index_path: Path, journal_path: Path, moved: Sequence[tuple[int, in
     finally:
         source.close()
         db.close()
-
-
-def notes_concerns(db: sqlite3.Connection) -> bool:
-    return bool(db.execute("SELECT value FROM meta WHERE key = 'concerns'").fetchone() == (1,))
 
 
 def connect(index_path: Path) -> sqlite3.Connection:

@@ -29,6 +29,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from coachcli.errors import JournalLockedError
 from coachcli.journal import files, index_repair
 from coachcli.journal.codec import (
     LINE_CAP,
@@ -285,12 +286,14 @@ def merge_files(sources: dict[str, tuple[Path, str | None]], state: Path) -> Man
     if old is not None and (not files.is_regular(merged) or os.stat(merged).st_size != old.size):
         old = None
     manifest = Manifest(top=None if old is None else old.top, size=0 if old is None else old.size)
+    manifest.lines = 0 if old is None else old.lines
     manifest.top_clock = None if old is None else old.top_clock
     found: list[tuple[str, list[Any]]] = []  # the status changes with a clock read now
     fresh: list[Placed] = []
     rebuild = old is None
     partial = False  # some file was read from where the view stopped, not from its start
     opened: dict[str, PeerFile] = {}
+    held = contextlib.ExitStack()
     try:
         names = sorted(sources)
         if old is not None and set(old.files) - set(names):
@@ -325,7 +328,9 @@ def merge_files(sources: dict[str, tuple[Path, str | None]], state: Path) -> Man
         if not rebuild and fresh and top is not None and fresh[0].key <= top:
             # A record from before the view's last one (two machines wrote between syncs): the view is written
             # again from that record's place on, and its index re-folds only the sessions those records concern.
-            tail = tail_from(merged, manifest.size, manifest.lines, fresh)
+            tail = tail_from(merged, manifest.size, manifest.lines, fresh, index_repair.REPAIR_CAP)
+            if tail is not None and not _hold_index_lock(held, merged):
+                tail = None  # a reader is building the index from the view as it is: made again, as before
             rebuild = tail is None
         if rebuild and (partial or old is not None):  # made again from the files' starts, every one
             fresh, found = [], []
@@ -341,8 +346,13 @@ def merge_files(sources: dict[str, tuple[Path, str | None]], state: Path) -> Man
             written = [0]
             chunks = _chunks(opened, fresh, written)
             if tail is not None:
+                index = index_path(merged)
+                matched = index_repair.matches_view(index, merged)  # before the view changes under it
                 _replace_file(merged, rewritten(tail, opened, fresh, written), kept=tail.start)
-                index_repair.repair(index_path(merged), merged, tail.start, tail.lines_before)
+                if matched:
+                    index_repair.repair(index, merged, tail.start, tail.lines_before)
+                else:
+                    _drop_index(merged)
                 manifest.size = tail.start
             elif rebuild:
                 _replace_file(merged, chunks)
@@ -371,9 +381,20 @@ def merge_files(sources: dict[str, tuple[Path, str | None]], state: Path) -> Man
         if manifest != old:
             save_manifest(state / MANIFEST_NAME, manifest)
     finally:
+        held.close()
         for peer in opened.values():
             peer.close()
     return manifest
+
+
+def _hold_index_lock(held: contextlib.ExitStack, merged: Path) -> bool:
+    """Take the lock a reader holds while it builds the view's index (facade.Journal._index), so that the view
+    and its index change together; False when a reader keeps it past the lock's wait."""
+    try:
+        held.enter_context(files.held_lock(Path(f"{merged}.lock")))
+    except JournalLockedError:
+        return False
+    return True
 
 
 def _chunks(opened: dict[str, PeerFile], placed: list[Placed], written: list[int]) -> Iterator[bytes]:

@@ -48,20 +48,22 @@ ClockKey = tuple[int, int, int, str]
 
 
 def _line_clock(raw: bytes) -> ClockKey | None:
-    """The clock of a line of the view, None for a record without one (they all come first)."""
-    try:
-        value = json.loads(raw).get("hlc")
-        clock = parse_hlc(value) if value is not None else None
-    except (ValueError, AttributeError):
-        return None  # the view holds only records read as sound: this is a defensive stop, rebuilt below
+    """The clock of a line of the view; None for a record without one (they all come first). ValueError for a
+    line that is not a record with a sound clock, which the view never holds as merge.py writes it."""
+    record = json.loads(raw)
+    if not isinstance(record, dict):
+        raise ValueError("not a record")
+    value = record.get("hlc")
+    clock = parse_hlc(value) if value is not None else None  # a BadClock is a ValueError
     return None if clock is None else (1, clock.wall_ms, clock.counter, clock.replica)
 
 
-def tail_from(merged: Path, size: int, lines: int, fresh: list[Placed]) -> ViewTail | None:
+def tail_from(merged: Path, size: int, lines: int, fresh: list[Placed], most: int) -> ViewTail | None:
     """The view's records that sort after the earliest of `fresh` (sorted), read from its end backwards: usually
     the few written since the last sync. None when the view must be made again instead: a late record without a
     clock (they come first), or one whose clock some record of the view already has (only possible at the
-    greatest clock there is, see hlc.py), or a view that is not what its manifest says."""
+    greatest clock there is, see hlc.py), a view that is not what its manifest says, or a tail of more than `most`
+    bytes (the records would be held in memory: a view made again streams them)."""
     earliest = fresh[0].key
     if not earliest[0]:
         return None
@@ -74,7 +76,7 @@ def tail_from(merged: Path, size: int, lines: int, fresh: list[Placed]) -> ViewT
     try:
         if source.size != size:
             return None
-        end, carry = size, b""
+        end, carry, taken = size, b"", 0
         while end > 0:
             begin = max(0, end - CHUNK)
             block = source.read_at(begin, end - begin) + carry
@@ -83,13 +85,19 @@ def tail_from(merged: Path, size: int, lines: int, fresh: list[Placed]) -> ViewT
             for raw in reversed(parts[1:] if begin > 0 else parts):
                 if not raw:
                     continue  # the split after the last newline
-                clock = _line_clock(raw)
+                try:
+                    clock = _line_clock(raw)
+                except ValueError:
+                    return None  # not as merge.py writes the view: it is made again
                 if clock is None or clock < earliest[:4]:
-                    start = size - sum(len(line) + 1 for _, line in found)
+                    start = size - taken
                     return ViewTail(start, lines - len(found), found[::-1])
                 if clock in wanted:
                     return None
                 found.append((clock, raw))
+                taken += len(raw) + 1
+                if taken > most:
+                    return None
             end = begin
         return ViewTail(0, 0, found[::-1])
     finally:
