@@ -570,15 +570,20 @@ def growth_targets(
     return found
 
 
+def written_by(command: str) -> str:
+    """The line that says when and where a table was measured."""
+    return (
+        f"Written by {command} on {dt.date.today().isoformat()}: {os.cpu_count() or 1} CPUs, {platform.system()} "
+        f"{platform.machine()}, Python {platform.python_version()}. Do not edit by hand; run it again."
+    )
+
+
 def markdown(results: Results) -> str:
     journals = results.journals
-    today = dt.date.today().isoformat()
-    cpus = os.cpu_count() or 1
     lines = [
         "# Performance",
         "",
-        f"Written by `make bench` (`bench/run.py`) on {today}: {cpus} CPUs, {platform.system()} "
-        f"{platform.machine()}, Python {platform.python_version()}. Do not edit by hand; run it again.",
+        written_by("`make bench` (`bench/run.py`)"),
         "",
         "Every figure is a whole process, started as a user starts it: the median wall time of "
         f"{results.runs} runs (at most 3 for anything slower than 2 s, one for a command that rebuilds the index "
@@ -840,13 +845,10 @@ def measure_folders(sizes: Sequence[int], runs: int, work: Path) -> tuple[list[F
 
 
 def folder_markdown(runs: int, journals: list[FolderSetup], rows: list[Row]) -> str:
-    today = dt.date.today().isoformat()
-    cpus = os.cpu_count() or 1
     lines = [
         "# Performance: folder journals",
         "",
-        f"Written by `bench/run.py --folder` on {today}: {cpus} CPUs, {platform.system()} {platform.machine()}, "
-        f"Python {platform.python_version()}. Do not edit by hand; run it again.",
+        written_by("`bench/run.py --folder`"),
         "",
         f"The sessions of `bench/journals.py` in a folder journal of {REPLICAS} replicas (`write_folder`): each "
         "record in one replica's file, stamped with the clock coach stamps, the clocks growing across the folder "

@@ -157,6 +157,18 @@ def kernel_copy_fails_after_some(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(os, "copy_file_range", partial)
 
 
+def synced_pair(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sessions: int) -> tuple[FolderJournal, ...]:
+    """A laptop and a desktop, each with its own copy of the folder (`laptop-sync`, `desktop-sync`; homes
+    `laptop`, `desktop`): the laptop wrote `sessions` sessions, one commitment each, and they were synced."""
+    laptop_folder, desktop_folder = make_folder(tmp_path / "laptop-sync"), make_folder(tmp_path / "desktop-sync")
+    laptop = replica(tmp_path / "laptop", laptop_folder, monkeypatch)
+    desktop = replica(tmp_path / "desktop", desktop_folder, monkeypatch)
+    for number in range(sessions):
+        laptop.append_session(make_session(f"5e55000000{number:02d}", [f"ac00000000{number:02d}"]))
+    copy_files(laptop_folder, desktop_folder)
+    return laptop, desktop
+
+
 @pytest.mark.parametrize("copy", ["kernel", "kernel, then by hand", "by hand"])
 def test_two_machines_writing_between_syncs_repair_the_index_instead_of_rebuilding_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, repairs: list[bool], index_builds: Counter[str], copy: str
@@ -165,12 +177,8 @@ def test_two_machines_writing_between_syncs_repair_the_index_instead_of_rebuildi
         monkeypatch.delattr(os, "copy_file_range", raising=False)
     elif copy == "kernel, then by hand" and hasattr(os, "copy_file_range"):
         kernel_copy_fails_after_some(monkeypatch)
-    laptop_folder, desktop_folder = make_folder(tmp_path / "laptop-sync"), make_folder(tmp_path / "desktop-sync")
-    laptop = replica(tmp_path / "laptop", laptop_folder, monkeypatch)
-    desktop = replica(tmp_path / "desktop", desktop_folder, monkeypatch)
-    for number in range(5):
-        laptop.append_session(make_session(f"5e55000000{number:02d}", [f"ac00000000{number:02d}"]))
-    copy_files(laptop_folder, desktop_folder)
+    laptop, desktop = synced_pair(tmp_path, monkeypatch, 5)
+    laptop_folder, desktop_folder = laptop.real_path, desktop.real_path
     # Between two syncs: the desktop writes first (earlier clocks), the laptop after, neither sees the other.
     desktop.change_status("ac0000000001", "dropped")
     desktop.append_session(make_session("5e5500000100", ["ac0000000100"], rep="Ben"))
@@ -389,12 +397,8 @@ def test_a_review_item_that_changed_nothing_when_read_stays_so_after_a_repair(
 
 def late_arrival(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
     """A laptop that read its folder, then a desktop's file that arrives with records from before its last."""
-    laptop_folder, desktop_folder = make_folder(tmp_path / "laptop-sync"), make_folder(tmp_path / "desktop-sync")
-    laptop = replica(tmp_path / "laptop", laptop_folder, monkeypatch)
-    desktop = replica(tmp_path / "desktop", desktop_folder, monkeypatch)
-    for number in range(3):
-        laptop.append_session(make_session(f"5e55000000{number:02d}", [f"ac00000000{number:02d}"]))
-    copy_files(laptop_folder, desktop_folder)
+    laptop, desktop = synced_pair(tmp_path, monkeypatch, 3)
+    laptop_folder, desktop_folder = laptop.real_path, desktop.real_path
     desktop.change_status("ac0000000001", "dropped")
     laptop.append_session(make_session("5e5500000200", ["ac0000000200"]))
     answers(tmp_path / "laptop", laptop_folder)
