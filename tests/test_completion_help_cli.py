@@ -211,3 +211,22 @@ def test_a_folder_journal_and_a_team_complete_from_their_merged_views_index(
     before = sorted(p.name for p in (tmp_path / "coach-home").rglob("*"))
     complete("bash", f"coach --journal {tmp_path / 'nowhere'} --journal {folder} stats --rep B")
     assert sorted(p.name for p in (tmp_path / "coach-home").rglob("*")) == before  # completion made nothing
+
+
+def test_a_folder_of_one_journal_completes_from_its_teams_index(tmp_path: Path) -> None:
+    """A folder of journals is a team even with one member: completion reads the team's view's index, as the
+    commands do, not an index beside the member (which a file that arrived by sync does not have)."""
+    source = tmp_path / "source.jsonl"
+    Journal(source).append_session(make_session("5e5520000002", ["ac0000000002"], rep="Cleo"))
+    team = tmp_path / "team"
+    team.mkdir()
+    (team / "cleo.jsonl").write_bytes(source.read_bytes())
+    assert coach("--journal", str(team), "sessions").exit_code == 0
+    assert complete("bash", f"coach --journal {team} stats --rep ") == ["Cleo"]
+
+
+def test_a_home_folder_of_no_user_is_a_usage_error_and_completes_nothing() -> None:
+    result = coach("--journal", "~no-such-user-of-coach/journal.jsonl", "actions")
+    assert result.exit_code == 2
+    assert "~no-such-user-of-coach/journal.jsonl" in result.stderr
+    assert [word for word in complete("bash", "coach --journal ~no-such-user-of-coach/j done ") if word] == []

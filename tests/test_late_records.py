@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import hashlib
 import itertools
 import json
 import os
@@ -469,3 +470,43 @@ def test_an_index_that_no_longer_matched_the_view_is_made_again_not_repaired(
     same_as_afresh(tmp_path, home, folder)
     assert repairs == []  # not built upon
     assert builds_under(index_builds, home) == before + 1
+
+
+def test_a_late_change_of_an_action_id_two_sessions_hold_reaches_the_one_that_held_it_then(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, repairs: list[bool]
+) -> None:
+    """Two machines' imports can give two sessions one action id (each checks its own journal only). A late change
+    of it applies where a fresh fold applies it: to the session holding it at the change's place, not only to
+    the last session holding it."""
+    laptop_folder, desktop_folder, phone_folder = (make_folder(tmp_path / name) for name in ("lf", "df", "pf"))
+    laptop = replica(tmp_path / "laptop", laptop_folder, monkeypatch)
+    desktop = replica(tmp_path / "desktop", desktop_folder, monkeypatch)
+    phone = replica(tmp_path / "phone", phone_folder, monkeypatch)
+    assert laptop.import_sessions([make_session("5e5500000001", ["ac0000000001"])]) == (1, 0)
+    copy_files(laptop_folder, desktop_folder)
+    desktop.change_status("ac0000000001", "done")  # before the phone's import, by the clock
+    assert phone.import_sessions([make_session("5e5500000002", ["ac0000000001"])]) == (1, 0)
+    copy_files(phone_folder, laptop_folder)
+    laptop.append_session(make_session("5e5500000003", ["ac0000000003"]))
+    answers(tmp_path / "laptop", laptop_folder)
+    copy_files(desktop_folder, laptop_folder)  # the change arrives late
+    seen = same_as_afresh(tmp_path, tmp_path / "laptop", laptop_folder)
+    assert repairs == [True]
+    held = {(s["id"], a["id"]): a["status"] for s in exported(seen) for a in s["actions"]}  # type: ignore[attr-defined]
+    assert held[("5e5500000001", "ac0000000001")] == "done"
+    assert held[("5e5500000002", "ac0000000001")] == "open"
+
+
+def test_a_damaged_file_of_status_changes_is_read_as_empty_never_a_failure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home, folder = late_arrival(tmp_path, monkeypatch)
+    answers(home, folder)
+    (changes,) = (home / "replicas").glob("*/changes")
+    shard = changes / f"{hashlib.sha256(b'ac0000000002').hexdigest()[:2]}.json"  # its file, by a digest of its id
+    shard.write_text('{"ac0000000002": 5}', encoding="utf-8")  # JSON, but not as coach writes it
+    laptop = replica(home, folder, monkeypatch)
+    laptop.change_status("ac0000000002", "dropped")
+    result = coach("--journal", str(folder), "actions", "--status", "all", env={"COACHCLI_HOME": str(home)})
+    assert result.exit_code == 0, result.stderr
+    assert "dropped" in result.stdout

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from coachcli.errors import InputFileError, Problem
+from coachcli.paths import expanded
 from coachcli.wording import did_you_mean
 
 if TYPE_CHECKING:
@@ -139,7 +140,7 @@ def load(path: Path, environ: Any, *, read_file: bool = True) -> Settings:
             if given:  # NO_COLOR: set and not empty, whatever its value, means no colour (no-color.org)
                 values[key] = Setting("never", "environment", variable)
         elif given.strip():
-            value = Path(given).expanduser() if key == "journal" else given.strip()
+            value = expanded(given) if key == "journal" else given.strip()
             values[key] = Setting(value, "environment", variable)
     return Settings(path, values)
 
@@ -210,7 +211,7 @@ def _checked(path: Path, text: str, key: str, value: Any) -> Any:
             raise problem(f"{key} must be a non-empty string in quotes")
         if key != "journal":
             return value.strip()
-        journal = Path(value).expanduser()
+        journal = expanded(value)
         return journal if journal.is_absolute() else path.parent / journal  # beside the config, wherever coach runs
     if key == "fiscal_year_start":
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 12:

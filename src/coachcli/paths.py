@@ -13,10 +13,20 @@ JOURNAL_ENV = "COACHCLI_JOURNAL"
 JOURNAL_NAME = "journal.jsonl"
 
 
+def expanded(path: Path | str) -> Path:
+    """`path` with a leading ~ or ~user read as that home folder; a UsageError for a user there is none of."""
+    try:
+        return Path(path).expanduser()
+    except RuntimeError as exc:  # what pathlib raises for ~nosuchuser
+        from coachcli.errors import UsageError
+
+        raise UsageError(f"{path}: {exc}") from None
+
+
 def _env_path(name: str) -> Path | None:
     # An empty variable counts as unset, as shells make "unset" awkward inside one command.
     value = os.environ.get(name, "")
-    return Path(value).expanduser() if value else None
+    return expanded(value) if value else None
 
 
 def coach_home() -> Path:
@@ -34,7 +44,7 @@ def journal_path(explicit: Path | str | None = None, configured: Path | None = N
     """The journal file: --journal, else $COACHCLI_JOURNAL, else `configured` (`journal` in config.toml, see
     config.journal_file), else journal.jsonl in coach_home()."""
     if explicit is not None and str(explicit) != "":
-        return Path(explicit).expanduser()
+        return expanded(explicit)
     from_env = _env_path(JOURNAL_ENV)
     if from_env is not None:
         return from_env

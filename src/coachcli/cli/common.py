@@ -30,10 +30,10 @@ def journal_for(ctx: typer.Context) -> Journal:
     explicit = (ctx.find_root().obj or {}).get("journal")
     if not explicit:
         return Journal(journal_file(None), warn=warning)
-    from coachcli.journal.team import TeamJournal, journals_named, team_members
+    from coachcli.journal.team import TeamJournal, is_team, journals_named
 
     given = [journal_file(path) for path in explicit]
-    if len(given) == 1 and team_members(given[0]) is None:
+    if not is_team(given):
         return Journal(given[0], warn=warning)
     return TeamJournal(journals_named(given), warn=warning)
 

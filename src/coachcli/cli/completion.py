@@ -7,16 +7,22 @@ and the heavy modules are imported only here, inside the functions, so that `coa
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
+if TYPE_CHECKING:
+    from coachcli.journal.names import Names
 
-def _journal(ctx: typer.Context) -> Path:
-    """The file whose index answers for the command's journal (or journals): completion reads nothing else."""
+
+def _names(ctx: typer.Context, *, actions: bool = True, closed: bool = False) -> Names:
+    """What the index of the command's journal (or journals) knows: completion reads nothing else. Nothing when
+    the journal cannot be named (a config file or a --journal coach cannot use): the command says why, not every
+    Tab."""
     from coachcli.config import journal_file
     from coachcli.errors import CoachError, InputFileError
-    from coachcli.journal.team import indexed_file, journals_named
+    from coachcli.journal.names import Names, names
+    from coachcli.journal.team import indexed_file
     from coachcli.paths import journal_path
 
     root = ctx.find_root()
@@ -24,13 +30,14 @@ def _journal(ctx: typer.Context) -> Path:
     if isinstance(explicit, str):
         explicit = [explicit]
     try:
-        given = [journal_file(path) for path in explicit]
-    except InputFileError:  # a config file coach cannot use: said by the command itself, not on every Tab
-        given = [journal_path(path) for path in explicit]
-    try:
-        return indexed_file(journals_named(given))
-    except CoachError:  # a folder holding no journal: the command says so, not every Tab
-        return given[0]
+        try:
+            given = [journal_file(path) for path in explicit]
+        except InputFileError:  # a config file coach cannot use: the --journal given still counts
+            given = [journal_path(path) for path in explicit]
+        indexed = indexed_file(given)
+    except CoachError:
+        return Names()
+    return names(indexed, actions=actions, closed=closed)
 
 
 HELP_WIDTH = 60
@@ -59,26 +66,18 @@ def complete_set_id(incomplete: str) -> list[tuple[str, str]]:
 
 
 def complete_action_id(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
-    from coachcli.journal.names import names
-
-    return _matching(names(_journal(ctx)).actions, incomplete)
+    return _matching(_names(ctx).actions, incomplete)
 
 
 def complete_closed_action_id(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
     """For `reopen`: the done and dropped commitments."""
-    from coachcli.journal.names import names
-
-    return _matching(names(_journal(ctx), closed=True).actions, incomplete)
+    return _matching(_names(ctx, closed=True).actions, incomplete)
 
 
 def complete_session_id(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
-    from coachcli.journal.names import names
-
-    return _matching(names(_journal(ctx), actions=False).sessions, incomplete)
+    return _matching(_names(ctx, actions=False).sessions, incomplete)
 
 
 def complete_rep(ctx: typer.Context, incomplete: str) -> list[str]:
-    from coachcli.journal.names import names
-
     wanted = incomplete.lower()
-    return [rep for rep in names(_journal(ctx), actions=False).reps if rep.lower().startswith(wanted)]
+    return [rep for rep in _names(ctx, actions=False).reps if rep.lower().startswith(wanted)]

@@ -121,7 +121,6 @@ def journal_convert(
 ) -> None:
     """Make FOLDER a folder journal (one file per machine, for git, Syncthing or a shared drive) holding every
     line of this journal. The journal file stays as it is: delete it yourself once you use the folder."""
-    from pathlib import Path
 
     from coachcli.errors import UsageError
     from coachcli.journal import TeamJournal
@@ -130,7 +129,9 @@ def journal_convert(
     journal = journal_for(ctx)
     if isinstance(journal, TeamJournal):
         raise UsageError("give one --journal: several journals at once are read-only")
-    own, copied = convert(journal, Path(folder).expanduser())
+    from coachcli.paths import expanded
+
+    own, copied = convert(journal, expanded(folder))
     note(
         f"made {folder} a folder journal; this machine's file is {own.name} ({copied} bytes copied from "
         f"{journal.path}, which is left as it is). Use it with --journal {folder} or COACHCLI_JOURNAL={folder}"

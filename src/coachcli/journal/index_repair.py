@@ -142,7 +142,9 @@ def _touched(db: sqlite3.Connection, source: Source, start: int, size: int) -> s
             continue
     touched |= {row.seq for row in rows_where(db, "id", [blob(i) for i in sorted(session_ids)])}
     for chunk in chunks([blob(action_id) for action_id in sorted(action_ids)]):
-        sql = f"SELECT session FROM holders WHERE action IN ({marks(len(chunk))})"
+        # Every session holding the id, not only its last holder: two sessions can hold one id (imports on two
+        # machines), and a change applies to the one holding it at the change's place.
+        sql = f"SELECT session FROM actions WHERE id IN ({marks(len(chunk))})"
         touched |= {seq for (seq,) in db.execute(sql, chunk)}
     return touched
 

@@ -121,11 +121,31 @@ def _shard(action_id: str) -> str:
 
 
 def _read_shard(state: Path, shard: str) -> dict[str, list[list[Any]]]:
+    """One file of changes; an empty one when it is lost or not as written (derived data: the next rebuild)."""
     try:
         raw = json.loads((state / CHANGES_NAME / f"{shard}.json").read_bytes())
-        return raw if isinstance(raw, dict) else {}
     except (OSError, ValueError):
         return {}
+    sound = isinstance(raw, dict) and all(
+        isinstance(changes, list)
+        and all(
+            isinstance(change, list)
+            and len(change) == 5
+            and _is_clock(change[:3])
+            and (change[3] is None or _is_clock(change[3]))
+            for change in changes
+        )
+        for changes in raw.values()
+    )
+    return raw if sound else {}
+
+
+def _is_clock(value: list[Any]) -> bool:
+    try:
+        parse_hlc(value)
+    except BadClock:
+        return False
+    return True
 
 
 def load_changes(state: Path, action_ids: Iterable[str]) -> dict[str, list[list[Any]]]:
@@ -143,6 +163,8 @@ def _save_changes(state: Path, found: list[tuple[str, list[Any]]], *, afresh: bo
     the actions they changed."""
     folder = state / CHANGES_NAME
     if afresh:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(state / "changes.json")  # where a view of manifest format 4 kept them
         with contextlib.suppress(FileNotFoundError):
             for name in os.listdir(folder):
                 os.unlink(folder / name)

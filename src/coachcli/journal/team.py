@@ -65,14 +65,20 @@ def team_state(paths: Sequence[Path | str]) -> Path:
     return coach_home() / TEAMS_FOLDER / key
 
 
-def indexed_file(paths: Sequence[Path]) -> Path:
-    """The file whose index answers for these journals (completion reads it, and nothing else): a journal file
-    itself, or the merged view of a folder journal or of several journals. Nothing is created."""
-    if len(paths) > 1:
-        return team_state(paths) / MERGED_NAME
-    if FolderJournal.holds_replicas(paths[0]):
-        return state_folder(paths[0]) / MERGED_NAME
-    return paths[0]
+def is_team(given: Sequence[Path]) -> bool:
+    """Whether the paths given to `--journal` are read as a team: more than one, or a folder of journals."""
+    return len(given) > 1 or team_members(given[0]) is not None
+
+
+def indexed_file(given: Sequence[Path]) -> Path:
+    """The file whose index answers for the journals the paths given to `--journal` stand for (completion reads
+    it, and nothing else): a journal file itself, or the merged view of a folder journal or of a team. Nothing is
+    created."""
+    if is_team(given):
+        return team_state(journals_named(given)) / MERGED_NAME
+    if FolderJournal.holds_replicas(given[0]):
+        return state_folder(given[0]) / MERGED_NAME
+    return given[0]
 
 
 class TeamJournal(FolderJournal):

@@ -162,7 +162,9 @@ def resolve(name: str, cwd: Path | None = None) -> LoadedSet:
 
     # An id is a slug; a file in the working folder that happens to share the name does not shadow it.
     if looks_like_path(name) or (not SLUG_RE.match(name) and Path(name).is_file()):
-        return load_set(Path(name).expanduser(), "path")
+        from coachcli.paths import expanded
+
+        return load_set(expanded(name), "path")
     return catalog(cwd).load(name)
 
 
