@@ -89,6 +89,9 @@ def repair(index_path: Path, view_path: Path, start: int, lines_before: int) -> 
         try:
             db = connect(index_path)
             try:
+                # A reader's long read (an export) holds the index: wait for it as a writer waits for the journal's
+                # lock, rather than drop an index the next read would have to rebuild.
+                db.execute(f"PRAGMA busy_timeout = {int(files.lock_timeout() * 1000)}")
                 db.execute("PRAGMA synchronous = NORMAL")
                 db.execute("BEGIN IMMEDIATE")
                 meta = read_meta(db)
