@@ -158,9 +158,9 @@ def load_changes(state: Path, action_ids: Iterable[str]) -> dict[str, list[list[
     return found
 
 
-def _save_changes(state: Path, found: list[tuple[str, list[Any]]], *, afresh: bool) -> set[str]:
-    """Add the changes `found` to those kept (`afresh`: to none, every kept one dropped first); return the ids of
-    the actions they changed."""
+def _save_changes(state: Path, found: list[tuple[str, list[Any]]], *, afresh: bool) -> dict[str, list[list[Any]]]:
+    """Add the changes `found` to those kept (`afresh`: to none, every kept one dropped first); return every kept
+    change of the actions they changed (held already: read back, they would be held twice)."""
     folder = state / CHANGES_NAME
     if afresh:
         with contextlib.suppress(FileNotFoundError):
@@ -169,7 +169,7 @@ def _save_changes(state: Path, found: list[tuple[str, list[Any]]], *, afresh: bo
             for name in os.listdir(folder):
                 os.unlink(folder / name)
     if not found:
-        return set()
+        return {}
     files.make_folder(folder, "coach's state folder")
     shards: dict[str, dict[str, list[list[Any]]]] = {}
     for action_id, change in found:
@@ -179,7 +179,7 @@ def _save_changes(state: Path, found: list[tuple[str, list[Any]]], *, afresh: bo
         shards[shard].setdefault(action_id, []).append(change)
     for shard, changes in shards.items():
         _replace_file(folder / f"{shard}.json", json.dumps(changes, separators=(",", ":")).encode("utf-8"))
-    return {action_id for action_id, _ in found}
+    return {action_id: shards[_shard(action_id)][action_id] for action_id, _ in found}
 
 
 def load_manifest(path: Path) -> Manifest | None:
@@ -392,10 +392,8 @@ def merge_files(sources: dict[str, tuple[Path, str | None]], state: Path) -> Man
                     if manifest.top_clock is None or clock > Hlc(*manifest.top_clock):
                         manifest.top_clock = clock.as_json()
         manifest.conflicts = {} if rebuild or old is None else old.conflicts
-        changed = _save_changes(state, found, afresh=rebuild or old is None)
-        kept = load_changes(state, changed)
-        for action_id in changed:
-            both = concurrent(kept[action_id])
+        for action_id, changes in _save_changes(state, found, afresh=rebuild or old is None).items():
+            both = concurrent(changes)
             if both:
                 manifest.conflicts[action_id] = both
             else:
