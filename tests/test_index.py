@@ -31,7 +31,7 @@ from coachcli.errors import CoachError
 from coachcli.journal import Journal, index_schema, index_update, session_record, status_record
 from coachcli.journal import files as journal_files
 from coachcli.journal.index_query import IndexQuery
-from coachcli.journal.query import ActionPage, SessionPage, StateQuery
+from coachcli.journal.query import ActionPage, SessionFilter, SessionPage, StateQuery
 from coachcli.records import Action, ReviewItem, Session
 from conftest import coach
 
@@ -173,6 +173,14 @@ for rep in [None, "Ana", " ANA", "Ben", "chloé", "Nobody"]:
                     lambda q, r=rep, s=status, d=due: q.actions(rep=r, status=s, due_before=d),
                 )
             )
+
+
+def session_args(filters: dict[str, Any]) -> dict[str, Any]:
+    """A probe's filters as `sessions` takes them: a SessionFilter, and the limit beside it."""
+    chosen = {key: value for key, value in filters.items() if key != "limit"}
+    return {"chosen": SessionFilter(**chosen), "limit": filters.get("limit")}
+
+
 for filters in [
     {},
     {"limit": 1},
@@ -188,7 +196,7 @@ for filters in [
     {"grep": "nothing said"},
     {"grep": "sent", "limit": 1},
 ]:
-    PROBES.append((f"sessions {filters}", lambda q, f=filters: q.sessions(**f)))
+    PROBES.append((f"sessions {filters}", lambda q, f=filters: q.sessions(**session_args(f))))
     for status in ["open", "all", "done"]:
         for due in [None, dt.date(2026, 3, 6)]:
             for limit in [None, 1, 3]:
@@ -207,10 +215,16 @@ for filters in [
                 )
             )
 for filters in [{}, {"rep": "ANA"}, {"set_id": "call-debrief"}, {"since": dt.date(2026, 3, 3)}]:
-    PROBES.append((f"session bodies {filters}", lambda q, f=filters: json_texts(q.session_bodies(**f))))
+    PROBES.append((f"session bodies {filters}", lambda q, f=filters: json_texts(q.session_bodies(SessionFilter(**f)))))
     for limit in [None, 1, 2]:
-        PROBES.append((f"session page {filters} {limit}", lambda q, f=filters, n=limit: q.session_page(**f, limit=n)))
-PROBES.append(("session bodies grep", lambda q: json_texts(q.session_bodies(grep="follow"))))
+        PROBES.append(
+            (
+                f"session page {filters} {limit}",
+                lambda q, f=filters, n=limit: q.session_page(SessionFilter(**f), limit=n),
+            )
+        )
+PROBES.append(("session bodies grep", lambda q: json_texts(q.session_bodies(SessionFilter(grep="follow")))))
+PROBES.append(("session page grep", lambda q: q.session_page(SessionFilter(grep="follow"), limit=1)))
 for prefix in ["5e55", "5e551", "5E5520000003", "1e5", "ac0000000001", "ac", "ffff", "  ", "torn"]:
     PROBES.append((f"session {prefix!r}", lambda q, p=prefix: q.session(p)))
     PROBES.append((f"action {prefix!r}", lambda q, p=prefix: q.action(p)))

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from coachcli.errors import NotFoundError
+from coachcli.journal.query import SessionFilter
 from coachcli.records import Action, Session, StatusFilter, due_order, is_overdue
 
 if TYPE_CHECKING:
@@ -113,10 +114,10 @@ def prep_facts(query: JournalQuery, rep: str, today: dt.date) -> PrepFacts:
     open and overdue in all, the last complete session, and an interrupted one begun after it."""
     page = query.action_page(rep=rep, status="open", limit=PREP_ACTIONS)
     overdue = query.action_page(rep=rep, status="open", due_before=today, limit=0)
-    recent = query.sessions(rep=rep, limit=_RECENT)
+    recent = query.sessions(SessionFilter(rep=rep), limit=_RECENT)
     last = next((s for s in recent if s.status == "complete"), None)
     if last is None and len(recent) == _RECENT:
-        last = next((s for s in query.sessions(rep=rep) if s.status == "complete"), None)
+        last = next((s for s in query.sessions(SessionFilter(rep=rep)) if s.status == "complete"), None)
     newer = next((n for n, s in enumerate(recent) if s is last), len(recent))
     interrupted = next((s for s in recent[:newer] if s.status == "interrupted"), None)
     known = last or interrupted

@@ -62,19 +62,19 @@ def sessions_command(
     import sys
 
     from coachcli.console import show
+    from coachcli.journal.query import SessionFilter
     from coachcli.render.actions import more_rows
     from coachcli.render.sessions import sessions_table
 
     shape = chosen_format(output_format, json_output, piped="tsv")
     first, last = parse_date_opt(since, "--since"), parse_date_opt(until, "--until")
+    chosen = SessionFilter(rep=rep, set_id=set_id, since=first, until=last, grep=grep)
     if shape != "text":
         if all_rows and limit is not None:
             listing_limit(all_rows, limit, LISTING_ROWS)  # refuses both
         with open_query(ctx) as query:
             # Written as read, newest first: the query's read transaction holds meanwhile.
-            bodies = itertools.islice(
-                query.session_bodies(rep=rep, set_id=set_id, since=first, until=last, grep=grep), limit
-            )
+            bodies = itertools.islice(query.session_bodies(chosen), limit)
             if shape == "json":
                 print_json_rows(bodies)
             else:
@@ -90,18 +90,18 @@ def sessions_command(
     shown_rows = listing_limit(all_rows, limit, LISTING_ROWS)
     with open_query(ctx) as query:
         if grep:
-            found = query.sessions(rep=rep, set_id=set_id, since=first, until=last, grep=grep, limit=shown_rows)
+            found = query.sessions(chosen, limit=shown_rows)
             total = len(found)
         else:
             # No more sessions loaded than Rich's table prints quickly: past that, the plain renderer streams them.
             probe = RICH_SESSIONS + 1 if shown_rows is None else min(shown_rows, RICH_SESSIONS + 1)
-            page = query.session_page(rep=rep, set_id=set_id, since=first, until=last, limit=probe)
+            page = query.session_page(chosen, limit=probe)
             found, total = page.sessions, page.total
             if len(found) > RICH_SESSIONS:
                 # A long listing: each session's row printed as it is read, by the plain renderer (fixed widths).
                 from coachcli.render.sessions import sessions_plain
 
-                every = query.session_bodies(rep=rep, set_id=set_id, since=first, until=last)
+                every = query.session_bodies(chosen)
                 for line in sessions_plain(itertools.islice(every, shown_rows)):
                     sys.stdout.write(line + "\n")
                 return

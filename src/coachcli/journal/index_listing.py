@@ -36,7 +36,7 @@ from coachcli.journal.index_schema import (
     text_of,
     validated,
 )
-from coachcli.journal.query import ActionPage, JsonText, SessionJson, StreamedSession, action_matches, session_matches
+from coachcli.journal.query import ActionPage, JsonText, SessionFilter, SessionJson, StreamedSession, action_matches
 from coachcli.records import Action, JsonBody, Session, StatusFilter
 from coachcli.stats import Groups
 
@@ -146,61 +146,42 @@ def count_actions(
     return int(total) + recent
 
 
-def session_where(
-    rep: str | None, set_id: str | None, since: dt.date | None, until: dt.date | None
-) -> tuple[str, list[Any]]:
-    """The WHERE clause of a listing of sessions, and its parameters."""
+def session_where(chosen: SessionFilter) -> tuple[str, list[Any]]:
+    """The WHERE clause of a listing of sessions (every filter but `grep`), and its parameters."""
     conditions: list[tuple[str, Any]] = []
-    if rep is not None:
-        conditions.append(("rep = ?", rep_key(rep)))
-    if set_id is not None:
-        conditions.append(("set_id = ?", blob(set_id)))
-    if since is not None:
-        conditions.append(("day >= ?", since.isoformat()))
-    if until is not None:
-        conditions.append(("day <= ?", until.isoformat()))
+    if chosen.rep is not None:
+        conditions.append(("rep = ?", rep_key(chosen.rep)))
+    if chosen.set_id is not None:
+        conditions.append(("set_id = ?", blob(chosen.set_id)))
+    if chosen.since is not None:
+        conditions.append(("day >= ?", chosen.since.isoformat()))
+    if chosen.until is not None:
+        conditions.append(("day <= ?", chosen.until.isoformat()))
     return _where(conditions)
 
 
-def count_sessions(
-    db: sqlite3.Connection,
-    touched: Touched,
-    rep: str | None,
-    set_id: str | None,
-    since: dt.date | None,
-    until: dt.date | None,
-) -> int:
-    """How many sessions pass the filters."""
-    where, params = session_where(rep, set_id, since, until)
+def count_sessions(db: sqlite3.Connection, touched: Touched, chosen: SessionFilter) -> int:
+    """How many sessions pass the filters (all but `grep`)."""
+    where, params = session_where(chosen)
     (total,) = db.execute(f"SELECT count(*) FROM sessions{where}", params).fetchone()
     joiner = " AND " if where else " WHERE "
     for chunk in chunks(sorted(touched)):
         sql = f"SELECT count(*) FROM sessions{where}{joiner}seq IN ({marks(len(chunk))})"
         (stale,) = db.execute(sql, [*params, *chunk]).fetchone()
         total -= stale
-    return int(total) + sum(session_matches(s, rep, set_id, since, until) for s in touched.values())
+    return int(total) + sum(chosen.fits(s) for s in touched.values())
 
 
 def session_bodies(
-    db: sqlite3.Connection,
-    source: Source,
-    touched: Touched,
-    rep: str | None,
-    set_id: str | None,
-    since: dt.date | None,
-    until: dt.date | None,
+    db: sqlite3.Connection, source: Source, touched: Touched, chosen: SessionFilter
 ) -> Iterator[SessionJson]:
-    """Each session that passes the filters as `Session.public_dict()` gives it, newest first, read back one
-    record at a time. A record as coach writes it is not validated again (see index_schema.py)."""
-    where, params = session_where(rep, set_id, since, until)
+    """Each session that passes the filters (all but `grep`) as `Session.public_dict()` gives it, newest first,
+    read back one record at a time. A record as coach writes it is not validated again (see index_schema.py)."""
+    where, params = session_where(chosen)
     sql = f"SELECT started, seq, {ROW_COLUMNS} FROM sessions{where} ORDER BY started DESC, seq DESC"
     indexed = ((started, seq, values) for started, seq, *values in db.execute(sql, params) if seq not in touched)
     recent = sorted(
-        (
-            (started_key(session.started), seq, None)
-            for seq, session in touched.items()
-            if session_matches(session, rep, set_id, since, until)
-        ),
+        ((started_key(session.started), seq, None) for seq, session in touched.items() if chosen.fits(session)),
         key=lambda item: item[:2],
         reverse=True,
     )

@@ -35,14 +35,15 @@ from coachcli.journal.index_schema import (
 )
 from coachcli.journal.index_update import FoldedLines, fold_lines, readable_end
 from coachcli.journal.query import (
+    ALL_SESSIONS,
     ActionPage,
     QueryBase,
+    SessionFilter,
     SessionJson,
     SessionPage,
     StateQuery,
     StreamedSession,
     action_matches,
-    session_matches,
 )
 from coachcli.records import Action, Session, StatusFilter, mentions, utc_sort_key
 from coachcli.stats import Groups
@@ -217,31 +218,12 @@ class IndexQuery(QueryBase):
 
     # Sessions
 
-    def sessions(
-        self,
-        *,
-        rep: str | None = None,
-        set_id: str | None = None,
-        since: dt.date | None = None,
-        until: dt.date | None = None,
-        grep: str | None = None,
-        limit: int | None = None,
-    ) -> list[Session]:
-        return self._guard(
-            lambda: self._sessions(rep, set_id, since, until, grep, limit),
-            lambda q: q.sessions(rep=rep, set_id=set_id, since=since, until=until, grep=grep, limit=limit),
-        )
+    def sessions(self, chosen: SessionFilter = ALL_SESSIONS, *, limit: int | None = None) -> list[Session]:
+        return self._guard(lambda: self._sessions(chosen, limit), lambda q: q.sessions(chosen, limit=limit))
 
-    def _sessions(
-        self,
-        rep: str | None,
-        set_id: str | None,
-        since: dt.date | None,
-        until: dt.date | None,
-        grep: str | None,
-        limit: int | None,
-    ) -> list[Session]:
-        where, params = index_listing.session_where(rep, set_id, since, until)
+    def _sessions(self, chosen: SessionFilter, limit: int | None) -> list[Session]:
+        grep = chosen.grep
+        where, params = index_listing.session_where(chosen)
         sql = f"SELECT started, seq, start, length FROM sessions{where}"
         sql += " ORDER BY started DESC, seq DESC"
         if limit is not None and not grep:
@@ -256,7 +238,7 @@ class IndexQuery(QueryBase):
             (
                 (started_key(session.started), seq, -1, -1)
                 for seq, session in self._touched.items()
-                if session_matches(session, rep, set_id, since, until)
+                if chosen.fits(session)
             ),
             reverse=True,
         )
@@ -287,38 +269,24 @@ class IndexQuery(QueryBase):
         """Every session counted into `coach stats`' groups, from the index's columns alone (no journal line)."""
         return index_listing.figure_groups(self._db, self._touched, today)
 
-    def session_page(
-        self,
-        *,
-        rep: str | None = None,
-        set_id: str | None = None,
-        since: dt.date | None = None,
-        until: dt.date | None = None,
-        limit: int | None = None,
-    ) -> SessionPage:
-        first = self.sessions(rep=rep, set_id=set_id, since=since, until=until, limit=limit)
+    def session_page(self, chosen: SessionFilter = ALL_SESSIONS, *, limit: int | None = None) -> SessionPage:
+        first = self.sessions(chosen, limit=limit)
         if limit is None or len(first) < limit:
             return SessionPage(first, len(first))
+        if chosen.grep:  # what was said is not in the index's columns: counted by reading the sessions
+            return SessionPage(first, len(self.sessions(chosen)))
         total = self._guard(
-            lambda: index_listing.count_sessions(self._db, self._touched, rep, set_id, since, until),
-            lambda q: q.session_page(rep=rep, set_id=set_id, since=since, until=until).total,
+            lambda: index_listing.count_sessions(self._db, self._touched, chosen),
+            lambda q: q.session_page(chosen).total,
         )
         return SessionPage(first, total)
 
-    def session_bodies(
-        self,
-        *,
-        rep: str | None = None,
-        set_id: str | None = None,
-        since: dt.date | None = None,
-        until: dt.date | None = None,
-        grep: str | None = None,
-    ) -> Iterator[SessionJson]:
-        if grep:
-            return (s.public_dict() for s in self.sessions(rep=rep, set_id=set_id, since=since, until=until, grep=grep))
+    def session_bodies(self, chosen: SessionFilter = ALL_SESSIONS) -> Iterator[SessionJson]:
+        if chosen.grep:
+            return (session.public_dict() for session in self.sessions(chosen))
         return self._guard_each(
-            lambda: index_listing.session_bodies(self._db, self._source, self._touched, rep, set_id, since, until),
-            lambda q: q.session_bodies(rep=rep, set_id=set_id, since=since, until=until),
+            lambda: index_listing.session_bodies(self._db, self._source, self._touched, chosen),
+            lambda q: q.session_bodies(chosen),
         )
 
     def session(self, prefix: str) -> Session:
@@ -341,7 +309,7 @@ class IndexQuery(QueryBase):
         return find_session(prefix, [session for _, session in found])
 
     def latest_session(self, rep: str | None = None) -> Session | None:
-        return next(iter(self.sessions(rep=rep, limit=1)), None)
+        return next(iter(self.sessions(SessionFilter(rep=rep), limit=1)), None)
 
     def last_interrupted_session(self) -> Session | None:
         return self._guard(self._last_interrupted, lambda q: q.last_interrupted_session())

@@ -87,6 +87,34 @@ class SessionPage:
     total: int
 
 
+@dataclass(frozen=True)
+class SessionFilter:
+    """Which sessions a listing shows: each field given must hold. `since` and `until` are inclusive days; `grep`
+    is text found in what was said (records.mentions)."""
+
+    rep: str | None = None
+    set_id: str | None = None
+    since: dt.date | None = None
+    until: dt.date | None = None
+    grep: str | None = None
+
+    def fits(self, session: Session) -> bool:
+        """Whether the session passes every filter but `grep` (the index answers those from its columns)."""
+        day = session.started.date()
+        return (
+            same_rep(session.rep, self.rep)
+            and (self.set_id is None or session.set == self.set_id)
+            and (self.since is None or day >= self.since)
+            and (self.until is None or day <= self.until)
+        )
+
+    def matches(self, session: Session) -> bool:
+        return self.fits(session) and (not self.grep or mentions(session, self.grep))
+
+
+ALL_SESSIONS = SessionFilter()
+
+
 class JournalQuery(Protocol):
     """What read commands ask of the journal. Sessions come in their current state (statuses folded in)."""
 
@@ -129,40 +157,15 @@ class JournalQuery(Protocol):
         """The action with exactly this id (the last in journal order, should two share it)."""
         ...
 
-    def sessions(
-        self,
-        *,
-        rep: str | None = None,
-        set_id: str | None = None,
-        since: dt.date | None = None,
-        until: dt.date | None = None,
-        grep: str | None = None,
-        limit: int | None = None,
-    ) -> list[Session]:
-        """Sessions that pass every filter, newest first. `since` and `until` are inclusive days."""
+    def sessions(self, chosen: SessionFilter = ALL_SESSIONS, *, limit: int | None = None) -> list[Session]:
+        """The sessions `chosen` lets through, newest first, at most `limit`."""
         ...
 
-    def session_page(
-        self,
-        *,
-        rep: str | None = None,
-        set_id: str | None = None,
-        since: dt.date | None = None,
-        until: dt.date | None = None,
-        limit: int | None = None,
-    ) -> SessionPage:
-        """The sessions that pass every filter, newest first: at most `limit` of them, and how many pass in all."""
+    def session_page(self, chosen: SessionFilter = ALL_SESSIONS, *, limit: int | None = None) -> SessionPage:
+        """The sessions `chosen` lets through, newest first: at most `limit` of them, and how many pass in all."""
         ...
 
-    def session_bodies(
-        self,
-        *,
-        rep: str | None = None,
-        set_id: str | None = None,
-        since: dt.date | None = None,
-        until: dt.date | None = None,
-        grep: str | None = None,
-    ) -> Iterator[SessionJson]:
+    def session_bodies(self, chosen: SessionFilter = ALL_SESSIONS) -> Iterator[SessionJson]:
         """Those sessions as `Session.public_dict()` gives them (or its JSON), newest first, one at a time."""
         ...
 
@@ -202,18 +205,6 @@ def action_matches(action: Action, rep: str | None, status: StatusFilter, due_be
         same_rep(action.owner, rep)
         and (status == "all" or action.status == status)
         and (due_before is None or (action.due is not None and action.due < due_before))
-    )
-
-
-def session_matches(
-    session: Session, rep: str | None, set_id: str | None, since: dt.date | None, until: dt.date | None
-) -> bool:
-    day = session.started.date()
-    return (
-        same_rep(session.rep, rep)
-        and (set_id is None or session.set == set_id)
-        and (since is None or day >= since)
-        and (until is None or day <= until)
     )
 
 
@@ -271,45 +262,16 @@ class StateQuery(QueryBase):
             self._by_id = {action.id: action for action in self.state.actions()}
         return self._by_id.get(action_id)
 
-    def sessions(
-        self,
-        *,
-        rep: str | None = None,
-        set_id: str | None = None,
-        since: dt.date | None = None,
-        until: dt.date | None = None,
-        grep: str | None = None,
-        limit: int | None = None,
-    ) -> list[Session]:
-        found = [
-            session
-            for session in newest_first(self.state.sessions)
-            if session_matches(session, rep, set_id, since, until) and (not grep or mentions(session, grep))
-        ]
+    def sessions(self, chosen: SessionFilter = ALL_SESSIONS, *, limit: int | None = None) -> list[Session]:
+        found = [session for session in newest_first(self.state.sessions) if chosen.matches(session)]
         return found if limit is None else found[:limit]
 
-    def session_page(
-        self,
-        *,
-        rep: str | None = None,
-        set_id: str | None = None,
-        since: dt.date | None = None,
-        until: dt.date | None = None,
-        limit: int | None = None,
-    ) -> SessionPage:
-        found = self.sessions(rep=rep, set_id=set_id, since=since, until=until)
+    def session_page(self, chosen: SessionFilter = ALL_SESSIONS, *, limit: int | None = None) -> SessionPage:
+        found = self.sessions(chosen)
         return SessionPage(found if limit is None else found[:limit], len(found))
 
-    def session_bodies(
-        self,
-        *,
-        rep: str | None = None,
-        set_id: str | None = None,
-        since: dt.date | None = None,
-        until: dt.date | None = None,
-        grep: str | None = None,
-    ) -> Iterator[SessionJson]:
-        for session in self.sessions(rep=rep, set_id=set_id, since=since, until=until, grep=grep):
+    def session_bodies(self, chosen: SessionFilter = ALL_SESSIONS) -> Iterator[SessionJson]:
+        for session in self.sessions(chosen):
             yield session.public_dict()
 
     def session(self, prefix: str) -> Session:
