@@ -31,7 +31,7 @@ from coachcli.errors import CoachError
 from coachcli.journal import Journal, index_schema, index_update, session_record, status_record
 from coachcli.journal import files as journal_files
 from coachcli.journal.index_query import IndexQuery
-from coachcli.journal.query import ActionPage, SessionFilter, SessionPage, StateQuery
+from coachcli.journal.query import ActionFilter, ActionPage, SessionFilter, SessionPage, StateQuery
 from coachcli.records import Action, ReviewItem, Session
 from conftest import coach
 
@@ -170,7 +170,7 @@ for rep in [None, "Ana", " ANA", "Ben", "chloé", "Nobody"]:
             PROBES.append(
                 (
                     f"actions {rep} {status} {due}",
-                    lambda q, r=rep, s=status, d=due: q.actions(rep=r, status=s, due_before=d),
+                    lambda q, r=rep, s=status, d=due: q.actions(ActionFilter(r, s, d)),
                 )
             )
 
@@ -203,15 +203,13 @@ for filters in [
                 PROBES.append(
                     (
                         f"page {rep} {status} {due} {limit}",
-                        lambda q, r=rep, s=status, d=due, n=limit: q.action_page(
-                            rep=r, status=s, due_before=d, limit=n
-                        ),
+                        lambda q, r=rep, s=status, d=due, n=limit: q.action_page(ActionFilter(r, s, d), limit=n),
                     )
                 )
             PROBES.append(
                 (
                     f"bodies {rep} {status} {due}",
-                    lambda q, r=rep, s=status, d=due: list(q.action_bodies(rep=r, status=s, due_before=d)),
+                    lambda q, r=rep, s=status, d=due: list(q.action_bodies(ActionFilter(r, s, d))),
                 )
             )
 for filters in [{}, {"rep": "ANA"}, {"set_id": "call-debrief"}, {"since": dt.date(2026, 3, 3)}]:

@@ -20,6 +20,7 @@ from coachcli.config import date_rules
 from coachcli.engine import Engine
 from coachcli.errors import CoachError, JournalError, NotFoundError, SessionInterrupted, UsageError
 from coachcli.journal import Journal, damaged_warning
+from coachcli.journal.query import ActionFilter
 from coachcli.questions.loader import LoadedSet
 from coachcli.records import Mode, Session
 
@@ -68,7 +69,7 @@ def new_engine(
     open_actions = []
     if review:
         with journal.query() as query:
-            page = query.action_page(rep=rep, status="open", limit=REVIEW_LIMIT)
+            page = query.action_page(ActionFilter(rep=rep), limit=REVIEW_LIMIT)
             open_actions = query.open_actions(rep) if page.total <= REVIEW_LIMIT else page.actions
             if page.total > REVIEW_LIMIT:
                 import shlex

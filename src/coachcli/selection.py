@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from coachcli.errors import NotFoundError
-from coachcli.journal.query import SessionFilter
+from coachcli.journal.query import ActionFilter, SessionFilter
 from coachcli.records import Action, Session, StatusFilter, due_order, is_overdue
 
 if TYPE_CHECKING:
@@ -25,15 +25,6 @@ def by_due(actions: Iterable[Action]) -> list[Action]:
     return sorted(actions, key=due_order)
 
 
-@dataclass(frozen=True)
-class ActionFilters:
-    """What the journal is asked for `coach actions`' options."""
-
-    rep: str | None
-    status: StatusFilter
-    due_before: dt.date | None
-
-
 def action_filters(
     *,
     today: dt.date,
@@ -41,7 +32,7 @@ def action_filters(
     status: StatusFilter = "open",
     overdue: bool = False,
     due_before: dt.date | None = None,
-) -> ActionFilters | None:
+) -> ActionFilter | None:
     """The filters of a listing of commitments; None when none can pass (overdue ones that are closed)."""
     if overdue:
         # Overdue is open and due before today: the journal is asked just that.
@@ -49,7 +40,7 @@ def action_filters(
             return None
         status = "open"
         due_before = today if due_before is None else min(due_before, today)
-    return ActionFilters(rep, status, due_before)
+    return ActionFilter(rep, status, due_before)
 
 
 def select_actions(
@@ -65,7 +56,7 @@ def select_actions(
     filters = action_filters(today=today, rep=rep, status=status, overdue=overdue, due_before=due_before)
     if filters is None:
         return []
-    return by_due(query.actions(rep=filters.rep, status=filters.status, due_before=filters.due_before))
+    return by_due(query.actions(filters))
 
 
 def session_for_recap(query: JournalQuery, prefix: str | None) -> Session:
@@ -112,8 +103,8 @@ _RECENT = 20
 def prep_facts(query: JournalQuery, rep: str, today: dt.date) -> PrepFacts:
     """The rep's open commitments (the first PREP_ACTIONS, soonest due first, so overdue ones lead), how many are
     open and overdue in all, the last complete session, and an interrupted one begun after it."""
-    page = query.action_page(rep=rep, status="open", limit=PREP_ACTIONS)
-    overdue = query.action_page(rep=rep, status="open", due_before=today, limit=0)
+    page = query.action_page(ActionFilter(rep=rep), limit=PREP_ACTIONS)
+    overdue = query.action_page(ActionFilter(rep=rep, due_before=today), limit=0)
     recent = query.sessions(SessionFilter(rep=rep), limit=_RECENT)
     last = next((s for s in recent if s.status == "complete"), None)
     if last is None and len(recent) == _RECENT:

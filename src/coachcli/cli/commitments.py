@@ -75,11 +75,7 @@ def actions_command(
             listing_limit(all_rows, limit, LISTING_ROWS)  # refuses both
         with open_query(ctx) as query:
             # Written as read: the listing may be long, and the query's read transaction holds meanwhile.
-            bodies = (
-                iter(())
-                if filters is None
-                else query.action_bodies(rep=filters.rep, status=filters.status, due_before=filters.due_before)
-            )
+            bodies = iter(()) if filters is None else query.action_bodies(filters)
             written = _write_listing(shape, itertools.islice(bodies, limit), day)
         if not written and shape == "tsv":
             note("no commitments match" + (rep_suggestion(rep, known_reps(ctx)) if rep else ""))
@@ -95,9 +91,9 @@ def actions_command(
         else:
             # No more actions loaded than Rich's table prints quickly: past that, the plain renderer streams them.
             probe = RICH_ROWS + 1 if shown_rows is None else min(shown_rows, RICH_ROWS + 1)
-            page = query.action_page(rep=filters.rep, status=filters.status, due_before=filters.due_before, limit=probe)
+            page = query.action_page(filters, limit=probe)
         if filters is not None and len(page.actions) > RICH_ROWS:
-            bodies = query.action_bodies(rep=filters.rep, status=filters.status, due_before=filters.due_before)
+            bodies = query.action_bodies(filters)
             _print_plain(itertools.islice(bodies, shown_rows), day, show_status=show_status)
             shown_count = page.total if shown_rows is None else min(shown_rows, page.total)
         else:

@@ -36,8 +36,8 @@ from coachcli.journal.index_schema import (
     text_of,
     validated,
 )
-from coachcli.journal.query import ActionPage, JsonText, SessionFilter, SessionJson, StreamedSession, action_matches
-from coachcli.records import Action, JsonBody, Session, StatusFilter
+from coachcli.journal.query import ActionFilter, ActionPage, JsonText, SessionFilter, SessionJson, StreamedSession
+from coachcli.records import Action, JsonBody, Session
 from coachcli.stats import Groups
 
 Touched = Mapping[int, Session]
@@ -51,34 +51,29 @@ def _where(conditions: list[tuple[str, Any]]) -> tuple[str, list[Any]]:
     return (f" WHERE {clause}" if clause else ""), [parameter for _, parameter in conditions]
 
 
-def action_where(rep: str | None, status: StatusFilter, due_before: dt.date | None) -> tuple[str, list[Any]]:
+def action_where(chosen: ActionFilter) -> tuple[str, list[Any]]:
     """The WHERE clause of a listing of commitments, and its parameters."""
     conditions: list[tuple[str, Any]] = []
-    if rep is not None:
-        conditions.append(("owner = ?", rep_key(rep)))
-    if status != "all":
-        conditions.append(("status = ?", status))
-    if due_before is not None:
+    if chosen.rep is not None:
+        conditions.append(("owner = ?", rep_key(chosen.rep)))
+    if chosen.status != "all":
+        conditions.append(("status = ?", chosen.status))
+    if chosen.due_before is not None:
         # due_key, not due: the listing's indexes hold it, so the count reads no row (no date sorts as NO_DUE, last).
-        conditions.append(("due_key < ?", due_before.isoformat()))
+        conditions.append(("due_key < ?", chosen.due_before.isoformat()))
     return _where(conditions)
 
 
 def listed_actions(
-    db: sqlite3.Connection,
-    touched: Touched,
-    rep: str | None,
-    status: StatusFilter,
-    due_before: dt.date | None,
-    limit: int | None,
+    db: sqlite3.Connection, touched: Touched, chosen: ActionFilter, limit: int | None
 ) -> Iterator[ListedAction]:
     """The actions that pass the filters, soonest due first, at most `limit`."""
-    where, params = action_where(rep, status, due_before)
+    where, params = action_where(chosen)
     recent = sorted(
         ((*listing_key(action), seq, pos), action)
         for seq, session in touched.items()
         for pos, action in enumerate(session.actions)
-        if action_matches(action, rep, status, due_before)
+        if chosen.matches(action)
     )
     sql = f"SELECT due_key, created, id, session, pos, body FROM actions{where}"
     sql += " ORDER BY due_key, created, id, session, pos"
@@ -94,23 +89,14 @@ def listed_actions(
     return merged if limit is None else itertools.islice(merged, limit)
 
 
-def action_page(
-    db: sqlite3.Connection,
-    touched: Touched,
-    rep: str | None,
-    status: StatusFilter,
-    due_before: dt.date | None,
-    limit: int | None,
-) -> ActionPage:
-    first = [action_of(item) for item in listed_actions(db, touched, rep, status, due_before, limit)]
-    total = len(first) if limit is None else count_actions(db, touched, rep, status, due_before)
+def action_page(db: sqlite3.Connection, touched: Touched, chosen: ActionFilter, limit: int | None) -> ActionPage:
+    first = [action_of(item) for item in listed_actions(db, touched, chosen, limit)]
+    total = len(first) if limit is None else count_actions(db, touched, chosen)
     return ActionPage(first, total)
 
 
-def action_bodies(
-    db: sqlite3.Connection, touched: Touched, rep: str | None, status: StatusFilter, due_before: dt.date | None
-) -> Iterator[dict[str, Any]]:
-    return (action_body(item) for item in listed_actions(db, touched, rep, status, due_before, None))
+def action_bodies(db: sqlite3.Connection, touched: Touched, chosen: ActionFilter) -> Iterator[dict[str, Any]]:
+    return (action_body(item) for item in listed_actions(db, touched, chosen, None))
 
 
 def action_of(listed: ListedAction) -> Action:
@@ -129,10 +115,8 @@ def action_body(listed: ListedAction) -> dict[str, Any]:
     return JsonBody(body, text)
 
 
-def count_actions(
-    db: sqlite3.Connection, touched: Touched, rep: str | None, status: StatusFilter, due_before: dt.date | None
-) -> int:
-    where, params = action_where(rep, status, due_before)
+def count_actions(db: sqlite3.Connection, touched: Touched, chosen: ActionFilter) -> int:
+    where, params = action_where(chosen)
     (total,) = db.execute(f"SELECT count(*) FROM actions{where}", params).fetchone()
     seqs = sorted(touched)
     joiner = " AND " if where else " WHERE "
@@ -140,9 +124,7 @@ def count_actions(
         sql = f"SELECT count(*) FROM actions{where}{joiner}session IN ({marks(len(chunk))})"
         (stale,) = db.execute(sql, [*params, *chunk]).fetchone()
         total -= stale
-    recent = sum(
-        action_matches(action, rep, status, due_before) for session in touched.values() for action in session.actions
-    )
+    recent = sum(chosen.matches(action) for session in touched.values() for action in session.actions)
     return int(total) + recent
 
 

@@ -35,7 +35,10 @@ from coachcli.journal.index_schema import (
 )
 from coachcli.journal.index_update import FoldedLines, fold_lines, readable_end
 from coachcli.journal.query import (
+    ALL_ACTIONS,
     ALL_SESSIONS,
+    OPEN_ACTIONS,
+    ActionFilter,
     ActionPage,
     QueryBase,
     SessionFilter,
@@ -43,9 +46,8 @@ from coachcli.journal.query import (
     SessionPage,
     StateQuery,
     StreamedSession,
-    action_matches,
 )
-from coachcli.records import Action, Session, StatusFilter, mentions, utc_sort_key
+from coachcli.records import Action, Session, mentions, utc_sort_key
 from coachcli.stats import Groups
 
 _T = TypeVar("_T")
@@ -118,16 +120,11 @@ class IndexQuery(QueryBase):
 
     # Actions
 
-    def actions(
-        self, *, rep: str | None = None, status: StatusFilter = "all", due_before: dt.date | None = None
-    ) -> list[Action]:
-        return self._guard(
-            lambda: self._actions(rep, status, due_before),
-            lambda q: q.actions(rep=rep, status=status, due_before=due_before),
-        )
+    def actions(self, chosen: ActionFilter = ALL_ACTIONS) -> list[Action]:
+        return self._guard(lambda: self._actions(chosen), lambda q: q.actions(chosen))
 
-    def _actions(self, rep: str | None, status: StatusFilter, due_before: dt.date | None) -> list[Action]:
-        where, params = index_listing.action_where(rep, status, due_before)
+    def _actions(self, chosen: ActionFilter) -> list[Action]:
+        where, params = index_listing.action_where(chosen)
         sql = "SELECT session, pos, body FROM actions" + where
         found = [
             (seq, pos, Action.model_validate_json(body))
@@ -135,36 +132,23 @@ class IndexQuery(QueryBase):
             if seq not in self._touched
         ]
         for seq, session in self._touched.items():
-            found += [
-                (seq, pos, action)
-                for pos, action in enumerate(session.actions)
-                if action_matches(action, rep, status, due_before)
-            ]
+            found += [(seq, pos, action) for pos, action in enumerate(session.actions) if chosen.matches(action)]
         found.sort(key=lambda item: (item[0], item[1]))
         return [action for _, _, action in found]
 
     def open_actions(self, rep: str | None = None) -> list[Action]:
-        return sorted(self.actions(rep=rep, status="open"), key=lambda action: utc_sort_key(action.created))
+        return sorted(self.actions(ActionFilter(rep=rep)), key=lambda action: utc_sort_key(action.created))
 
-    def action_page(
-        self,
-        *,
-        rep: str | None = None,
-        status: StatusFilter = "open",
-        due_before: dt.date | None = None,
-        limit: int | None = None,
-    ) -> ActionPage:
+    def action_page(self, chosen: ActionFilter = OPEN_ACTIONS, *, limit: int | None = None) -> ActionPage:
         return self._guard(
-            lambda: index_listing.action_page(self._db, self._touched, rep, status, due_before, limit),
-            lambda q: q.action_page(rep=rep, status=status, due_before=due_before, limit=limit),
+            lambda: index_listing.action_page(self._db, self._touched, chosen, limit),
+            lambda q: q.action_page(chosen, limit=limit),
         )
 
-    def action_bodies(
-        self, *, rep: str | None = None, status: StatusFilter = "open", due_before: dt.date | None = None
-    ) -> Iterator[dict[str, Any]]:
+    def action_bodies(self, chosen: ActionFilter = OPEN_ACTIONS) -> Iterator[dict[str, Any]]:
         return self._guard_each(
-            lambda: index_listing.action_bodies(self._db, self._touched, rep, status, due_before),
-            lambda q: q.action_bodies(rep=rep, status=status, due_before=due_before),
+            lambda: index_listing.action_bodies(self._db, self._touched, chosen),
+            lambda q: q.action_bodies(chosen),
         )
 
     def _guard_each(

@@ -48,7 +48,7 @@ def names(journal_path: Path, *, actions: bool = True, closed: bool = False) -> 
             query = open_index_query(index_path, journal_path, _refuse)
             if query is not None:
                 with query:
-                    listed = query.actions(status="all") if closed else query.open_actions()
+                    listed = query.actions() if closed else query.open_actions()
                     found = [(a.id, a.text) for a in listed if (a.status != "open") == closed]
         except (_WouldFold, sqlite3.Error, OSError, ValueError):
             found = []

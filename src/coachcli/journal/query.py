@@ -88,6 +88,26 @@ class SessionPage:
 
 
 @dataclass(frozen=True)
+class ActionFilter:
+    """Which commitments a listing shows: one rep's (any case), of one status, due before a day."""
+
+    rep: str | None = None
+    status: StatusFilter = "open"
+    due_before: dt.date | None = None
+
+    def matches(self, action: Action) -> bool:
+        return (
+            same_rep(action.owner, self.rep)
+            and (self.status == "all" or action.status == self.status)
+            and (self.due_before is None or (action.due is not None and action.due < self.due_before))
+        )
+
+
+ALL_ACTIONS = ActionFilter(status="all")
+OPEN_ACTIONS = ActionFilter()
+
+
+@dataclass(frozen=True)
 class SessionFilter:
     """Which sessions a listing shows: each field given must hold. `since` and `until` are inclusive days; `grep`
     is text found in what was said (records.mentions)."""
@@ -121,31 +141,20 @@ class JournalQuery(Protocol):
     damaged: list[DamagedLine]
     unfinished: DamagedLine | None
 
-    def actions(
-        self, *, rep: str | None = None, status: StatusFilter = "all", due_before: dt.date | None = None
-    ) -> list[Action]:
-        """Actions that pass every filter given, in journal order; `due_before` keeps those due before it."""
+    def actions(self, chosen: ActionFilter = ALL_ACTIONS) -> list[Action]:
+        """The actions `chosen` lets through, in journal order."""
         ...
 
     def open_actions(self, rep: str | None = None) -> list[Action]:
         """Open actions (of one rep, any case), oldest first."""
         ...
 
-    def action_page(
-        self,
-        *,
-        rep: str | None = None,
-        status: StatusFilter = "open",
-        due_before: dt.date | None = None,
-        limit: int | None = None,
-    ) -> ActionPage:
-        """The actions that pass every filter, soonest due first (`records.due_order`): at most `limit` of them,
+    def action_page(self, chosen: ActionFilter = OPEN_ACTIONS, *, limit: int | None = None) -> ActionPage:
+        """The actions `chosen` lets through, soonest due first (`records.due_order`): at most `limit` of them,
         and how many pass in all."""
         ...
 
-    def action_bodies(
-        self, *, rep: str | None = None, status: StatusFilter = "open", due_before: dt.date | None = None
-    ) -> Iterator[dict[str, Any]]:
+    def action_bodies(self, chosen: ActionFilter = OPEN_ACTIONS) -> Iterator[dict[str, Any]]:
         """Those actions as JSON objects (`model_dump(mode="json")`), soonest due first, one at a time."""
         ...
 
@@ -200,14 +209,6 @@ class JournalQuery(Protocol):
     def __exit__(self, *exc: object) -> None: ...
 
 
-def action_matches(action: Action, rep: str | None, status: StatusFilter, due_before: dt.date | None) -> bool:
-    return (
-        same_rep(action.owner, rep)
-        and (status == "all" or action.status == status)
-        and (due_before is None or (action.due is not None and action.due < due_before))
-    )
-
-
 class QueryBase:
     def __enter__(self: _Q) -> _Q:
         return self
@@ -229,29 +230,18 @@ class StateQuery(QueryBase):
         self._short: dict[str, dict[str, str]] = {}
         self._by_id: dict[str, Action] | None = None
 
-    def actions(
-        self, *, rep: str | None = None, status: StatusFilter = "all", due_before: dt.date | None = None
-    ) -> list[Action]:
-        return [a for a in self.state.actions() if action_matches(a, rep, status, due_before)]
+    def actions(self, chosen: ActionFilter = ALL_ACTIONS) -> list[Action]:
+        return [action for action in self.state.actions() if chosen.matches(action)]
 
     def open_actions(self, rep: str | None = None) -> list[Action]:
         return self.state.open_actions(rep)
 
-    def action_page(
-        self,
-        *,
-        rep: str | None = None,
-        status: StatusFilter = "open",
-        due_before: dt.date | None = None,
-        limit: int | None = None,
-    ) -> ActionPage:
-        found = sorted(self.actions(rep=rep, status=status, due_before=due_before), key=due_order)
+    def action_page(self, chosen: ActionFilter = OPEN_ACTIONS, *, limit: int | None = None) -> ActionPage:
+        found = sorted(self.actions(chosen), key=due_order)
         return ActionPage(found if limit is None else found[:limit], len(found))
 
-    def action_bodies(
-        self, *, rep: str | None = None, status: StatusFilter = "open", due_before: dt.date | None = None
-    ) -> Iterator[dict[str, Any]]:
-        for action in self.action_page(rep=rep, status=status, due_before=due_before).actions:
+    def action_bodies(self, chosen: ActionFilter = OPEN_ACTIONS) -> Iterator[dict[str, Any]]:
+        for action in self.action_page(chosen).actions:
             yield action.model_dump(mode="json")
 
     def action(self, prefix: str) -> Action:
